@@ -1,0 +1,95 @@
+//! Files that appear whole or not at all.
+//!
+//! [`AtomicFile`] writes to a hidden temporary file in the destination's folder
+//! and renames it over the destination on [`AtomicFile::commit`]. If the writer
+//! is dropped without committing (an error, a panic), the temporary file is
+//! removed and the destination is untouched, so a crash never leaves a
+//! half-written model or co-occurrence file.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A buffered writer whose file replaces `path` only when committed.
+///
+/// ```
+/// use std::io::Write;
+/// let dir = std::env::temp_dir();
+/// let path = dir.join("glove_wgpu_atomic_doc.txt");
+/// let mut f = glove_wgpu::atomic::AtomicFile::create(&path)?;
+/// writeln!(f, "hello").unwrap();
+/// f.commit()?;
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "hello\n");
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct AtomicFile {
+    writer: Option<BufWriter<File>>,
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts writing a file that will replace `path` on commit.
+    pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        let dest = path.as_ref().to_path_buf();
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest
+            .file_name()
+            .ok_or_else(|| Error::invalid(format!("{} is not a file path", dest.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| Error::io_path("creating", &tmp, e))?;
+        Ok(AtomicFile {
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            tmp,
+            dest,
+        })
+    }
+
+    /// Flushes, syncs and renames the temporary file over the destination.
+    pub fn commit(mut self) -> Result<()> {
+        let writer = self.writer.take().expect("writer present until commit");
+        let file = writer
+            .into_inner()
+            .map_err(|e| Error::io_path("writing", &self.dest, e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| Error::io_path("syncing", &self.tmp, e))?;
+        drop(file);
+        std::fs::rename(&self.tmp, &self.dest)
+            .map_err(|e| Error::io_path("renaming into", &self.dest, e))?;
+        Ok(())
+    }
+
+    /// The destination path.
+    pub fn path(&self) -> &Path {
+        &self.dest
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.as_mut().expect("not committed").write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.writer.as_mut().expect("not committed").write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.as_mut().expect("not committed").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}

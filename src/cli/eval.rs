@@ -1,0 +1,12 @@
+//! `glove-wgpu eval`: not implemented yet (its issue fills it in).
+
+use std::process::ExitCode;
+
+use glove_wgpu::{Error, Result};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<ExitCode> {
+    Err(Error::invalid("`eval` is not implemented yet"))
+}

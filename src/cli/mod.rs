@@ -1,0 +1,66 @@
+//! Subcommands, one module each; shared flags in `common`.
+
+mod analogy;
+mod bench;
+mod common;
+mod cooccur;
+mod eval;
+mod fit;
+mod info;
+mod neighbors;
+mod shuffle;
+mod train;
+mod vocab;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use glove_wgpu::Result;
+
+/// GloVe embeddings on the GPU (wgpu), with exact nearest-neighbour search.
+#[derive(Parser, Debug)]
+#[command(name = "glove-wgpu", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List GPU adapters and the limits that matter.
+    Info(info::Args),
+    /// Print the nearest words of each query word.
+    Neighbors(neighbors::Args),
+    /// Solve analogies: B - A + C.
+    Analogy(analogy::Args),
+    /// Benchmarks that print one JSON object.
+    Bench(bench::Args),
+    /// Count the vocabulary of a corpus.
+    Vocab(vocab::Args),
+    /// Count windowed co-occurrences of a corpus.
+    Cooccur(cooccur::Args),
+    /// Shuffle a co-occurrence file.
+    Shuffle(shuffle::Args),
+    /// Train GloVe vectors from a vocabulary and shuffled co-occurrences.
+    Train(train::Args),
+    /// Run the whole pipeline: vocabulary, co-occurrence, shuffle, training.
+    Fit(fit::Args),
+    /// Evaluate vectors: Google analogies and word-pair similarity.
+    Eval(eval::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Info(a) => info::run(a),
+        Command::Neighbors(a) => neighbors::run(a),
+        Command::Analogy(a) => analogy::run(a),
+        Command::Bench(a) => bench::run(a),
+        Command::Vocab(a) => vocab::run(a),
+        Command::Cooccur(a) => cooccur::run(a),
+        Command::Shuffle(a) => shuffle::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Fit(a) => fit::run(a),
+        Command::Eval(a) => eval::run(a),
+    }
+}

@@ -1,0 +1,1 @@
+//! cooccur: placeholder, filled by its issue.

@@ -1,0 +1,117 @@
+//! A vocabulary (word <-> id) and a row-major `n x dim` f32 matrix.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+
+/// Word vectors: row `i` of the matrix belongs to `words()[i]`.
+///
+/// ```
+/// use glove_wgpu::Embeddings;
+/// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 0.0, 0.0, 1.0])?;
+/// assert_eq!(e.id("b"), Some(1));
+/// assert_eq!(e.vector(1), &[0.0, 1.0]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Embeddings {
+    words: Vec<String>,
+    index: HashMap<String, u32>,
+    dim: usize,
+    data: Vec<f32>,
+}
+
+impl Embeddings {
+    /// Builds embeddings, checking shapes, duplicate words, empty or whitespace
+    /// words and non-finite values.
+    pub fn new(words: Vec<String>, dim: usize, data: Vec<f32>) -> Result<Self> {
+        if words.len().checked_mul(dim) != Some(data.len()) {
+            return Err(Error::invalid(format!(
+                "{} words x {dim} dimensions needs {} values, got {}",
+                words.len(),
+                words.len().saturating_mul(dim),
+                data.len()
+            )));
+        }
+        if words.len() > u32::MAX as usize - 1 {
+            return Err(Error::invalid("more than 2^32 - 2 words"));
+        }
+        if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
+            return Err(Error::invalid(format!(
+                "word {:?} has a non-finite value ({}) in dimension {}",
+                words[pos / dim.max(1)],
+                data[pos],
+                pos % dim.max(1)
+            )));
+        }
+        let mut index = HashMap::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            if w.is_empty() || w.chars().any(char::is_whitespace) {
+                return Err(Error::invalid(format!(
+                    "word {i} ({w:?}) is empty or contains whitespace"
+                )));
+            }
+            if index.insert(w.clone(), i as u32).is_some() {
+                return Err(Error::invalid(format!("duplicate word {w:?} at row {i}")));
+            }
+        }
+        Ok(Embeddings {
+            words,
+            index,
+            dim,
+            data,
+        })
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Vector length.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The words, in row order.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// The word of row `id`.
+    pub fn word(&self, id: u32) -> &str {
+        &self.words[id as usize]
+    }
+
+    /// The row of `word`, if present.
+    pub fn id(&self, word: &str) -> Option<u32> {
+        self.index.get(word).copied()
+    }
+
+    /// The row of `word`, or [`Error::UnknownWord`].
+    pub fn require(&self, word: &str) -> Result<u32> {
+        self.id(word)
+            .ok_or_else(|| Error::UnknownWord(word.to_string()))
+    }
+
+    /// Row `id` of the matrix.
+    pub fn vector(&self, id: u32) -> &[f32] {
+        let s = id as usize * self.dim;
+        &self.data[s..s + self.dim]
+    }
+
+    /// The whole row-major matrix.
+    pub fn matrix(&self) -> &[f32] {
+        &self.data
+    }
+
+    /// Consumes self, returning words and matrix.
+    pub fn into_parts(self) -> (Vec<String>, usize, Vec<f32>) {
+        (self.words, self.dim, self.data)
+    }
+}

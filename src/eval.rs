@@ -1,0 +1,1 @@
+//! eval: placeholder, filled by its issue.

@@ -1,0 +1,1 @@
+//! model: placeholder, filled by its issue.

@@ -1,0 +1,1 @@
+//! vocab: placeholder, filled by its issue.
