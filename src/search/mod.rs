@@ -131,7 +131,7 @@ fn check_matrix(matrix: &[f32], dim: usize, what: &str) -> Result<usize> {
     if dim == 0 {
         return Err(Error::invalid("vector dimension must be at least 1"));
     }
-    if matrix.len() % dim != 0 {
+    if !matrix.len().is_multiple_of(dim) {
         return Err(Error::invalid(format!(
             "{what} has {} values, not a multiple of the dimension {dim}",
             matrix.len()
