@@ -506,3 +506,33 @@ fn bad_input_is_an_error() {
     assert!(idx.search(&[1.0, f32::INFINITY], 1, None).is_err());
     assert!(idx.search(&[1.0, 2.0], 1, Some(&[vec![], vec![]])).is_err());
 }
+
+#[test]
+fn euclidean_distances_stay_exact_far_from_the_origin() {
+    // |q|^2 ~ 8e6 while the nearest distance is 0.02: the key 2 q.e - |e|^2 alone
+    // would lose it to cancellation (a reproduction of a bug seen in the example).
+    let dim = 8;
+    let m: Vec<f32> = (0..50)
+        .flat_map(|i| (0..dim).map(move |d| 1000.0 + i as f32 + d as f32 * 0.5))
+        .collect();
+    let mut q = m[7 * dim..8 * dim].to_vec();
+    q.iter_mut().for_each(|v| *v += 0.01);
+    let want = (0.01f64 * 0.01 * dim as f64).sqrt();
+    for twin in BOTH {
+        for precision in [Precision::F32] {
+            let idx = index(
+                twin,
+                &m,
+                dim,
+                &SearchOptions::new(Metric::Euclidean).precision(precision),
+            );
+            let hits = idx.search(&q, 2, None).unwrap();
+            assert_eq!(hits[0][0].id, 7, "{twin:?}");
+            assert!(
+                (hits[0][0].score as f64 - want).abs() < 1e-4 * want,
+                "{twin:?}: {} vs {want}",
+                hits[0][0].score
+            );
+        }
+    }
+}

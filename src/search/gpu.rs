@@ -68,7 +68,7 @@ pub(crate) struct GpuIndex {
 impl GpuIndex {
     pub(crate) fn new(
         ctx: Arc<GpuContext>,
-        p: Prepared,
+        p: &Prepared,
         max_shard_bytes: Option<u64>,
     ) -> Result<Self> {
         let (row_bytes, f16) = match p.rows {

@@ -216,7 +216,13 @@ fn sq_norm(row: &[f32]) -> f32 {
 pub(crate) struct Queries {
     pub m: usize,
     pub data: Vec<f32>,
-    pub norms: Vec<f32>,
+}
+
+impl Queries {
+    /// Padded length of one query.
+    pub fn dp(&self) -> usize {
+        self.data.len() / self.m.max(1)
+    }
 }
 
 /// Per-query exclusion lists in CSR form: query `q` excludes
@@ -259,7 +265,7 @@ impl Exclusions {
 }
 
 enum Backend {
-    Cpu(Prepared),
+    Cpu,
     Gpu(gpu::GpuIndex),
 }
 
@@ -281,6 +287,9 @@ pub struct SearchIndex {
     n: usize,
     dim: usize,
     backend: Backend,
+    /// The rows on the host: always for the CPU twin; for the GPU only with the
+    /// Euclidean metric, whose final distances are recomputed exactly from them.
+    host: Option<Prepared>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -304,7 +313,8 @@ impl SearchIndex {
             precision: opts.precision,
             n: p.n,
             dim,
-            backend: Backend::Cpu(p),
+            backend: Backend::Cpu,
+            host: Some(p),
         })
     }
 
@@ -326,14 +336,14 @@ impl SearchIndex {
         opts: &SearchOptions,
     ) -> Result<Self> {
         let p = Prepared::new(matrix, dim, opts)?;
-        let n = p.n;
-        let g = gpu::GpuIndex::new(ctx, p, opts.max_shard_bytes)?;
+        let g = gpu::GpuIndex::new(ctx, &p, opts.max_shard_bytes)?;
         Ok(SearchIndex {
             metric: opts.metric,
             precision: opts.precision,
-            n,
+            n: p.n,
             dim,
             backend: Backend::Gpu(g),
+            host: (opts.metric == Metric::Euclidean).then_some(p),
         })
     }
 
@@ -373,7 +383,7 @@ impl SearchIndex {
     /// `"cpu"` or the GPU adapter's name.
     pub fn backend_name(&self) -> String {
         match &self.backend {
-            Backend::Cpu(_) => "cpu".to_string(),
+            Backend::Cpu => "cpu".to_string(),
             Backend::Gpu(g) => g.adapter_name(),
         }
     }
@@ -381,7 +391,7 @@ impl SearchIndex {
     /// How many shards the matrix was split into (1 on the CPU).
     pub fn shards(&self) -> usize {
         match &self.backend {
-            Backend::Cpu(_) => 1,
+            Backend::Cpu => 1,
             Backend::Gpu(g) => g.shards(),
         }
     }
@@ -406,33 +416,61 @@ impl SearchIndex {
         }
         let dp = padded_dim(self.dim);
         let data = pad_rows(queries, self.dim, dp, self.metric == Metric::Cosine);
-        let norms = data.chunks(dp).map(sq_norm).collect();
-        let q = Queries { m, data, norms };
-        let lists = match &self.backend {
-            Backend::Cpu(p) => cpu::search(p, &q, k, &excl, self.metric),
-            Backend::Gpu(g) => g.search(&q, k, &excl, self.metric)?,
+        let q = Queries { m, data };
+        let lists = match (&self.backend, &self.host) {
+            (Backend::Cpu, Some(p)) => cpu::search(p, &q, k, &excl, self.metric),
+            (Backend::Gpu(g), _) => g.search(&q, k, &excl, self.metric)?,
+            (Backend::Cpu, None) => unreachable!("a CPU index keeps its rows"),
         };
         Ok(lists
             .iter()
-            .zip(&q.norms)
-            .map(|(l, &qn)| {
-                l.iter()
-                    .map(|(key, id)| Neighbor {
-                        id,
-                        score: score_of_key(self.metric, key, qn),
-                    })
-                    .collect()
+            .enumerate()
+            .map(|(qi, l)| match self.metric {
+                Metric::Cosine | Metric::Dot => l
+                    .iter()
+                    .map(|(key, id)| Neighbor { id, score: key })
+                    .collect(),
+                Metric::Euclidean => {
+                    let p = self
+                        .host
+                        .as_ref()
+                        .expect("Euclidean indexes keep their rows");
+                    exact_distances(p, &q.data[qi * q.dp()..(qi + 1) * q.dp()], l)
+                }
             })
             .collect())
     }
 }
 
-/// Turns a kernel key back into the score users see.
-pub(crate) fn score_of_key(metric: Metric, key: f32, query_sq_norm: f32) -> f32 {
-    match metric {
-        Metric::Cosine | Metric::Dot => key,
-        Metric::Euclidean => (query_sq_norm - key).max(0.0).sqrt(),
-    }
+/// Distances of the selected rows recomputed directly, `sqrt(sum (q - e)^2)` in
+/// f64, then re-sorted (nearest first, lower id on ties). The key
+/// `2 q.e - |e|^2` selects the rows, but turning it back into a distance
+/// (`|q|^2 - key`) loses digits to cancellation when `|q|` is large and the
+/// distance small.
+fn exact_distances(p: &Prepared, q: &[f32], list: &TopK) -> Vec<Neighbor> {
+    let mut out: Vec<Neighbor> = list
+        .iter()
+        .map(|(_, id)| {
+            let d2: f64 = match &p.rows {
+                Rows::F32(v) => v[id as usize * p.dp..(id as usize + 1) * p.dp]
+                    .iter()
+                    .zip(q)
+                    .map(|(&e, &x)| (e as f64 - x as f64).powi(2))
+                    .sum(),
+                Rows::F16(v) => v[id as usize * p.dp..(id as usize + 1) * p.dp]
+                    .iter()
+                    .zip(q)
+                    .map(|(&e, &x)| (e.to_f64() - x as f64).powi(2))
+                    .sum(),
+            };
+            Neighbor {
+                id,
+                score: d2.sqrt() as f32,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.id.cmp(&b.id)));
+    out
 }
 
 /// Metric code shared with the shader (`params.metric`).
