@@ -517,7 +517,13 @@ fn euclidean_distances_stay_exact_far_from_the_origin() {
         .collect();
     let mut q = m[7 * dim..8 * dim].to_vec();
     q.iter_mut().for_each(|v| *v += 0.01);
-    let want = (0.01f64 * 0.01 * dim as f64).sqrt();
+    // the exact distance between the f32 inputs (0.01 is not exact at 1000 in f32)
+    let want = q
+        .iter()
+        .zip(&m[7 * dim..8 * dim])
+        .map(|(&a, &b)| (a as f64 - b as f64).powi(2))
+        .sum::<f64>()
+        .sqrt();
     for twin in BOTH {
         for precision in [Precision::F32] {
             let idx = index(
