@@ -131,11 +131,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
         match res {
             Ok(w) => words.extend(w),
             Err((r, problem)) => {
-                return Err(Error::malformed(
-                    name,
-                    format!("record {}", r + 1),
-                    problem,
-                ))
+                return Err(Error::malformed(name, format!("record {}", r + 1), problem))
             }
         }
     }

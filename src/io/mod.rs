@@ -219,6 +219,12 @@ pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Emb
 pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result<()> {
     let path = path.as_ref();
     check_writable(emb, format)?;
+    if path.is_dir() {
+        return Err(Error::invalid(format!(
+            "cannot write embeddings to {}: it is a folder",
+            path.display()
+        )));
+    }
     let mut file = AtomicFile::create(path)?;
     write_rows(emb, &mut file, format).map_err(|e| Error::io_path("writing", path, e))?;
     file.commit()

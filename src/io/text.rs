@@ -179,10 +179,7 @@ fn glove_dim(body: &[u8], name: &str) -> Result<Option<usize>> {
         let (line, r) = split_first_line(rest);
         let line = trim_end(line);
         if !line.is_empty() {
-            let fields = line
-                .split(|&b| is_sep(b))
-                .filter(|f| !f.is_empty())
-                .count();
+            let fields = line.split(|&b| is_sep(b)).filter(|f| !f.is_empty()).count();
             if fields < 2 {
                 return Err(Error::malformed(
                     name,
@@ -341,7 +338,10 @@ pub(super) fn write_lines(emb: &Embeddings, out: &mut dyn Write, sep: u8) -> std
 }
 
 /// Writes `v1\tv2...` lines without words (the Projector's `vectors.tsv`).
-pub(super) fn write_projector_vectors(emb: &Embeddings, out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write_projector_vectors(
+    emb: &Embeddings,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     write_parallel(emb, out, |buf, _, v| push_values(buf, v, b'\t', false))
 }
 
