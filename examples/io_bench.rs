@@ -9,7 +9,8 @@
 //!
 //! With `--read-only` after the path, only our text reader runs (for profiling).
 //!
-//! Prints MB/s (file bytes per second) for reading the GloVe text, writing it
+//! Prints MB/s (file bytes per wall-clock second, and per CPU-second, which
+//! shared machines make the steadier figure) for reading the GloVe text, writing it
 //! back as GloVe text and as word2vec binary, and reading that binary. The
 //! files it writes go next to the input with `.out.txt` / `.out.bin` suffixes
 //! and are removed at the end.
@@ -30,8 +31,33 @@ fn naive_read(path: &str) -> std::io::Result<(Vec<String>, Vec<f32>)> {
     Ok((words, data))
 }
 
-fn mbs(bytes: u64, secs: f64) -> String {
-    format!("{:8.1} MB/s ({:.2} s)", bytes as f64 / 1e6 / secs, secs)
+/// Process CPU time (user + system) in seconds, from `/proc/self/stat` (Linux).
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0) // USER_HZ is 100 on Linux
+}
+
+/// Wall-clock and CPU time of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let c = cpu_secs().unwrap_or(0.0);
+    let t = Instant::now();
+    let out = f();
+    let wall = t.elapsed().as_secs_f64();
+    (out, wall, cpu_secs().unwrap_or(0.0) - c)
+}
+
+fn mbs(bytes: u64, (wall, cpu): (f64, f64)) -> String {
+    format!(
+        "{:7.1} MB/s ({:.2} s wall, {:.2} CPU-s = {:.0} MB per CPU-s)",
+        bytes as f64 / 1e6 / wall,
+        wall,
+        cpu,
+        bytes as f64 / 1e6 / cpu.max(0.01)
+    )
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -49,12 +75,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Warm the page cache so that both readers see the same conditions.
     drop(std::fs::read(&path)?);
 
-    let t = Instant::now();
-    let e = io::read(&path, Format::Glove)?;
-    let ours = t.elapsed().as_secs_f64();
+    let (e, ours, cpu) = timed(|| io::read(&path, Format::Glove));
+    let e = e?;
     println!(
         "read glove text (ours)      {}  {} x {}",
-        mbs(size, ours),
+        mbs(size, (ours, cpu)),
         e.len(),
         e.dim()
     );
@@ -62,46 +87,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if read_only {
         return Ok(());
     }
-    let t = Instant::now();
-    let (w, d) = naive_read(&path)?;
-    let naive = t.elapsed().as_secs_f64();
+    let (res, naive, cpu) = timed(|| naive_read(&path));
+    let (w, d) = res?;
     assert_eq!((w.len(), d.len()), (e.len(), e.matrix().len()));
     assert_eq!(d.as_slice(), e.matrix(), "naive and parallel readers agree");
     drop((w, d));
     println!(
         "read glove text (naive std) {}  ours is {:.1}x faster",
-        mbs(size, naive),
+        mbs(size, (naive, cpu)),
         naive / ours
     );
 
     let out_txt = format!("{path}.out.txt");
-    let t = Instant::now();
-    io::write(&e, &out_txt, Format::Glove)?;
-    let secs = t.elapsed().as_secs_f64();
+    let (res, wall, cpu) = timed(|| io::write(&e, &out_txt, Format::Glove));
+    res?;
     let txt_size = std::fs::metadata(&out_txt)?.len();
     println!(
         "write glove text            {}  (shortest round-trip values, {:.1} MB)",
-        mbs(txt_size, secs),
+        mbs(txt_size, (wall, cpu)),
         txt_size as f64 / 1e6
     );
-    let t = Instant::now();
-    let again = io::read(&out_txt, Format::Glove)?;
-    let secs = t.elapsed().as_secs_f64();
-    assert!(again == e, "text round trip");
-    println!("read our glove text         {}", mbs(txt_size, secs));
+    let (again, wall, cpu) = timed(|| io::read(&out_txt, Format::Glove));
+    assert!(again? == e, "text round trip");
+    println!("read our glove text         {}", mbs(txt_size, (wall, cpu)));
     std::fs::remove_file(&out_txt)?;
 
     let out_bin = format!("{path}.out.bin");
-    let t = Instant::now();
-    io::write(&e, &out_bin, Format::Word2vecBin)?;
-    let secs = t.elapsed().as_secs_f64();
+    let (res, wall, cpu) = timed(|| io::write(&e, &out_bin, Format::Word2vecBin));
+    res?;
     let bin_size = std::fs::metadata(&out_bin)?.len();
-    println!("write word2vec binary       {}", mbs(bin_size, secs));
-    let t = Instant::now();
-    let again = io::read(&out_bin, Format::Word2vecBin)?;
-    let secs = t.elapsed().as_secs_f64();
-    assert!(again == e, "binary round trip");
-    println!("read word2vec binary        {}", mbs(bin_size, secs));
+    println!("write word2vec binary       {}", mbs(bin_size, (wall, cpu)));
+    let (again, wall, cpu) = timed(|| io::read(&out_bin, Format::Word2vecBin));
+    assert!(again? == e, "binary round trip");
+    println!("read word2vec binary        {}", mbs(bin_size, (wall, cpu)));
     std::fs::remove_file(&out_bin)?;
     Ok(())
 }

@@ -46,6 +46,9 @@ use crate::error::{Error, Result};
 /// (drawn only when stderr is a terminal).
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
 
+/// Files at least this large are memory-mapped rather than read into memory.
+const MMAP_MIN_BYTES: u64 = 4 << 20;
+
 /// An embedding file format.
 ///
 /// ```
@@ -165,8 +168,28 @@ impl std::fmt::Display for Format {
 /// ```
 pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io_path("reading", path, e))?;
-    read_bytes(&bytes, format, &path.display().to_string())
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io_path("reading", path, e))?
+        .len();
+    if len >= MMAP_MIN_BYTES && file.metadata().is_ok_and(|m| m.is_file()) {
+        // SAFETY: the map is only read, and dropped before returning. If
+        // another process truncates the file meanwhile, reading may fault
+        // (SIGBUS); if it rewrites it, the parse sees changed bytes, which
+        // every check below still treats as untrusted input. This is the
+        // usual trade-off of mapping input files (ripgrep makes it too): it
+        // saves copying a file of gigabytes into memory.
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+            return read_bytes(&map, format, &name);
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    let mut file = file;
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io_path("reading", path, e))?;
+    read_bytes(&bytes, format, &name)
 }
 
 /// Reads embeddings in `format` from all of `reader`; errors name `source_name`.
