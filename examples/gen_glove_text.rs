@@ -28,7 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut bytes = 0usize;
     // Each task seeds its own generator from (seed, task), so the output does
     // not depend on the number of threads.
-    for batch in (0..rows.div_ceil(ROWS_PER_TASK)).collect::<Vec<_>>().chunks(64) {
+    for batch in (0..rows.div_ceil(ROWS_PER_TASK))
+        .collect::<Vec<_>>()
+        .chunks(64)
+    {
         let bufs: Vec<Vec<u8>> = batch
             .par_iter()
             .map(|&task| {

@@ -42,8 +42,8 @@ use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 
-/// Files at least this large show a progress bar on stderr while they load
-/// (drawn only when stderr is a terminal).
+/// Files (or matrices) at least this large show a progress bar on stderr while
+/// they load (or are written); indicatif draws it only when stderr is a terminal.
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
 
 /// Files at least this large are memory-mapped rather than read into memory.
@@ -217,7 +217,7 @@ pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Re
 /// assert_eq!(err.to_string(), "v.txt: line 2: expected 2 values, found 1");
 /// ```
 pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Embeddings> {
-    let progress = Progress::new(bytes.len());
+    let progress = Progress::new(bytes.len(), "loading");
     let result = match format {
         Format::Word2vecBin => binary::read(bytes, source_name, &progress),
         _ => text::read(bytes, format.has_header(), source_name, &progress),
@@ -337,6 +337,8 @@ fn write_parallel(
     let n = emb.len();
     let dim = emb.dim();
     let batch = WRITE_ROWS_PER_TASK * WRITE_TASKS_PER_BATCH;
+    // Progress in bytes of the in-memory matrix, a close guess of the output.
+    let progress = Progress::new(emb.matrix().len() * 4, "writing");
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
         let bufs: Vec<Vec<u8>> = (start..end)
@@ -355,7 +357,9 @@ fn write_parallel(
         for buf in &bufs {
             out.write_all(buf)?;
         }
+        progress.inc((end - start) * dim * 4);
     }
+    progress.finish();
     Ok(())
 }
 
@@ -363,7 +367,7 @@ fn write_parallel(
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new(total: usize) -> Self {
+    fn new(total: usize, verb: &str) -> Self {
         if total < PROGRESS_MIN_BYTES {
             return Progress(None);
         }
@@ -371,9 +375,9 @@ impl Progress {
             Some(total as u64),
             indicatif::ProgressDrawTarget::stderr(),
         );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "loading {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-        ) {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{verb} {{bar:30}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}})"
+        )) {
             bar.set_style(style);
         }
         Progress(Some(bar))
