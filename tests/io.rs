@@ -365,6 +365,28 @@ fn malformed_bad_header() {
 }
 
 #[test]
+fn malformed_huge_header_dimension_fails_on_the_row_without_allocating() {
+    assert_malformed(
+        b"1 1000000000000000\na 1\n",
+        Format::Word2vec,
+        "line 2",
+        &["expected 1000000000000000 values, found 1"],
+    );
+    assert_malformed(
+        b"1 4611686018427387904\na 1\n",
+        Format::Word2vecBin,
+        "header",
+        &["too large"],
+    );
+    assert_malformed(
+        b"1000000000000 2\n",
+        Format::Word2vecBin,
+        "record 1",
+        &["file ends after 0 records"],
+    );
+}
+
+#[test]
 fn malformed_missing_header_hints_at_glove() {
     assert_malformed(
         b"the 0.1 0.2 0.3\n",
