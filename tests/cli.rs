@@ -148,3 +148,41 @@ fn info_lists_an_adapter() {
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert!(v["max_storage_buffer_binding_size"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn format_is_guessed_when_not_given() {
+    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gensim.bin");
+    let txt = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gensim.txt");
+    let first = std::fs::read_to_string(txt)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (c1, o1, e1) = cli(&[
+        "neighbors",
+        "--vectors",
+        bin,
+        "--backend",
+        "cpu",
+        "--json",
+        &first,
+    ]);
+    let (c2, o2, e2) = cli(&[
+        "neighbors",
+        "--vectors",
+        txt,
+        "--backend",
+        "cpu",
+        "--json",
+        &first,
+    ]);
+    assert_eq!((c1, c2), (0, 0), "{e1} {e2}");
+    assert_eq!(
+        o1, o2,
+        "binary and text word2vec files give the same answers"
+    );
+}
