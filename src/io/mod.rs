@@ -253,7 +253,7 @@ pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result
     file.commit()
 }
 
-/// Writes embeddings in `format` to any writer (not atomic: see [`write`] for files).
+/// Writes embeddings in `format` to any writer (not atomic: see [`write()`] for files).
 ///
 /// ```
 /// use glove_wgpu::{io::{self, Format}, Embeddings};
