@@ -362,6 +362,13 @@ fn malformed_bad_header() {
         &["bad header \"3 x\""],
     );
     assert_malformed(b"3 2 1\n", Format::Word2vec, "line 1", &["bad header"]);
+    // A huge first line is quoted briefly.
+    let long = "é".repeat(1 << 20);
+    let (_, problem) = malformed(long.as_bytes(), Format::Word2vec);
+    assert!(
+        problem.len() < 200 && problem.contains("\"..."),
+        "{problem}"
+    );
 }
 
 #[test]

@@ -253,7 +253,7 @@ pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result
     file.commit()
 }
 
-/// Writes embeddings in `format` to any writer (not atomic: see [`write`] for files).
+/// Writes embeddings in `format` to any writer (not atomic: see [`write()`] for files).
 ///
 /// ```
 /// use glove_wgpu::{io::{self, Format}, Embeddings};
@@ -459,8 +459,9 @@ fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
 
 /// Quotes a field for an error message, cut to a readable length.
 fn quote(field: &[u8]) -> String {
-    let s = String::from_utf8_lossy(field);
-    if s.chars().count() > 40 {
+    // 40 characters are at most 160 bytes: never decode a whole huge line.
+    let s = String::from_utf8_lossy(&field[..field.len().min(160)]);
+    if s.chars().count() > 40 || field.len() > 160 {
         let cut: String = s.chars().take(40).collect();
         format!("{cut:?}...")
     } else {
