@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::search::{Metric, Neighbor, SearchIndex, SearchOptions};
+use crate::search::{inv_norm, Metric, Neighbor, SearchIndex, SearchOptions};
 
 /// A word and its score (similarity, or distance for the Euclidean metric).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -138,12 +138,7 @@ impl WordIndex {
                 let id = self.emb.require(w)?;
                 let v = self.emb.vector(id);
                 let scale = if self.index.metric() == Metric::Cosine {
-                    let n = v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
-                    if n > 0.0 {
-                        1.0 / n
-                    } else {
-                        0.0
-                    }
+                    inv_norm(v)
                 } else {
                     1.0
                 };
@@ -204,8 +199,7 @@ impl WordIndex {
             }
             let unit = |id: u32| {
                 let v = self.emb.vector(id);
-                let n = v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
-                let s = if n > 0.0 { 1.0 / n } else { 0.0 };
+                let s = inv_norm(v);
                 v.iter().map(move |&x| x as f64 * s)
             };
             queries.extend(
@@ -231,8 +225,7 @@ impl WordIndex {
         let unit = self.unit.get_or_init(|| {
             let mut u = self.emb.matrix().to_vec();
             u.par_chunks_mut(dim.max(1)).for_each(|r| {
-                let n = r.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
-                let s = if n > 0.0 { 1.0 / n } else { 0.0 };
+                let s = inv_norm(r);
                 r.iter_mut().for_each(|x| *x = (*x as f64 * s) as f32);
             });
             u

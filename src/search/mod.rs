@@ -152,6 +152,21 @@ fn check_matrix(matrix: &[f32], dim: usize, what: &str) -> Result<usize> {
     Ok(n)
 }
 
+/// `1 / |v|` in f64, or 0 for a zero vector (which then stays zero when scaled).
+///
+/// ```
+/// assert_eq!(glove_wgpu::search::inv_norm(&[3.0, 4.0]), 0.2);
+/// assert_eq!(glove_wgpu::search::inv_norm(&[0.0, 0.0]), 0.0);
+/// ```
+pub fn inv_norm(v: &[f32]) -> f64 {
+    let norm = v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        1.0 / norm
+    } else {
+        0.0
+    }
+}
+
 /// Copies rows into `dp`-padded f32 rows, normalised when `normalise` is set
 /// (a zero row stays zero).
 fn pad_rows(matrix: &[f32], dim: usize, dp: usize, normalise: bool) -> Vec<f32> {
@@ -161,16 +176,7 @@ fn pad_rows(matrix: &[f32], dim: usize, dp: usize, normalise: bool) -> Vec<f32> 
     out.par_chunks_mut(dp)
         .zip(matrix.par_chunks(dim))
         .for_each(|(dst, src)| {
-            let scale = if normalise {
-                let norm = src.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt();
-                if norm > 0.0 {
-                    1.0 / norm
-                } else {
-                    0.0
-                }
-            } else {
-                1.0
-            };
+            let scale = if normalise { inv_norm(src) } else { 1.0 };
             for (d, &s) in dst.iter_mut().zip(src) {
                 *d = (s as f64 * scale) as f32;
             }
