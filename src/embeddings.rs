@@ -63,6 +63,55 @@ impl Embeddings {
         })
     }
 
+    /// Builds embeddings from parts a reader has already checked: `index`
+    /// maps each word to its row, words are non-empty without whitespace,
+    /// values are finite and `data.len() == words.len() * dim`.
+    pub(crate) fn from_checked_parts(
+        words: Vec<String>,
+        index: HashMap<String, u32>,
+        dim: usize,
+        data: Vec<f32>,
+    ) -> Self {
+        debug_assert_eq!(words.len() * dim, data.len());
+        debug_assert_eq!(words.len(), index.len());
+        Embeddings {
+            words,
+            index,
+            dim,
+            data,
+        }
+    }
+
+    /// Reads embeddings from `path` in `format`; see [`crate::io::read`].
+    ///
+    /// ```
+    /// use glove_wgpu::{io::Format, Embeddings};
+    /// let path = std::env::temp_dir().join("glove_wgpu_load_doc.txt");
+    /// std::fs::write(&path, "1 2\nhi 0.5 0.25\n").unwrap();
+    /// let e = Embeddings::load(&path, Format::Word2vec)?;
+    /// assert_eq!(e.vector(0), &[0.5, 0.25]);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn load(path: impl AsRef<std::path::Path>, format: crate::io::Format) -> Result<Self> {
+        crate::io::read(path, format)
+    }
+
+    /// Writes the embeddings to `path` in `format`, atomically; see [`crate::io::write`].
+    ///
+    /// ```
+    /// use glove_wgpu::{io::Format, Embeddings};
+    /// let e = Embeddings::new(vec!["hi".into()], 2, vec![0.5, 0.25])?;
+    /// let path = std::env::temp_dir().join("glove_wgpu_save_doc.txt");
+    /// e.save(&path, Format::Glove)?;
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "hi 0.5 0.25\n");
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<std::path::Path>, format: crate::io::Format) -> Result<()> {
+        crate::io::write(self, path, format)
+    }
+
     /// Number of words.
     pub fn len(&self) -> usize {
         self.words.len()

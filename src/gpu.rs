@@ -299,7 +299,7 @@ impl GpuContext {
             pollster::block_on(val.pop()),
             pollster::block_on(oom.pop()),
         ];
-        for e in errors.into_iter().flatten() {
+        if let Some(e) = errors.into_iter().flatten().next() {
             return Err(match e {
                 wgpu::Error::OutOfMemory { .. } => Error::OutOfMemory(e.to_string()),
                 other => Error::Gpu(other.to_string()),
@@ -331,7 +331,7 @@ impl GpuContext {
             });
             if !bytes.is_empty() {
                 let mut padded;
-                let write = if bytes.len() % 4 == 0 {
+                let write = if bytes.len().is_multiple_of(4) {
                     bytes
                 } else {
                     padded = bytes.to_vec();

@@ -31,6 +31,7 @@ pub mod io;
 pub mod model;
 pub mod search;
 pub mod shaders;
+pub mod similarity;
 pub mod train;
 pub mod vocab;
 

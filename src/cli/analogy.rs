@@ -1,12 +1,59 @@
-//! `glove-wgpu analogy`: not implemented yet (its issue fills it in).
+//! `glove-wgpu analogy`: A is to B as C is to ? (B - A + C).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use glove_wgpu::{Error, Result};
+use glove_wgpu::io::Format;
+use glove_wgpu::search::{Metric, SearchOptions};
+use glove_wgpu::similarity::{AnalogyMethod, WordIndex};
+use glove_wgpu::Result;
+
+use super::common::BackendChoice;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Embedding file.
+    #[arg(long)]
+    vectors: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum, default_value_t = Format::Glove)]
+    format: Format,
+    /// Answers to print.
+    #[arg(long, default_value_t = 5)]
+    k: usize,
+    /// 3CosAdd (add) or 3CosMul (mul).
+    #[arg(long, value_enum, default_value_t = AnalogyMethod::Add)]
+    method: AnalogyMethod,
+    /// Where to search (3CosAdd).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    backend: BackendChoice,
+    /// One JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// A (e.g. man).
+    a: String,
+    /// B (e.g. king).
+    b: String,
+    /// C (e.g. woman).
+    c: String,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    Err(Error::invalid("`analogy` is not implemented yet"))
+pub fn run(a: Args) -> Result<ExitCode> {
+    let emb = glove_wgpu::io::read(&a.vectors, a.format)?;
+    let ctx = match a.method {
+        AnalogyMethod::Add => a.backend.context()?,
+        AnalogyMethod::Mul => None,
+    };
+    let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Cosine))?;
+    let answers = index.analogy(&a.a, &a.b, &a.c, a.k, a.method)?;
+    if a.json {
+        let q = format!("{} - {} + {}", a.b, a.a, a.c);
+        println!("{}", serde_json::json!({"query": q, "answers": answers}));
+    } else {
+        println!("{} is to {} as {} is to:", a.a, a.b, a.c);
+        for (r, ws) in answers.iter().enumerate() {
+            println!("  {:>3}. {:<24} {:.4}", r + 1, ws.word, ws.score);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

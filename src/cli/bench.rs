@@ -1,12 +1,191 @@
-//! `glove-wgpu bench`: not implemented yet (its issue fills it in).
+//! `glove-wgpu bench search`: time exact search on random unit vectors, after
+//! checking a sample of the answers against the other twin.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
+use clap::Subcommand;
+use glove_wgpu::search::{Metric, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::{Error, Result};
+use rayon::prelude::*;
+
+use super::common::BackendChoice;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    Err(Error::invalid("`bench` is not implemented yet"))
+#[derive(Subcommand, Debug)]
+enum What {
+    /// Exact top-k search over random unit vectors.
+    Search(SearchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct SearchArgs {
+    /// Rows in the matrix.
+    #[arg(long, default_value_t = 100_000)]
+    n: usize,
+    /// Dimensions.
+    #[arg(long, default_value_t = 100)]
+    dim: usize,
+    /// Queries in the batch.
+    #[arg(long, default_value_t = 4096)]
+    queries: usize,
+    /// Neighbours per query.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Metric (dot on unit vectors is faiss' IndexFlatIP).
+    #[arg(long, value_enum, default_value_t = Metric::Dot)]
+    metric: Metric,
+    /// Where to run.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
+    /// Store the matrix as f16.
+    #[arg(long)]
+    f16: bool,
+    /// Timed repetitions (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// Queries checked against the other twin.
+    #[arg(long, default_value_t = 64)]
+    verify: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Print one JSON object (the default prints it too; kept for the documented contract).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Seeded unit vectors, generated in parallel (one SplitMix64 stream per row).
+pub fn random_unit_rows(n: usize, dim: usize, seed: u64) -> Vec<f32> {
+    let mut out = vec![0f32; n * dim];
+    out.par_chunks_mut(dim.max(1))
+        .enumerate()
+        .for_each(|(i, row)| {
+            let mut s = seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut norm = 0f64;
+            for v in row.iter_mut() {
+                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = s;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                *v = (z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0;
+                norm += (*v as f64) * (*v as f64);
+            }
+            let inv = if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 };
+            row.iter_mut().for_each(|v| *v = (*v as f64 * inv) as f32);
+        });
+    out
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args.what {
+        What::Search(a) => search(a),
+    }
+}
+
+fn search(a: SearchArgs) -> Result<ExitCode> {
+    let _ = a.json;
+    if a.backend == BackendChoice::Auto {
+        return Err(Error::invalid("bench needs --backend cpu or --backend gpu"));
+    }
+    let ctx = a.backend.context()?;
+    let matrix = random_unit_rows(a.n, a.dim, a.seed);
+    let queries = random_unit_rows(a.queries, a.dim, a.seed ^ 0xDEAD_BEEF);
+    let precision = if a.f16 {
+        Precision::F16
+    } else {
+        Precision::F32
+    };
+    let opts = SearchOptions::new(a.metric).precision(precision);
+
+    let t = Instant::now();
+    let index = SearchIndex::new(ctx.clone(), &matrix, a.dim, &opts)?;
+    let build_seconds = t.elapsed().as_secs_f64();
+    // Warm-up (pipeline compilation, thread pool) on a few queries.
+    index.search(&queries[..a.dim.min(queries.len())], a.k, None)?;
+    let mut best = f64::INFINITY;
+    let mut hits = Vec::new();
+    for _ in 0..a.repeat.max(1) {
+        let t = Instant::now();
+        hits = index.search(&queries, a.k, None)?;
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+
+    // Verify a sample against the other twin.
+    let sample: Vec<usize> = (0..a.queries)
+        .step_by((a.queries / a.verify.max(1)).max(1))
+        .take(a.verify)
+        .collect();
+    let sample_q: Vec<f32> = sample
+        .iter()
+        .flat_map(|&i| queries[i * a.dim..(i + 1) * a.dim].iter().copied())
+        .collect();
+    let other = match ctx {
+        Some(_) => SearchIndex::cpu(&matrix, a.dim, &opts)?,
+        None => match glove_wgpu::GpuContext::new() {
+            Ok(c) => SearchIndex::gpu(std::sync::Arc::new(c), &matrix, a.dim, &opts)?,
+            Err(e) => {
+                eprintln!(
+                    "note: no GPU to verify against ({e}); verifying against a second CPU run"
+                );
+                SearchIndex::cpu(&matrix, a.dim, &opts)?
+            }
+        },
+    };
+    let check = other.search(&sample_q, a.k, None)?;
+    let mut max_err = 0f32;
+    let mut id_mismatches = 0usize;
+    for (s, want) in sample.iter().zip(&check) {
+        let got = &hits[*s];
+        if got.len() != want.len() {
+            return Err(Error::Gpu(format!(
+                "verification failed: query {s} has {} hits on {}, {} on {}",
+                got.len(),
+                index.backend_name(),
+                want.len(),
+                other.backend_name()
+            )));
+        }
+        for (g, w) in got.iter().zip(want) {
+            max_err = max_err.max((g.score - w.score).abs());
+            id_mismatches += usize::from(g.id != w.id);
+        }
+    }
+    let tol = if a.f16 { 1e-3 } else { 1e-4 } * (a.dim as f32).sqrt();
+    if max_err > tol {
+        return Err(Error::Gpu(format!(
+            "verification failed: scores differ by {max_err} (> {tol}) between {} and {}",
+            index.backend_name(),
+            other.backend_name()
+        )));
+    }
+    let flops = 2.0 * a.n as f64 * a.dim as f64 * a.queries as f64;
+    let out = serde_json::json!({
+        "backend": if index.backend_name() == "cpu" { "cpu" } else { "gpu" },
+        "adapter": index.backend_name(),
+        "threads": rayon::current_num_threads(),
+        "n": a.n,
+        "dim": a.dim,
+        "queries": a.queries,
+        "k": a.k,
+        "metric": a.metric,
+        "precision": precision,
+        "shards": index.shards(),
+        "build_seconds": build_seconds,
+        "seconds": best,
+        "queries_per_s": a.queries as f64 / best,
+        "gflops": flops / best / 1e9,
+        "verified_queries": sample.len(),
+        "verified_against": other.backend_name(),
+        "max_score_difference": max_err,
+        "rank_id_differences": id_mismatches,
+    });
+    println!("{out}");
+    Ok(ExitCode::SUCCESS)
 }

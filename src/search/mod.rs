@@ -1,9 +1,38 @@
-//! Exact k-nearest-neighbour search (placeholder API; filled by the search work).
+//! Exact k-nearest-neighbour search over an embedding matrix, on the GPU or the CPU.
+//!
+//! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
+//! queries. For each query the `k` best rows come back, best first, ties broken
+//! by lower id. The full `m x n` score matrix is never held: the GPU kernel
+//! (`shaders/search.wgsl`) computes score tiles in workgroup memory and keeps
+//! per-thread top-k lists, then a merge pass reduces them; its CPU twin
+//! ([`cpu`]) does the same with a blocked matrix product (the `gemm` crate) and a
+//! bounded list per query.
+//!
+//! | metric | rows | score returned | order |
+//! | --- | --- | --- | --- |
+//! | [`Metric::Cosine`] | normalised once | cosine similarity | higher first |
+//! | [`Metric::Dot`] | as given | dot product | higher first |
+//! | [`Metric::Euclidean`] | as given | Euclidean distance, `sqrt(|q|^2 + |e|^2 - 2 q.e)` | lower first |
+//!
+//! Rows can be stored as f32 or f16 ([`Precision`]); products accumulate in f32.
+//! A matrix larger than the device's storage-binding limit is split into shards
+//! whose lists are merged.
 
-use crate::error::Result;
+pub mod cpu;
+pub mod gpu;
+pub mod topk;
+
+use std::sync::Arc;
+
+use half::f16;
+
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use topk::TopK;
 
 /// How two vectors are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Cosine similarity (rows and queries normalised once); higher is nearer.
     Cosine,
@@ -13,8 +42,19 @@ pub enum Metric {
     Euclidean,
 }
 
+/// How the matrix is stored for search. Products always accumulate in f32.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 4 bytes per value.
+    #[default]
+    F32,
+    /// 2 bytes per value (IEEE half): half the memory and bandwidth.
+    F16,
+}
+
 /// One search hit.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Neighbor {
     /// Row of the matrix.
     pub id: u32,
@@ -23,38 +63,424 @@ pub struct Neighbor {
 }
 
 /// Search settings.
+///
+/// ```
+/// use glove_wgpu::search::{Metric, Precision, SearchOptions};
+/// let opts = SearchOptions::new(Metric::Euclidean).precision(Precision::F16);
+/// assert_eq!(opts.metric, Metric::Euclidean);
+/// ```
 #[derive(Clone, Debug)]
 pub struct SearchOptions {
     /// The metric.
     pub metric: Metric,
+    /// Storage of the matrix.
+    pub precision: Precision,
+    /// Largest shard of the matrix in bytes on the GPU; `None` means the device's
+    /// own limit. Tests set a small value to force sharding.
+    pub max_shard_bytes: Option<u64>,
 }
 
 impl SearchOptions {
-    /// Defaults for `metric`.
+    /// f32 storage and the device's own shard limit.
     pub fn new(metric: Metric) -> Self {
-        SearchOptions { metric }
+        SearchOptions {
+            metric,
+            precision: Precision::F32,
+            max_shard_bytes: None,
+        }
+    }
+
+    /// The same options with another storage precision.
+    pub fn precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+
+    /// The same options with a shard size limit (bytes).
+    pub fn max_shard_bytes(mut self, bytes: u64) -> Self {
+        self.max_shard_bytes = Some(bytes);
+        self
     }
 }
 
-/// A matrix prepared for search.
+/// Rows as the kernels read them: `n x dp`, `dp` = `d` rounded up to a multiple
+/// of 4 (zero padding), so vector loads stay aligned on the GPU.
 #[derive(Debug)]
-pub struct SearchIndex {}
+pub(crate) enum Rows {
+    F32(Vec<f32>),
+    F16(Vec<f16>),
+}
 
-impl SearchIndex {
-    /// A CPU index.
-    pub fn cpu(matrix: &[f32], dim: usize, opts: &SearchOptions) -> Result<Self> {
-        let _ = (matrix, dim, opts);
-        Ok(SearchIndex {})
+/// The matrix prepared once: normalised for cosine, padded, stored, with the
+/// squared norms of the stored rows (the Euclidean key needs them).
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub n: usize,
+    pub dim: usize,
+    pub dp: usize,
+    pub rows: Rows,
+    pub norms: Vec<f32>,
+}
+
+/// `d` rounded up to a multiple of 4.
+pub(crate) fn padded_dim(dim: usize) -> usize {
+    dim.div_ceil(4) * 4
+}
+
+fn check_matrix(matrix: &[f32], dim: usize, what: &str) -> Result<usize> {
+    if dim == 0 {
+        return Err(Error::invalid("vector dimension must be at least 1"));
+    }
+    if !matrix.len().is_multiple_of(dim) {
+        return Err(Error::invalid(format!(
+            "{what} has {} values, not a multiple of the dimension {dim}",
+            matrix.len()
+        )));
+    }
+    if let Some(p) = matrix.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(format!(
+            "{what} row {} has a non-finite value ({}) in dimension {}",
+            p / dim,
+            matrix[p],
+            p % dim
+        )));
+    }
+    let n = matrix.len() / dim;
+    if n >= u32::MAX as usize {
+        return Err(Error::invalid(format!("{what} has too many rows ({n})")));
+    }
+    Ok(n)
+}
+
+/// Copies rows into `dp`-padded f32 rows, normalised when `normalise` is set
+/// (a zero row stays zero).
+fn pad_rows(matrix: &[f32], dim: usize, dp: usize, normalise: bool) -> Vec<f32> {
+    use rayon::prelude::*;
+    let n = matrix.len() / dim;
+    let mut out = vec![0f32; n * dp];
+    out.par_chunks_mut(dp)
+        .zip(matrix.par_chunks(dim))
+        .for_each(|(dst, src)| {
+            let scale = if normalise {
+                let norm = src.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt();
+                if norm > 0.0 {
+                    1.0 / norm
+                } else {
+                    0.0
+                }
+            } else {
+                1.0
+            };
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d = (s as f64 * scale) as f32;
+            }
+        });
+    out
+}
+
+impl Prepared {
+    fn new(matrix: &[f32], dim: usize, opts: &SearchOptions) -> Result<Self> {
+        use rayon::prelude::*;
+        let n = check_matrix(matrix, dim, "matrix")?;
+        let dp = padded_dim(dim);
+        let padded = pad_rows(matrix, dim, dp, opts.metric == Metric::Cosine);
+        let (rows, norms) = match opts.precision {
+            Precision::F32 => {
+                let norms = padded.par_chunks(dp.max(1)).map(sq_norm).collect();
+                (Rows::F32(padded), norms)
+            }
+            Precision::F16 => {
+                let h: Vec<f16> = padded.par_iter().map(|&v| f16::from_f32(v)).collect();
+                let norms = h
+                    .par_chunks(dp.max(1))
+                    .map(|r| r.iter().map(|v| v.to_f32() * v.to_f32()).sum())
+                    .collect();
+                (Rows::F16(h), norms)
+            }
+        };
+        Ok(Prepared {
+            n,
+            dim,
+            dp,
+            rows,
+            norms,
+        })
+    }
+}
+
+fn sq_norm(row: &[f32]) -> f32 {
+    row.iter().map(|v| v * v).sum()
+}
+
+/// Queries padded (and normalised for cosine), with their squared norms.
+pub(crate) struct Queries {
+    pub m: usize,
+    pub data: Vec<f32>,
+}
+
+impl Queries {
+    /// Padded length of one query.
+    pub fn dp(&self) -> usize {
+        self.data.len() / self.m.max(1)
+    }
+}
+
+/// Per-query exclusion lists in CSR form: query `q` excludes
+/// `ids[offsets[q]..offsets[q + 1]]`.
+pub(crate) struct Exclusions {
+    pub offsets: Vec<u32>,
+    pub ids: Vec<u32>,
+}
+
+impl Exclusions {
+    fn new(m: usize, exclude: Option<&[Vec<u32>]>) -> Result<Self> {
+        let mut offsets = Vec::with_capacity(m + 1);
+        let mut ids = Vec::new();
+        offsets.push(0);
+        match exclude {
+            None => offsets.resize(m + 1, 0),
+            Some(lists) => {
+                if lists.len() != m {
+                    return Err(Error::invalid(format!(
+                        "{} exclusion lists for {m} queries",
+                        lists.len()
+                    )));
+                }
+                for l in lists {
+                    ids.extend_from_slice(l);
+                    let end = u32::try_from(ids.len())
+                        .map_err(|_| Error::invalid("more than 2^32 excluded ids in one search"))?;
+                    offsets.push(end);
+                }
+            }
+        }
+        Ok(Exclusions { offsets, ids })
     }
 
-    /// Searches.
+    /// The excluded ids of query `q`.
+    #[inline]
+    pub fn of(&self, q: usize) -> &[u32] {
+        &self.ids[self.offsets[q] as usize..self.offsets[q + 1] as usize]
+    }
+}
+
+enum Backend {
+    Cpu,
+    Gpu(gpu::GpuIndex),
+}
+
+/// A matrix prepared for repeated exact search on one backend.
+///
+/// ```
+/// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+/// // three 2-d rows; the query (1, 0) is nearest to row 0, then row 1
+/// let m = [1.0, 0.0, 0.6, 0.8, -1.0, 0.0];
+/// let index = SearchIndex::cpu(&m, 2, &SearchOptions::new(Metric::Cosine))?;
+/// let hits = index.search(&[1.0, 0.0], 2, None)?;
+/// assert_eq!((hits[0][0].id, hits[0][1].id), (0, 1));
+/// assert!((hits[0][1].score - 0.6).abs() < 1e-6);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub struct SearchIndex {
+    metric: Metric,
+    precision: Precision,
+    n: usize,
+    dim: usize,
+    backend: Backend,
+    /// The rows on the host: always for the CPU twin; for the GPU only with the
+    /// Euclidean metric, whose final distances are recomputed exactly from them.
+    host: Option<Prepared>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("metric", &self.metric)
+            .field("precision", &self.precision)
+            .field("n", &self.n)
+            .field("dim", &self.dim)
+            .field("backend", &self.backend_name())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// An index searched by the CPU twin (rayon + gemm).
+    pub fn cpu(matrix: &[f32], dim: usize, opts: &SearchOptions) -> Result<Self> {
+        let p = Prepared::new(matrix, dim, opts)?;
+        Ok(SearchIndex {
+            metric: opts.metric,
+            precision: opts.precision,
+            n: p.n,
+            dim,
+            backend: Backend::Cpu,
+            host: Some(p),
+        })
+    }
+
+    /// An index searched on the GPU; the matrix is uploaded once, in shards if needed.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{GpuContext, search::{Metric, SearchIndex, SearchOptions}};
+    /// let ctx = Arc::new(GpuContext::new()?);
+    /// let index = SearchIndex::gpu(ctx, &[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
+    /// let hits = index.search(&[0.2, 0.9], 1, None)?;
+    /// assert_eq!(hits[0][0].id, 1);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn gpu(
+        ctx: Arc<GpuContext>,
+        matrix: &[f32],
+        dim: usize,
+        opts: &SearchOptions,
+    ) -> Result<Self> {
+        let p = Prepared::new(matrix, dim, opts)?;
+        let g = gpu::GpuIndex::new(ctx, &p, opts.max_shard_bytes)?;
+        Ok(SearchIndex {
+            metric: opts.metric,
+            precision: opts.precision,
+            n: p.n,
+            dim,
+            backend: Backend::Gpu(g),
+            host: (opts.metric == Metric::Euclidean).then_some(p),
+        })
+    }
+
+    /// On the GPU when `ctx` is given, else on the CPU.
+    pub fn new(
+        ctx: Option<Arc<GpuContext>>,
+        matrix: &[f32],
+        dim: usize,
+        opts: &SearchOptions,
+    ) -> Result<Self> {
+        match ctx {
+            Some(c) => Self::gpu(c, matrix, dim, opts),
+            None => Self::cpu(matrix, dim, opts),
+        }
+    }
+
+    /// Rows in the index.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether the index has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Vector dimension.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The metric.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// `"cpu"` or the GPU adapter's name.
+    pub fn backend_name(&self) -> String {
+        match &self.backend {
+            Backend::Cpu => "cpu".to_string(),
+            Backend::Gpu(g) => g.adapter_name(),
+        }
+    }
+
+    /// How many shards the matrix was split into (1 on the CPU).
+    pub fn shards(&self) -> usize {
+        match &self.backend {
+            Backend::Cpu => 1,
+            Backend::Gpu(g) => g.shards(),
+        }
+    }
+
+    /// The `k` nearest rows of each query (`queries` is row-major, `m x dim`),
+    /// best first, ties broken by lower id. `exclude[q]` lists rows query `q`
+    /// must not return. Fewer than `k` hits come back when fewer rows remain.
     pub fn search(
         &self,
         queries: &[f32],
         k: usize,
         exclude: Option<&[Vec<u32>]>,
     ) -> Result<Vec<Vec<Neighbor>>> {
-        let _ = (queries, k, exclude);
-        Ok(vec![])
+        let m = check_matrix(queries, self.dim, "queries")?;
+        let k = k.min(self.n);
+        let excl = Exclusions::new(m, exclude)?;
+        if m == 0 {
+            return Ok(Vec::new());
+        }
+        if k == 0 {
+            return Ok(vec![Vec::new(); m]);
+        }
+        let dp = padded_dim(self.dim);
+        let data = pad_rows(queries, self.dim, dp, self.metric == Metric::Cosine);
+        let q = Queries { m, data };
+        let lists = match (&self.backend, &self.host) {
+            (Backend::Cpu, Some(p)) => cpu::search(p, &q, k, &excl, self.metric),
+            (Backend::Gpu(g), _) => g.search(&q, k, &excl, self.metric)?,
+            (Backend::Cpu, None) => unreachable!("a CPU index keeps its rows"),
+        };
+        Ok(lists
+            .iter()
+            .enumerate()
+            .map(|(qi, l)| match self.metric {
+                Metric::Cosine | Metric::Dot => l
+                    .iter()
+                    .map(|(key, id)| Neighbor { id, score: key })
+                    .collect(),
+                Metric::Euclidean => {
+                    let p = self
+                        .host
+                        .as_ref()
+                        .expect("Euclidean indexes keep their rows");
+                    exact_distances(p, &q.data[qi * q.dp()..(qi + 1) * q.dp()], l)
+                }
+            })
+            .collect())
     }
 }
+
+/// Distances of the selected rows recomputed directly, `sqrt(sum (q - e)^2)` in
+/// f64, then re-sorted (nearest first, lower id on ties). The key
+/// `2 q.e - |e|^2` selects the rows, but turning it back into a distance
+/// (`|q|^2 - key`) loses digits to cancellation when `|q|` is large and the
+/// distance small.
+fn exact_distances(p: &Prepared, q: &[f32], list: &TopK) -> Vec<Neighbor> {
+    let mut out: Vec<Neighbor> = list
+        .iter()
+        .map(|(_, id)| {
+            let d2: f64 = match &p.rows {
+                Rows::F32(v) => v[id as usize * p.dp..(id as usize + 1) * p.dp]
+                    .iter()
+                    .zip(q)
+                    .map(|(&e, &x)| (e as f64 - x as f64).powi(2))
+                    .sum(),
+                Rows::F16(v) => v[id as usize * p.dp..(id as usize + 1) * p.dp]
+                    .iter()
+                    .zip(q)
+                    .map(|(&e, &x)| (e.to_f64() - x as f64).powi(2))
+                    .sum(),
+            };
+            Neighbor {
+                id,
+                score: d2.sqrt() as f32,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.id.cmp(&b.id)));
+    out
+}
+
+/// Metric code shared with the shader (`params.metric`).
+/// Keep in sync with `METRIC_EUCLIDEAN` in `shaders/search.wgsl`.
+pub(crate) fn metric_code(metric: Metric) -> u32 {
+    match metric {
+        Metric::Cosine | Metric::Dot => 0,
+        Metric::Euclidean => 1,
+    }
+}
+
+/// Lists per query, used by both twins.
+pub(crate) type Lists = Vec<TopK>;

@@ -1,0 +1,442 @@
+//! Embedding file formats: GloVe text, word2vec text and binary, fastText `.vec`,
+//! and an export for the TensorBoard Embedding Projector.
+//!
+//! | format | layout |
+//! | --- | --- |
+//! | [`Format::Glove`] | `word v1 ... vd` per line, no header (Stanford GloVe) |
+//! | [`Format::Word2vec`] | header line `n d`, then `word v1 ... vd` per line |
+//! | [`Format::Word2vecBin`] | header line `n d\n`, then per record `word`, one space, `d` little-endian f32, and an optional `\n` |
+//! | [`Format::Fasttext`] | the word2vec text layout (fastText writes a trailing space after the header and after each row) |
+//!
+//! Readers load the whole file into memory, cut it at line (text) or record
+//! (binary) boundaries and parse the pieces in parallel with rayon. Words may
+//! hold any UTF-8 character except whitespace. A UTF-8 byte-order mark, CRLF
+//! line endings, trailing spaces and blank trailing lines are accepted. Every
+//! other deviation is an [`Error::Malformed`] naming the file, the line
+//! (`line N`, 1-based, the header being line 1) or the record (`record N`,
+//! 1-based) and the problem.
+//!
+//! Writers format rows in parallel and replace the destination atomically
+//! ([`AtomicFile`]): a failed write leaves the previous file untouched. Text
+//! values are written in the shortest form that reads back to the same `f32`,
+//! so every format round-trips exactly.
+//!
+//! ```
+//! use glove_wgpu::{io::{self, Format}, Embeddings};
+//! let e = Embeddings::new(vec!["naïve".into(), "東京".into()], 2, vec![0.5, -1.25, 3e-8, 7.0])?;
+//! let mut bytes = Vec::new();
+//! io::write_to(&e, &mut bytes, Format::Word2vec)?;
+//! assert_eq!(String::from_utf8(bytes.clone()).unwrap(), "2 2\nnaïve 0.5 -1.25\n東京 3e-8 7.0\n");
+//! let back = io::read_bytes(&bytes, Format::Word2vec, "memory")?;
+//! assert_eq!(back, e);
+//! # Ok::<(), glove_wgpu::Error>(())
+//! ```
+
+mod binary;
+mod text;
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use crate::atomic::AtomicFile;
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+
+/// Files at least this large show a progress bar on stderr while they load
+/// (drawn only when stderr is a terminal).
+const PROGRESS_MIN_BYTES: usize = 256 << 20;
+
+/// An embedding file format.
+///
+/// ```
+/// use glove_wgpu::io::Format;
+/// assert!(Format::Word2vec.has_header());
+/// assert!(!Format::Glove.has_header());
+/// assert_eq!(Format::Word2vecBin.to_string(), "word2vec-bin");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// `word v1 ... vd` per line, no header (Stanford GloVe).
+    Glove,
+    /// word2vec text: header `n d`, then `word v1 ... vd` per line.
+    Word2vec,
+    /// word2vec binary: header `n d\n`, then `word ` and `d` little-endian f32 per record.
+    #[value(name = "word2vec-bin")]
+    Word2vecBin,
+    /// fastText `.vec`: the word2vec text layout.
+    Fasttext,
+}
+
+impl Format {
+    /// Whether the format starts with an `n d` header line.
+    pub fn has_header(self) -> bool {
+        !matches!(self, Format::Glove)
+    }
+
+    /// The name used on the command line (`glove`, `word2vec`, `word2vec-bin`, `fasttext`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Glove => "glove",
+            Format::Word2vec => "word2vec",
+            Format::Word2vecBin => "word2vec-bin",
+            Format::Fasttext => "fasttext",
+        }
+    }
+
+    /// Guesses the format of the file at `path` from its first 64 KiB; see
+    /// [`Format::detect_bytes`]. A text file with a header whose name ends in
+    /// `.vec` is reported as [`Format::Fasttext`].
+    ///
+    /// ```
+    /// use glove_wgpu::io::Format;
+    /// let path = std::env::temp_dir().join("glove_wgpu_detect_doc.vec");
+    /// std::fs::write(&path, "1 2 \nhello 0.5 1.5 \n").unwrap();
+    /// assert_eq!(Format::detect(&path)?, Format::Fasttext);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+        let mut head = Vec::with_capacity(64 << 10);
+        file.take(64 << 10)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io_path("reading", path, e))?;
+        let format = Format::detect_bytes(&head);
+        let is_vec = path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("vec"));
+        Ok(if format == Format::Word2vec && is_vec {
+            Format::Fasttext
+        } else {
+            format
+        })
+    }
+
+    /// Guesses the format from the start of a file: a first line of exactly
+    /// two integers is a word2vec header, binary if what follows (in `head`)
+    /// is not UTF-8, text otherwise; anything else is GloVe. (A GloVe file of
+    /// one dimension whose first word is a number reads as word2vec: name the
+    /// format explicitly for such files.)
+    ///
+    /// ```
+    /// use glove_wgpu::io::Format;
+    /// assert_eq!(Format::detect_bytes(b"the 0.1 0.2\n"), Format::Glove);
+    /// assert_eq!(Format::detect_bytes(b"1 2\nthe 0.1 0.2\n"), Format::Word2vec);
+    /// let mut bin = b"1 2\nthe ".to_vec();
+    /// bin.extend_from_slice(bytemuck::cast_slice(&[0.1f32, -0.2]));
+    /// assert_eq!(Format::detect_bytes(&bin), Format::Word2vecBin);
+    /// ```
+    pub fn detect_bytes(head: &[u8]) -> Format {
+        let head = head.strip_prefix(text::BOM).unwrap_or(head);
+        let (first, rest) = match memchr::memchr(b'\n', head) {
+            Some(i) => (&head[..i], &head[i + 1..]),
+            None => (head, &head[head.len()..]),
+        };
+        if text::parse_header_fields(first).is_none() {
+            return Format::Glove;
+        }
+        match std::str::from_utf8(rest) {
+            Ok(_) => Format::Word2vec,
+            // An error only because the sample cuts a character in two is fine.
+            Err(e) if e.error_len().is_none() => Format::Word2vec,
+            Err(_) => Format::Word2vecBin,
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads embeddings from `path` in `format`.
+///
+/// ```
+/// use glove_wgpu::io::{self, Format};
+/// let path = std::env::temp_dir().join("glove_wgpu_read_doc.txt");
+/// std::fs::write(&path, "the 0.1 0.2\ncat -1 2.5e-3\n").unwrap();
+/// let e = io::read(&path, Format::Glove)?;
+/// assert_eq!((e.len(), e.dim()), (2, 2));
+/// assert_eq!(e.vector(e.require("cat")?), &[-1.0, 0.0025]);
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io_path("reading", path, e))?;
+    read_bytes(&bytes, format, &path.display().to_string())
+}
+
+/// Reads embeddings in `format` from all of `reader`; errors name `source_name`.
+///
+/// ```
+/// use glove_wgpu::io::{self, Format};
+/// let e = io::read_from(&b"1 3\nword 1 2 3\n"[..], Format::Word2vec, "inline")?;
+/// assert_eq!(e.vector(0), &[1.0, 2.0, 3.0]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Result<Embeddings> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(format!("reading {source_name}"), e))?;
+    read_bytes(&bytes, format, source_name)
+}
+
+/// Parses embeddings in `format` from the bytes of a whole file; errors name
+/// `source_name`.
+///
+/// ```
+/// use glove_wgpu::{io::{self, Format}, Error};
+/// let err = io::read_bytes(b"a 1 2\nb 3\n", Format::Glove, "v.txt").unwrap_err();
+/// assert_eq!(err.to_string(), "v.txt: line 2: expected 2 values, found 1");
+/// ```
+pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Embeddings> {
+    let progress = Progress::new(bytes.len());
+    let result = match format {
+        Format::Word2vecBin => binary::read(bytes, source_name, &progress),
+        _ => text::read(bytes, format.has_header(), source_name, &progress),
+    };
+    progress.finish();
+    result
+}
+
+/// Writes embeddings to `path` in `format`, atomically: the file appears
+/// whole or the previous one stays.
+///
+/// ```
+/// use glove_wgpu::{io::{self, Format}, Embeddings};
+/// let e = Embeddings::new(vec!["a".into()], 3, vec![0.1, 0.2, 0.3])?;
+/// let path = std::env::temp_dir().join("glove_wgpu_write_doc.bin");
+/// io::write(&e, &path, Format::Word2vecBin)?;
+/// assert_eq!(std::fs::metadata(&path).unwrap().len(), 4 + 2 + 12 + 1);
+/// assert_eq!(io::read(&path, Format::Word2vecBin)?, e);
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result<()> {
+    let path = path.as_ref();
+    check_writable(emb, format)?;
+    if path.is_dir() {
+        return Err(Error::invalid(format!(
+            "cannot write embeddings to {}: it is a folder",
+            path.display()
+        )));
+    }
+    let mut file = AtomicFile::create(path)?;
+    write_rows(emb, &mut file, format).map_err(|e| Error::io_path("writing", path, e))?;
+    file.commit()
+}
+
+/// Writes embeddings in `format` to any writer (not atomic: see [`write`] for files).
+///
+/// ```
+/// use glove_wgpu::{io::{self, Format}, Embeddings};
+/// let e = Embeddings::new(vec!["x".into()], 2, vec![1.0, -0.5])?;
+/// let mut out = Vec::new();
+/// io::write_to(&e, &mut out, Format::Glove)?;
+/// assert_eq!(out, b"x 1.0 -0.5\n");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn write_to(emb: &Embeddings, mut out: impl Write, format: Format) -> Result<()> {
+    check_writable(emb, format)?;
+    write_rows(emb, &mut out, format)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io(format!("writing {format} embeddings"), e))
+}
+
+/// Writes `vectors.tsv` (tab-separated values, one row per word, no words)
+/// and `metadata.tsv` (one word per line, no header) into `dir`, creating it
+/// if needed, for the TensorBoard Embedding Projector. Each file is replaced
+/// atomically.
+///
+/// ```
+/// use glove_wgpu::{io, Embeddings};
+/// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 2.0, 3.0, 4.5])?;
+/// let dir = std::env::temp_dir().join("glove_wgpu_projector_doc");
+/// io::write_projector(&e, &dir)?;
+/// assert_eq!(std::fs::read_to_string(dir.join("vectors.tsv")).unwrap(), "1.0\t2.0\n3.0\t4.5\n");
+/// assert_eq!(std::fs::read_to_string(dir.join("metadata.tsv")).unwrap(), "a\nb\n");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn write_projector(emb: &Embeddings, dir: impl AsRef<Path>) -> Result<()> {
+    let dir = dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io_path("creating", dir, e))?;
+    let vectors = dir.join("vectors.tsv");
+    let mut file = AtomicFile::create(&vectors)?;
+    text::write_projector_vectors(emb, &mut file)
+        .map_err(|e| Error::io_path("writing", &vectors, e))?;
+    file.commit()?;
+    let metadata = dir.join("metadata.tsv");
+    let mut file = AtomicFile::create(&metadata)?;
+    emb.words()
+        .iter()
+        .try_for_each(|w| writeln!(file, "{w}"))
+        .map_err(|e| Error::io_path("writing", &metadata, e))?;
+    file.commit()
+}
+
+/// Rejects what a format cannot represent.
+fn check_writable(emb: &Embeddings, format: Format) -> Result<()> {
+    if format == Format::Glove && emb.dim() == 0 && !emb.is_empty() {
+        return Err(Error::invalid(
+            "a GloVe file cannot hold 0-dimensional vectors (no header gives the dimension); \
+             use word2vec",
+        ));
+    }
+    Ok(())
+}
+
+fn write_rows(emb: &Embeddings, out: &mut dyn Write, format: Format) -> std::io::Result<()> {
+    if format.has_header() {
+        writeln!(out, "{} {}", emb.len(), emb.dim())?;
+    }
+    match format {
+        Format::Word2vecBin => binary::write_records(emb, out),
+        _ => text::write_lines(emb, out, b' '),
+    }
+}
+
+/// Rows per parallel formatting task, and tasks per sequential write batch.
+const WRITE_ROWS_PER_TASK: usize = 256;
+const WRITE_TASKS_PER_BATCH: usize = 64;
+
+/// Formats rows in parallel chunks with `format_row`, writing each batch in order.
+fn write_parallel(
+    emb: &Embeddings,
+    out: &mut dyn Write,
+    format_row: impl Fn(&mut Vec<u8>, &str, &[f32]) + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let n = emb.len();
+    let dim = emb.dim();
+    let batch = WRITE_ROWS_PER_TASK * WRITE_TASKS_PER_BATCH;
+    for start in (0..n).step_by(batch) {
+        let end = (start + batch).min(n);
+        let bufs: Vec<Vec<u8>> = (start..end)
+            .into_par_iter()
+            .step_by(WRITE_ROWS_PER_TASK)
+            .map(|s| {
+                let e = (s + WRITE_ROWS_PER_TASK).min(end);
+                let mut buf = Vec::with_capacity((e - s) * (dim * 12 + 16));
+                for row in s..e {
+                    let v = &emb.matrix()[row * dim..(row + 1) * dim];
+                    format_row(&mut buf, &emb.words()[row], v);
+                }
+                buf
+            })
+            .collect();
+        for buf in &bufs {
+            out.write_all(buf)?;
+        }
+    }
+    Ok(())
+}
+
+/// An optional byte-count progress bar on stderr for large inputs.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        if total < PROGRESS_MIN_BYTES {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "loading {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn inc(&self, bytes: usize) {
+        if let Some(bar) = &self.0 {
+            bar.inc(bytes as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Builds the embeddings from parsed rows, naming both lines (or records) of
+/// a duplicate word. `place(i)` names where row `i` came from.
+fn assemble(
+    words: Vec<String>,
+    dim: usize,
+    data: Vec<f32>,
+    source_name: &str,
+    place: impl Fn(usize) -> String,
+) -> Result<Embeddings> {
+    use std::collections::hash_map::Entry;
+    use std::collections::HashMap;
+    if words.len() > u32::MAX as usize - 1 {
+        return Err(Error::malformed(
+            source_name,
+            place(u32::MAX as usize - 1),
+            "more than 2^32 - 2 words",
+        ));
+    }
+    let mut index: HashMap<String, u32> = HashMap::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        match index.entry(w.clone()) {
+            Entry::Occupied(first) => {
+                return Err(Error::malformed(
+                    source_name,
+                    place(i),
+                    format!(
+                        "duplicate word {w:?} (first on {})",
+                        place(*first.get() as usize)
+                    ),
+                ))
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(i as u32);
+            }
+        }
+    }
+    Ok(Embeddings::from_checked_parts(words, index, dim, data))
+}
+
+/// Checks a parsed word: valid UTF-8, not empty, no whitespace (as
+/// [`Embeddings::new`] demands). Returns the problem otherwise.
+fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
+    let word = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "invalid UTF-8 in word {:?} at byte {}",
+            String::from_utf8_lossy(bytes),
+            e.valid_up_to()
+        )
+    })?;
+    if word.is_empty() {
+        return Err("empty word".into());
+    }
+    if let Some(c) = word.chars().find(|c| c.is_whitespace()) {
+        return Err(format!(
+            "word {word:?} contains a whitespace character (U+{:04X})",
+            c as u32
+        ));
+    }
+    Ok(word.to_string())
+}
+
+/// Quotes a field for an error message, cut to a readable length.
+fn quote(field: &[u8]) -> String {
+    let s = String::from_utf8_lossy(field);
+    if s.chars().count() > 40 {
+        let cut: String = s.chars().take(40).collect();
+        format!("{cut:?}...")
+    } else {
+        format!("{s:?}")
+    }
+}

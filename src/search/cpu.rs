@@ -1,0 +1,159 @@
+//! CPU twin of `shaders/search.wgsl`.
+//!
+//! Same two steps as the GPU: [`topk_tiles`] computes the scores of a block of
+//! queries against a chunk of rows (here with the `gemm` crate instead of
+//! workgroup tiles) and offers them to per-query bounded lists; the lists of
+//! the chunks a query was split over are then merged. Work items are
+//! `(query block, row range)` pairs run by rayon, so one query over a huge
+//! matrix and many queries over a small one both use every core.
+
+use half::f16;
+use rayon::prelude::*;
+
+use super::topk::TopK;
+use super::{Exclusions, Lists, Metric, Prepared, Queries, Rows};
+
+/// Queries per block: one `gemm` call multiplies `QB` queries by `CN` rows.
+const QB: usize = 128;
+/// Rows per chunk. `QB x CN` f32 scores (512 KiB) stay in L2.
+const CN: usize = 1024;
+/// Scores are screened against the list threshold this many at a time.
+const SCAN: usize = 16;
+
+/// Searches `p` for the `k` best rows of every query in `q`.
+pub(crate) fn search(
+    p: &Prepared,
+    q: &Queries,
+    k: usize,
+    excl: &Exclusions,
+    metric: Metric,
+) -> Lists {
+    let threads = rayon::current_num_threads().max(1);
+    let qblocks = q.m.div_ceil(QB);
+    let chunks = p.n.div_ceil(CN).max(1);
+    // Enough work items for every thread, without splitting rows needlessly.
+    let splits = (4 * threads).div_ceil(qblocks).clamp(1, chunks);
+    let chunks_per_split = chunks.div_ceil(splits);
+    let items: Vec<(usize, usize)> = (0..qblocks)
+        .flat_map(|b| (0..splits).map(move |s| (b, s)))
+        .collect();
+    let partial: Vec<Vec<TopK>> = items
+        .par_iter()
+        .map(|&(b, s)| {
+            let queries = b * QB..((b + 1) * QB).min(q.m);
+            let rows =
+                (s * chunks_per_split * CN).min(p.n)..((s + 1) * chunks_per_split * CN).min(p.n);
+            topk_tiles(p, q, queries, rows, k, excl, metric)
+        })
+        .collect();
+    // merge: the lists of each query block, split by split.
+    let mut out: Lists = Vec::with_capacity(q.m);
+    for b in 0..qblocks {
+        let mut lists = partial[b * splits].clone();
+        for s in 1..splits {
+            for (l, other) in lists.iter_mut().zip(&partial[b * splits + s]) {
+                l.merge(other);
+            }
+        }
+        out.extend(lists);
+    }
+    out
+}
+
+/// Scores of `queries` against `rows`, offered chunk by chunk to one list per query.
+fn topk_tiles(
+    p: &Prepared,
+    q: &Queries,
+    queries: std::ops::Range<usize>,
+    rows: std::ops::Range<usize>,
+    k: usize,
+    excl: &Exclusions,
+    metric: Metric,
+) -> Vec<TopK> {
+    let dp = p.dp;
+    let mq = queries.len();
+    let mut lists: Vec<TopK> = (0..mq).map(|_| TopK::new(k)).collect();
+    let mut scores = vec![0f32; mq * CN];
+    let mut converted = match p.rows {
+        Rows::F16(_) => vec![0f32; CN * dp],
+        Rows::F32(_) => Vec::new(),
+    };
+    // Euclidean key: 2 q.e - |e|^2, so the product is scaled by 2.
+    let beta = if metric == Metric::Euclidean {
+        2.0
+    } else {
+        1.0
+    };
+    let mut start = rows.start;
+    while start < rows.end {
+        let len = CN.min(rows.end - start);
+        let chunk: &[f32] = match &p.rows {
+            Rows::F32(v) => &v[start * dp..(start + len) * dp],
+            Rows::F16(v) => {
+                use half::slice::HalfFloatSliceExt;
+                let src: &[f16] = &v[start * dp..(start + len) * dp];
+                src.convert_to_f32_slice(&mut converted[..len * dp]);
+                &converted[..len * dp]
+            }
+        };
+        // scores[mq x len] = beta * Q[queries] * chunk^T
+        // SAFETY: the pointers and strides describe in-bounds row-major matrices:
+        // dst mq x len (row stride len), lhs mq x dim (row stride dp),
+        // rhs dim x len read from chunk's len x dp rows (column stride dp).
+        unsafe {
+            gemm::gemm(
+                mq,
+                len,
+                p.dim,
+                scores.as_mut_ptr(),
+                1,
+                len as isize,
+                false,
+                q.data[queries.start * dp..].as_ptr(),
+                1,
+                dp as isize,
+                chunk.as_ptr(),
+                dp as isize,
+                1,
+                0.0,
+                beta,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+        for (qi, list) in lists.iter_mut().enumerate() {
+            let row = &mut scores[qi * len..(qi + 1) * len];
+            if metric == Metric::Euclidean {
+                for (s, n) in row.iter_mut().zip(&p.norms[start..start + len]) {
+                    *s -= n;
+                }
+            }
+            offer(list, row, start as u32, excl.of(queries.start + qi));
+        }
+        start += len;
+    }
+    lists
+}
+
+/// Offers the keys of `row` (ids `base..`) to `list`, screening `SCAN` keys at a
+/// time against its threshold so most of a row costs one vector compare.
+#[inline]
+fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32]) {
+    let mut thr = list.threshold();
+    for (b, block) in row.chunks(SCAN).enumerate() {
+        if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
+            continue;
+        }
+        for (e, &s) in block.iter().enumerate() {
+            if s >= thr {
+                let id = base + (b * SCAN + e) as u32;
+                if !excluded.contains(&id) {
+                    list.push(s, id);
+                    thr = list.threshold();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The order of search results and a bounded sorted list, shared by both twins.
+//!
+//! Results are ordered by key, higher first, then by id, lower first. The key
+//! is what the kernels maximise: `q.e` for cosine and dot, `2 q.e - |e|^2` for
+//! Euclidean (the query's own `|q|^2` is the same for every row). This order is
+//! total, so "the k best" is one well-defined set: on exact ties the lower id wins,
+//! on the GPU (`better` in `shaders/search.wgsl`) and here alike.
+
+/// Whether `(a, ia)` comes before `(b, ib)`: higher key, then lower id.
+/// Keep in sync with `better` in `shaders/search.wgsl`.
+#[inline(always)]
+pub fn better(a: f32, ia: u32, b: f32, ib: u32) -> bool {
+    a > b || (a == b && ia < ib)
+}
+
+/// The `k` best `(key, id)` pairs seen so far, best first.
+#[derive(Clone, Debug)]
+pub struct TopK {
+    k: usize,
+    keys: Vec<f32>,
+    ids: Vec<u32>,
+}
+
+impl TopK {
+    /// An empty list keeping at most `k` entries.
+    pub fn new(k: usize) -> Self {
+        TopK {
+            k,
+            keys: Vec::with_capacity(k),
+            ids: Vec::with_capacity(k),
+        }
+    }
+
+    /// The lowest key that can still enter the list (`-inf` until it is full).
+    /// A key equal to it may still enter with a lower id.
+    #[inline(always)]
+    pub fn threshold(&self) -> f32 {
+        if self.keys.len() < self.k {
+            f32::NEG_INFINITY
+        } else {
+            self.keys[self.k - 1]
+        }
+    }
+
+    /// Offers one candidate; keeps the list sorted and at most `k` long.
+    /// Same steps as `insert` in `shaders/search.wgsl`.
+    #[inline]
+    pub fn push(&mut self, key: f32, id: u32) {
+        if self.k == 0 {
+            return;
+        }
+        let full = self.keys.len() == self.k;
+        if full && !better(key, id, self.keys[self.k - 1], self.ids[self.k - 1]) {
+            return;
+        }
+        if full {
+            self.keys.pop();
+            self.ids.pop();
+        }
+        let mut p = self.keys.len();
+        while p > 0 && better(key, id, self.keys[p - 1], self.ids[p - 1]) {
+            p -= 1;
+        }
+        self.keys.insert(p, key);
+        self.ids.insert(p, id);
+    }
+
+    /// Offers every entry of `other`.
+    pub fn merge(&mut self, other: &TopK) {
+        for (&key, &id) in other.keys.iter().zip(&other.ids) {
+            self.push(key, id);
+        }
+    }
+
+    /// `(key, id)` pairs, best first.
+    pub fn iter(&self) -> impl Iterator<Item = (f32, u32)> + '_ {
+        self.keys.iter().copied().zip(self.ids.iter().copied())
+    }
+}

@@ -1,0 +1,259 @@
+//! Words in, words out: neighbours, most-similar, analogies, reverse lookup.
+//!
+//! [`WordIndex`] pairs [`Embeddings`] with a [`SearchIndex`] on the GPU or the
+//! CPU and answers in words. Query words are excluded from their own answers,
+//! as gensim does.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::gpu::GpuContext;
+use crate::search::{Metric, Neighbor, SearchIndex, SearchOptions};
+
+/// A word and its score (similarity, or distance for the Euclidean metric).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WordScore {
+    /// The word.
+    pub word: String,
+    /// Its score.
+    pub score: f32,
+}
+
+/// How an analogy `a : b :: c : ?` is scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnalogyMethod {
+    /// 3CosAdd: nearest to `b - a + c` (unit vectors), by cosine.
+    Add,
+    /// 3CosMul (Levy & Goldberg 2014): `cos'(x,b) cos'(x,c) / (cos'(x,a) + 0.001)`
+    /// with `cos' = (cos + 1) / 2`. Computed on the CPU over every word.
+    Mul,
+}
+
+/// Embeddings ready for word queries.
+///
+/// ```
+/// use glove_wgpu::{Embeddings, similarity::WordIndex, search::SearchOptions, search::Metric};
+/// let e = Embeddings::new(
+///     vec!["man".into(), "woman".into(), "king".into(), "queen".into(), "apple".into()],
+///     3,
+///     vec![1.0, 0.0, 0.0,   0.0, 1.0, 0.0,   1.0, 0.0, 1.0,   0.0, 1.0, 1.0,   0.3, 0.3, -1.0],
+/// )?;
+/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let best = idx.analogy("man", "king", "woman", 1, glove_wgpu::similarity::AnalogyMethod::Add)?;
+/// assert_eq!(best[0].word, "queen");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub struct WordIndex {
+    emb: Embeddings,
+    index: SearchIndex,
+    unit: OnceLock<Vec<f32>>,
+}
+
+impl std::fmt::Debug for WordIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordIndex")
+            .field("words", &self.emb.len())
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+impl WordIndex {
+    /// Indexes `emb` on the GPU (when `ctx` is given) or the CPU.
+    pub fn new(
+        emb: Embeddings,
+        ctx: Option<Arc<GpuContext>>,
+        opts: &SearchOptions,
+    ) -> Result<Self> {
+        let index = SearchIndex::new(ctx, emb.matrix(), emb.dim(), opts)?;
+        Ok(WordIndex {
+            emb,
+            index,
+            unit: OnceLock::new(),
+        })
+    }
+
+    /// The embeddings.
+    pub fn embeddings(&self) -> &Embeddings {
+        &self.emb
+    }
+
+    /// The search index.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    fn words(&self, hits: &[Neighbor]) -> Vec<WordScore> {
+        hits.iter()
+            .map(|h| WordScore {
+                word: self.emb.word(h.id).to_string(),
+                score: h.score,
+            })
+            .collect()
+    }
+
+    /// The `k` nearest other words of each word, in one batched search. An unknown
+    /// word gives an [`Error::UnknownWord`] in its own slot; the others are answered.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, similarity::WordIndex, search::{Metric, SearchOptions}};
+    /// let e = Embeddings::new(vec!["a".into(), "b".into(), "c".into()], 2,
+    ///     vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0])?;
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let out = idx.neighbors(&["a", "zzz"], 1)?;
+    /// assert_eq!(out[0].as_ref().unwrap()[0].word, "b");
+    /// assert!(out[1].is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn neighbors(&self, words: &[&str], k: usize) -> Result<Vec<Result<Vec<WordScore>>>> {
+        let ids: Vec<Option<u32>> = words.iter().map(|w| self.emb.id(w)).collect();
+        let known: Vec<u32> = ids.iter().flatten().copied().collect();
+        let queries: Vec<f32> = known
+            .iter()
+            .flat_map(|&id| self.emb.vector(id).iter().copied())
+            .collect();
+        let excl: Vec<Vec<u32>> = known.iter().map(|&id| vec![id]).collect();
+        let mut hits = self.index.search(&queries, k, Some(&excl))?.into_iter();
+        Ok(words
+            .iter()
+            .zip(&ids)
+            .map(|(w, id)| match id {
+                Some(_) => Ok(self.words(&hits.next().expect("one list per known word"))),
+                None => Err(Error::UnknownWord(w.to_string())),
+            })
+            .collect())
+    }
+
+    /// The query vector of a word combination: the sum of `positive` minus the sum
+    /// of `negative` vectors (unit vectors for cosine, raw vectors otherwise).
+    fn combine(&self, positive: &[&str], negative: &[&str]) -> Result<(Vec<f32>, Vec<u32>)> {
+        if positive.is_empty() && negative.is_empty() {
+            return Err(Error::invalid("no words given"));
+        }
+        let mut q = vec![0f64; self.emb.dim()];
+        let mut used = Vec::new();
+        for (words, sign) in [(positive, 1.0), (negative, -1.0)] {
+            for w in words {
+                let id = self.emb.require(w)?;
+                let v = self.emb.vector(id);
+                let scale = if self.index.metric() == Metric::Cosine {
+                    let n = v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+                    if n > 0.0 {
+                        1.0 / n
+                    } else {
+                        0.0
+                    }
+                } else {
+                    1.0
+                };
+                for (a, &b) in q.iter_mut().zip(v) {
+                    *a += sign * scale * b as f64;
+                }
+                used.push(id);
+            }
+        }
+        Ok((q.into_iter().map(|v| v as f32).collect(), used))
+    }
+
+    /// gensim's `most_similar`: the `k` words nearest to `sum(positive) - sum(negative)`,
+    /// excluding the input words.
+    pub fn most_similar(
+        &self,
+        positive: &[&str],
+        negative: &[&str],
+        k: usize,
+    ) -> Result<Vec<WordScore>> {
+        let (q, used) = self.combine(positive, negative)?;
+        let hits = self.index.search(&q, k, Some(&[used]))?;
+        Ok(self.words(&hits[0]))
+    }
+
+    /// `a : b :: c : ?`, i.e. `b - a + c`, excluding `a`, `b` and `c`.
+    pub fn analogy(
+        &self,
+        a: &str,
+        b: &str,
+        c: &str,
+        k: usize,
+        method: AnalogyMethod,
+    ) -> Result<Vec<WordScore>> {
+        match method {
+            AnalogyMethod::Add => self.most_similar(&[b, c], &[a], k),
+            AnalogyMethod::Mul => {
+                let ids = [
+                    self.emb.require(a)?,
+                    self.emb.require(b)?,
+                    self.emb.require(c)?,
+                ];
+                Ok(self.words(&self.cos_mul(ids, k)))
+            }
+        }
+    }
+
+    /// 3CosAdd for many questions `[a, b, c]` (ids) in one batched search; each
+    /// answer excludes its three question words.
+    pub fn analogies(&self, questions: &[[u32; 3]], k: usize) -> Result<Vec<Vec<Neighbor>>> {
+        let dim = self.emb.dim();
+        let mut queries = Vec::with_capacity(questions.len() * dim);
+        for &[a, b, c] in questions {
+            for id in [a, b, c] {
+                if id as usize >= self.emb.len() {
+                    return Err(Error::invalid(format!("word id {id} out of range")));
+                }
+            }
+            let unit = |id: u32| {
+                let v = self.emb.vector(id);
+                let n = v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+                let s = if n > 0.0 { 1.0 / n } else { 0.0 };
+                v.iter().map(move |&x| x as f64 * s)
+            };
+            queries.extend(
+                unit(b)
+                    .zip(unit(a))
+                    .zip(unit(c))
+                    .map(|((b, a), c)| (b - a + c) as f32),
+            );
+        }
+        let excl: Vec<Vec<u32>> = questions.iter().map(|q| q.to_vec()).collect();
+        self.index.search(&queries, k, Some(&excl))
+    }
+
+    /// Reverse lookup: the `k` nearest words of each raw vector (`m x dim`, row-major).
+    pub fn nearest(&self, vectors: &[f32], k: usize) -> Result<Vec<Vec<WordScore>>> {
+        let hits = self.index.search(vectors, k, None)?;
+        Ok(hits.iter().map(|h| self.words(h)).collect())
+    }
+
+    fn cos_mul(&self, [a, b, c]: [u32; 3], k: usize) -> Vec<Neighbor> {
+        use rayon::prelude::*;
+        let dim = self.emb.dim();
+        let unit = self.unit.get_or_init(|| {
+            let mut u = self.emb.matrix().to_vec();
+            u.par_chunks_mut(dim.max(1)).for_each(|r| {
+                let n = r.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+                let s = if n > 0.0 { 1.0 / n } else { 0.0 };
+                r.iter_mut().for_each(|x| *x = (*x as f64 * s) as f32);
+            });
+            u
+        });
+        let row = |id: u32| &unit[id as usize * dim..(id as usize + 1) * dim];
+        let (ra, rb, rc) = (row(a), row(b), row(c));
+        let cos =
+            |x: &[f32], y: &[f32]| (x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>() + 1.0) / 2.0;
+        let scores: Vec<f32> = unit
+            .par_chunks(dim.max(1))
+            .map(|x| cos(x, rb) * cos(x, rc) / (cos(x, ra) + 1e-3))
+            .collect();
+        let mut top = crate::search::topk::TopK::new(k);
+        for (id, &s) in scores.iter().enumerate() {
+            let id = id as u32;
+            if id != a && id != b && id != c {
+                top.push(s, id);
+            }
+        }
+        top.iter()
+            .map(|(score, id)| Neighbor { id, score })
+            .collect()
+    }
+}

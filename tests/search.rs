@@ -1,0 +1,544 @@
+//! Search: the GPU kernel and its CPU twin against a brute-force f64 reference,
+//! and against each other, on random and adversarial inputs.
+
+mod common;
+
+use std::sync::Arc;
+
+use glove_wgpu::search::{Metric, Neighbor, Precision, SearchIndex, SearchOptions};
+use glove_wgpu::GpuContext;
+use half::f16;
+
+const METRICS: [Metric; 3] = [Metric::Cosine, Metric::Dot, Metric::Euclidean];
+const PRECISIONS: [Precision; 2] = [Precision::F32, Precision::F16];
+
+/// Which backend a case runs on.
+#[derive(Clone, Copy, Debug)]
+enum Twin {
+    Cpu,
+    Gpu { shard_rows: Option<usize> },
+}
+
+fn index(twin: Twin, m: &[f32], dim: usize, opts: &SearchOptions) -> SearchIndex {
+    match twin {
+        Twin::Cpu => SearchIndex::cpu(m, dim, opts).unwrap(),
+        Twin::Gpu { shard_rows } => {
+            let ctx: Arc<GpuContext> = common::gpu().expect("GPU");
+            let mut o = opts.clone();
+            if let Some(r) = shard_rows {
+                let dp = dim.div_ceil(4) * 4;
+                let bytes = match opts.precision {
+                    Precision::F32 => 4,
+                    Precision::F16 => 2,
+                };
+                o = o.max_shard_bytes((r * dp * bytes) as u64);
+            }
+            SearchIndex::gpu(ctx, m, dim, &o).unwrap()
+        }
+    }
+}
+
+/// Rows as the index stores them, in f64: normalised for cosine, rounded to f16 if asked.
+fn stored(m: &[f32], dim: usize, metric: Metric, precision: Precision) -> Vec<Vec<f64>> {
+    m.chunks(dim)
+        .map(|r| {
+            let norm = r.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt();
+            r.iter()
+                .map(|&v| {
+                    let v = if metric == Metric::Cosine {
+                        if norm > 0.0 {
+                            (v as f64 / norm) as f32
+                        } else {
+                            0.0
+                        }
+                    } else {
+                        v
+                    };
+                    match precision {
+                        Precision::F32 => v as f64,
+                        Precision::F16 => f16::from_f32(v).to_f64(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Reference scores of one query against every stored row, in f64.
+fn reference(rows: &[Vec<f64>], query: &[f32], metric: Metric) -> Vec<f64> {
+    let qn = query
+        .iter()
+        .map(|&v| v as f64 * v as f64)
+        .sum::<f64>()
+        .sqrt();
+    let q: Vec<f64> = query
+        .iter()
+        .map(|&v| {
+            if metric == Metric::Cosine {
+                if qn > 0.0 {
+                    (v as f64 / qn) as f32 as f64
+                } else {
+                    0.0
+                }
+            } else {
+                v as f64
+            }
+        })
+        .collect();
+    rows.iter()
+        .map(|r| match metric {
+            Metric::Cosine | Metric::Dot => r.iter().zip(&q).map(|(a, b)| a * b).sum(),
+            Metric::Euclidean => r
+                .iter()
+                .zip(&q)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+                .sqrt(),
+        })
+        .collect()
+}
+
+/// A value in which errors are compared: scores, or squared distances.
+fn comparable(metric: Metric, s: f64) -> f64 {
+    match metric {
+        Metric::Euclidean => s * s,
+        _ => s,
+    }
+}
+
+/// Checks `got` against the reference: right length, no excluded or repeated id,
+/// each score right for its id, and the r-th score equal to the r-th best.
+/// Returns the reference order, for comparing twins away from near-ties.
+fn check(
+    case: &str,
+    got: &[Neighbor],
+    refs: &[f64],
+    excluded: &[u32],
+    k: usize,
+    metric: Metric,
+    tol: f64,
+) -> Vec<(f64, u32)> {
+    let mut order: Vec<(f64, u32)> = refs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !excluded.contains(&(*i as u32)))
+        .map(|(i, &s)| (comparable(metric, s), i as u32))
+        .collect();
+    let higher_first = metric != Metric::Euclidean;
+    order.sort_by(|a, b| {
+        let o = if higher_first {
+            b.0.total_cmp(&a.0)
+        } else {
+            a.0.total_cmp(&b.0)
+        };
+        o.then(a.1.cmp(&b.1))
+    });
+    let want = k.min(order.len());
+    assert_eq!(got.len(), want, "{case}: wrong number of hits");
+    let mut seen = std::collections::HashSet::new();
+    let mut worst = (0.0f64, 0usize);
+    for (r, h) in got.iter().enumerate() {
+        assert!(seen.insert(h.id), "{case}: id {} returned twice", h.id);
+        assert!(
+            !excluded.contains(&h.id),
+            "{case}: excluded id {} returned",
+            h.id
+        );
+        let s = comparable(metric, h.score as f64);
+        let e1 = (s - comparable(metric, refs[h.id as usize])).abs();
+        let e2 = (s - order[r].0).abs();
+        if e1.max(e2) > worst.0 {
+            worst = (e1.max(e2), r);
+        }
+    }
+    assert!(
+        worst.0 <= tol,
+        "{case}: worst error {:.3e} at rank {} > tol {tol:.1e}; got {:?}, want {:?}",
+        worst.0,
+        worst.1,
+        &got[..got.len().min(5)],
+        &order[..want.min(5)]
+    );
+    order.truncate(want + 1);
+    order
+}
+
+fn tolerance(m: &[f32], q: &[f32], dim: usize, metric: Metric) -> f64 {
+    let max_norm = |v: &[f32]| {
+        v.chunks(dim.max(1))
+            .map(|r| r.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt())
+            .fold(0.0, f64::max)
+    };
+    let (a, b) = (max_norm(m), max_norm(q));
+    let scale = match metric {
+        Metric::Cosine => 1.0,
+        Metric::Dot => a * b,
+        Metric::Euclidean => (a + b) * (a + b),
+    };
+    2e-5 * scale.max(1e-3) * (dim as f64).sqrt().max(1.0)
+}
+
+struct Case {
+    n: usize,
+    dim: usize,
+    m: usize,
+    k: usize,
+    exclusions: bool,
+    seed: u64,
+}
+
+/// Runs one case on every twin, metric and precision: each against the reference,
+/// and the twins' ids against each other wherever the reference has no near-tie.
+fn run_case(c: &Case, twins: &[Twin]) {
+    let mut rng = common::Rng::new(c.seed);
+    let m = rng.vec(c.n * c.dim);
+    let q = rng.vec(c.m * c.dim);
+    let excl: Vec<Vec<u32>> = (0..c.m)
+        .map(|_| {
+            if c.exclusions && c.n > 0 {
+                (0..rng.below(4)).map(|_| rng.below(c.n) as u32).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    for metric in METRICS {
+        for precision in PRECISIONS {
+            let opts = SearchOptions::new(metric).precision(precision);
+            let rows = stored(&m, c.dim, metric, precision);
+            let tol = tolerance(&m, &q, c.dim, metric);
+            let mut results: Vec<Vec<Vec<Neighbor>>> = Vec::new();
+            for &twin in twins {
+                let idx = index(twin, &m, c.dim, &opts);
+                let got = idx.search(&q, c.k, Some(&excl)).unwrap();
+                assert_eq!(got.len(), c.m);
+                for (qi, hits) in got.iter().enumerate() {
+                    let case = format!(
+                        "{twin:?} {metric:?} {precision:?} n={} dim={} m={} k={} query {qi}",
+                        c.n, c.dim, c.m, c.k
+                    );
+                    let refs = reference(&rows, &q[qi * c.dim..(qi + 1) * c.dim], metric);
+                    check(&case, hits, &refs, &excl[qi], c.k, metric, tol);
+                }
+                results.push(got);
+            }
+            // Twins agree on ids wherever the reference order is unambiguous.
+            for (qi, _) in q.chunks(c.dim).enumerate() {
+                let refs = reference(&rows, &q[qi * c.dim..(qi + 1) * c.dim], metric);
+                let order = check("ref", &results[0][qi], &refs, &excl[qi], c.k, metric, tol);
+                for r in 0..results[0][qi].len() {
+                    let prev_gap = if r > 0 {
+                        (order[r].0 - order[r - 1].0).abs()
+                    } else {
+                        f64::MAX
+                    };
+                    let next_gap = order
+                        .get(r + 1)
+                        .map_or(f64::MAX, |o| (order[r].0 - o.0).abs());
+                    if prev_gap.min(next_gap) > 4.0 * tol {
+                        for other in &results[1..] {
+                            assert_eq!(
+                                results[0][qi][r].id, other[qi][r].id,
+                                "{metric:?} {precision:?} twins differ at query {qi} rank {r}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+const BOTH: [Twin; 2] = [Twin::Cpu, Twin::Gpu { shard_rows: None }];
+
+#[test]
+fn three_words_by_hand() {
+    // rows: (1, 0), (0.6, 0.8), (-1, 0); query (1, 0)
+    let m = [1.0, 0.0, 0.6, 0.8, -1.0, 0.0];
+    for twin in BOTH {
+        let cos = index(twin, &m, 2, &SearchOptions::new(Metric::Cosine));
+        let hits = cos.search(&[2.0, 0.0], 3, None).unwrap();
+        let ids: Vec<u32> = hits[0].iter().map(|h| h.id).collect();
+        assert_eq!(ids, [0, 1, 2], "{twin:?}");
+        assert!((hits[0][1].score - 0.6).abs() < 1e-6);
+        assert!((hits[0][2].score + 1.0).abs() < 1e-6);
+        let euc = index(twin, &m, 2, &SearchOptions::new(Metric::Euclidean));
+        let hits = euc.search(&[2.0, 0.0], 2, Some(&[vec![0]])).unwrap();
+        // |(2,0)-(0.6,0.8)| = sqrt(1.96 + 0.64) = sqrt(2.6); |(2,0)-(-1,0)| = 3
+        assert_eq!(hits[0][0].id, 1, "{twin:?}");
+        assert!((hits[0][0].score - 2.6f32.sqrt()).abs() < 1e-5);
+        assert!((hits[0][1].score - 3.0).abs() < 1e-5);
+        let dot = index(twin, &m, 2, &SearchOptions::new(Metric::Dot));
+        let hits = dot.search(&[0.0, 1.0], 1, None).unwrap();
+        assert_eq!(hits[0][0].id, 1);
+        assert!((hits[0][0].score - 0.8).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn empty_and_single_row() {
+    for twin in BOTH {
+        let empty = index(twin, &[], 3, &SearchOptions::new(Metric::Dot));
+        assert!(empty.is_empty());
+        let hits = empty.search(&[1.0, 2.0, 3.0], 5, None).unwrap();
+        assert_eq!(hits, vec![vec![]]);
+        let no_queries = empty.search(&[], 5, None).unwrap();
+        assert!(no_queries.is_empty());
+    }
+    run_case(
+        &Case {
+            n: 1,
+            dim: 1,
+            m: 1,
+            k: 1,
+            exclusions: false,
+            seed: 1,
+        },
+        &BOTH,
+    );
+    run_case(
+        &Case {
+            n: 1,
+            dim: 5,
+            m: 3,
+            k: 4,
+            exclusions: false,
+            seed: 2,
+        },
+        &BOTH,
+    );
+}
+
+#[test]
+fn k_larger_than_n() {
+    run_case(
+        &Case {
+            n: 7,
+            dim: 3,
+            m: 5,
+            k: 20,
+            exclusions: true,
+            seed: 3,
+        },
+        &BOTH,
+    );
+}
+
+#[test]
+fn shapes_smaller_than_tiles() {
+    run_case(
+        &Case {
+            n: 63,
+            dim: 15,
+            m: 3,
+            k: 5,
+            exclusions: true,
+            seed: 4,
+        },
+        &BOTH,
+    );
+}
+
+#[test]
+fn tiles_divide_shapes_unevenly() {
+    run_case(
+        &Case {
+            n: 65,
+            dim: 17,
+            m: 65,
+            k: 10,
+            exclusions: true,
+            seed: 5,
+        },
+        &BOTH,
+    );
+    run_case(
+        &Case {
+            n: 1000,
+            dim: 50,
+            m: 130,
+            k: 10,
+            exclusions: true,
+            seed: 6,
+        },
+        &BOTH,
+    );
+}
+
+#[test]
+fn many_rows_few_queries() {
+    run_case(
+        &Case {
+            n: 20_011,
+            dim: 33,
+            m: 2,
+            k: 25,
+            exclusions: false,
+            seed: 7,
+        },
+        &BOTH,
+    );
+}
+
+#[test]
+fn sharded_matches_unsharded() {
+    let twins = [
+        Twin::Cpu,
+        Twin::Gpu { shard_rows: None },
+        Twin::Gpu {
+            shard_rows: Some(7),
+        },
+        Twin::Gpu {
+            shard_rows: Some(300),
+        },
+    ];
+    run_case(
+        &Case {
+            n: 1001,
+            dim: 20,
+            m: 70,
+            k: 12,
+            exclusions: true,
+            seed: 8,
+        },
+        &twins,
+    );
+    run_case(
+        &Case {
+            n: 5,
+            dim: 4,
+            m: 2,
+            k: 9,
+            exclusions: false,
+            seed: 9,
+        },
+        &twins,
+    );
+}
+
+#[test]
+fn sharding_is_reported() {
+    let Some(ctx) = common::gpu() else { return };
+    let m = vec![0.5f32; 100 * 8];
+    let idx = SearchIndex::gpu(
+        ctx,
+        &m,
+        8,
+        &SearchOptions::new(Metric::Dot).max_shard_bytes(10 * 8 * 4),
+    )
+    .unwrap();
+    assert_eq!(idx.shards(), 10);
+}
+
+#[test]
+fn exact_ties_go_to_the_lower_id() {
+    // Identical rows tie exactly on every metric: the k lowest ids win, in order.
+    let row = [0.25f32, -0.5, 0.125, 1.0, 0.0];
+    let m: Vec<f32> = row.iter().copied().cycle().take(5 * 300).collect();
+    for twin in [
+        Twin::Cpu,
+        Twin::Gpu { shard_rows: None },
+        Twin::Gpu {
+            shard_rows: Some(64),
+        },
+    ] {
+        for metric in METRICS {
+            for precision in PRECISIONS {
+                let idx = index(
+                    twin,
+                    &m,
+                    5,
+                    &SearchOptions::new(metric).precision(precision),
+                );
+                let hits = idx
+                    .search(&[1.0, 2.0, 3.0, 4.0, 5.0], 7, Some(&[vec![0, 3]]))
+                    .unwrap();
+                let ids: Vec<u32> = hits[0].iter().map(|h| h.id).collect();
+                assert_eq!(
+                    ids,
+                    [1, 2, 4, 5, 6, 7, 8],
+                    "{twin:?} {metric:?} {precision:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn zero_vectors_and_large_values() {
+    let mut rng = common::Rng::new(10);
+    let mut m = rng.vec(200 * 9);
+    m[..9].iter_mut().for_each(|v| *v = 0.0); // a zero row
+    m[90..99].iter_mut().for_each(|v| *v *= 1e4); // a huge row
+    let mut q = rng.vec(4 * 9);
+    q[..9].iter_mut().for_each(|v| *v = 0.0); // a zero query
+    for twin in BOTH {
+        for metric in METRICS {
+            let opts = SearchOptions::new(metric);
+            let idx = index(twin, &m, 9, &opts);
+            let got = idx.search(&q, 6, None).unwrap();
+            let rows = stored(&m, 9, metric, Precision::F32);
+            for (qi, hits) in got.iter().enumerate() {
+                let refs = reference(&rows, &q[qi * 9..(qi + 1) * 9], metric);
+                let tol = tolerance(&m, &q, 9, metric);
+                check(
+                    &format!("{twin:?} {metric:?} q{qi}"),
+                    hits,
+                    &refs,
+                    &[],
+                    6,
+                    metric,
+                    tol,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let m = [1.0f32, 2.0, 3.0, 4.0];
+    assert!(SearchIndex::cpu(&m, 3, &SearchOptions::new(Metric::Dot)).is_err());
+    assert!(SearchIndex::cpu(&m, 0, &SearchOptions::new(Metric::Dot)).is_err());
+    assert!(SearchIndex::cpu(&[1.0, f32::NAN], 2, &SearchOptions::new(Metric::Dot)).is_err());
+    let idx = SearchIndex::cpu(&m, 2, &SearchOptions::new(Metric::Dot)).unwrap();
+    assert!(idx.search(&[1.0, 2.0, 3.0], 1, None).is_err());
+    assert!(idx.search(&[1.0, f32::INFINITY], 1, None).is_err());
+    assert!(idx.search(&[1.0, 2.0], 1, Some(&[vec![], vec![]])).is_err());
+}
+
+#[test]
+fn euclidean_distances_stay_exact_far_from_the_origin() {
+    // |q|^2 ~ 8e6 while the nearest distance is 0.02: the key 2 q.e - |e|^2 alone
+    // would lose it to cancellation (a reproduction of a bug seen in the example).
+    let dim = 8;
+    let m: Vec<f32> = (0..50)
+        .flat_map(|i| (0..dim).map(move |d| 1000.0 + i as f32 + d as f32 * 0.5))
+        .collect();
+    let mut q = m[7 * dim..8 * dim].to_vec();
+    q.iter_mut().for_each(|v| *v += 0.01);
+    // the exact distance between the f32 inputs (0.01 is not exact at 1000 in f32)
+    let want = q
+        .iter()
+        .zip(&m[7 * dim..8 * dim])
+        .map(|(&a, &b)| (a as f64 - b as f64).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    for twin in BOTH {
+        for precision in [Precision::F32] {
+            let idx = index(
+                twin,
+                &m,
+                dim,
+                &SearchOptions::new(Metric::Euclidean).precision(precision),
+            );
+            let hits = idx.search(&q, 2, None).unwrap();
+            assert_eq!(hits[0][0].id, 7, "{twin:?}");
+            assert!(
+                (hits[0][0].score as f64 - want).abs() < 1e-4 * want,
+                "{twin:?}: {} vs {want}",
+                hits[0][0].score
+            );
+        }
+    }
+}
