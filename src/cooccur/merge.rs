@@ -1,0 +1,167 @@
+//! k-way merge of sorted `(key, count)` sources: the dense table, in-memory
+//! sorted tables and run files; equal keys are summed. Runs beyond the
+//! open-file limit are merged in passes first.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+use super::spill::{RunReader, RunWriter, TempDir};
+
+/// The summed dense tables, read in `(i, j)` order, zeros skipped.
+pub(crate) struct DenseSource {
+    offsets: Arc<Vec<u64>>,
+    data: Vec<u64>,
+    idx: usize,
+    row: usize,
+    cur: Option<[u64; 2]>,
+}
+
+impl DenseSource {
+    pub(crate) fn new(offsets: Arc<Vec<u64>>, data: Vec<u64>) -> Self {
+        let mut s = DenseSource {
+            offsets,
+            data,
+            idx: 0,
+            row: 0,
+            cur: None,
+        };
+        s.seek();
+        s
+    }
+
+    fn seek(&mut self) {
+        while self.idx < self.data.len() {
+            let c = self.data[self.idx];
+            if c != 0 {
+                while self.offsets[self.row + 1] as usize <= self.idx {
+                    self.row += 1;
+                }
+                let j = self.idx as u64 - self.offsets[self.row];
+                self.cur = Some([((self.row as u64) << 32) | j, c]);
+                return;
+            }
+            self.idx += 1;
+        }
+        self.cur = None;
+    }
+}
+
+/// A sorted in-memory table.
+pub(crate) struct MemSource {
+    data: Vec<[u64; 2]>,
+    pos: usize,
+}
+
+impl MemSource {
+    pub(crate) fn new(data: Vec<[u64; 2]>) -> Self {
+        MemSource { data, pos: 0 }
+    }
+}
+
+/// One sorted input of a merge.
+pub(crate) enum Source {
+    Dense(DenseSource),
+    Mem(MemSource),
+    Run(RunReader),
+}
+
+impl Source {
+    #[inline]
+    fn peek(&self) -> Option<[u64; 2]> {
+        match self {
+            Source::Dense(d) => d.cur,
+            Source::Mem(m) => m.data.get(m.pos).copied(),
+            Source::Run(r) => r.peek(),
+        }
+    }
+
+    #[inline]
+    fn advance(&mut self) -> Result<()> {
+        match self {
+            Source::Dense(d) => {
+                d.idx += 1;
+                d.seek();
+                Ok(())
+            }
+            Source::Mem(m) => {
+                m.pos += 1;
+                Ok(())
+            }
+            Source::Run(r) => r.advance(),
+        }
+    }
+}
+
+/// Merges sorted sources, summing equal keys, calling `emit(key, count)` in
+/// key order; returns the number of distinct keys.
+pub(crate) fn merge(
+    sources: &mut [Source],
+    mut emit: impl FnMut(u64, u64) -> Result<()>,
+) -> Result<u64> {
+    let mut heap = BinaryHeap::with_capacity(sources.len());
+    for (k, s) in sources.iter().enumerate() {
+        if let Some(e) = s.peek() {
+            heap.push(Reverse((e[0], k, e[1])));
+        }
+    }
+    let mut n = 0u64;
+    while let Some(Reverse((key, k, c))) = heap.pop() {
+        let mut total = c;
+        sources[k].advance()?;
+        if let Some(e) = sources[k].peek() {
+            heap.push(Reverse((e[0], k, e[1])));
+        }
+        while let Some(&Reverse((key2, k2, c2))) = heap.peek() {
+            if key2 != key {
+                break;
+            }
+            heap.pop();
+            total = total.checked_add(c2).ok_or_else(|| {
+                Error::invalid("a co-occurrence count overflowed its 64-bit fixed point")
+            })?;
+            sources[k2].advance()?;
+            if let Some(e) = sources[k2].peek() {
+                heap.push(Reverse((e[0], k2, e[1])));
+            }
+        }
+        emit(key, total)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Merges run files in groups of `fan_in` until at most `fan_in` remain;
+/// returns the number of intermediate merges.
+pub(crate) fn reduce_runs(
+    runs: &mut Vec<PathBuf>,
+    fan_in: usize,
+    buf_bytes: usize,
+    dir: Option<&TempDir>,
+) -> Result<usize> {
+    let fan_in = fan_in.max(2);
+    let mut merges = 0;
+    while runs.len() > fan_in {
+        let Some(dir) = dir else {
+            return Err(Error::invalid("runs without a temporary folder"));
+        };
+        let group: Vec<PathBuf> = runs.drain(..fan_in).collect();
+        let mut sources = Vec::with_capacity(group.len());
+        for p in group {
+            sources.push(Source::Run(RunReader::open(p, buf_bytes)?));
+        }
+        let mut out = RunWriter::create(dir.file("merged"), buf_bytes)?;
+        merge(&mut sources, |k, c| out.push([k, c]))?;
+        runs.push(out.finish()?);
+        for s in sources {
+            if let Source::Run(r) = s {
+                r.remove();
+            }
+        }
+        merges += 1;
+    }
+    Ok(merges)
+}
