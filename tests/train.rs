@@ -52,7 +52,7 @@ fn one_update_step_matches_hand_computation() {
         -0.499_812_2,
         0.118_781_4,
     ];
-    let want_gradsq = [
+    let want_gradsq: [f64; 6] = [
         1.000_000_141,
         1.000_000_22,
         1.000_352_74,
@@ -81,7 +81,7 @@ fn one_update_step_matches_hand_computation() {
         }
         for (k, (got, want)) in m.gradsq.iter().zip(want_gradsq).enumerate() {
             assert!(
-                (got - want).abs() < 1e-6,
+                (*got as f64 - want).abs() < 1e-6,
                 "{backend:?}: gradsq {k}: {got} vs {want}"
             );
         }

@@ -51,7 +51,7 @@ fn assert_close(what: &str, gpu: &[f32], cpu: &[f32]) {
     let mut worst = (0usize, 0.0f32);
     for (k, (g, c)) in gpu.iter().zip(cpu).enumerate() {
         let err = (g - c).abs() / (1e-6 + 1e-5 * c.abs());
-        if !(err <= worst.1) {
+        if err.is_nan() || err > worst.1 {
             worst = (k, err);
         }
     }
