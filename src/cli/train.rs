@@ -219,13 +219,21 @@ pub fn train_and_save(
     }
     let t0 = Instant::now();
     let reports = train::train(&mut model, cooc, &cfg, &backend, start, &mut |r, view| {
-        bar.println(format!(
+        let line = format!(
             "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
             r.epoch,
             r.cost,
             r.seconds,
             r.updates as f64 / r.seconds.max(1e-9) / 1e6
-        ));
+        );
+        // A hidden bar (stderr not a terminal) drops `println`: print the line ourselves.
+        if bar.is_hidden() {
+            if !a.quiet {
+                eprintln!("{line}");
+            }
+        } else {
+            bar.println(line);
+        }
         bar.inc(1);
         if let Some(dir) = &a.checkpoint_dir {
             Checkpoint {
