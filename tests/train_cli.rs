@@ -188,3 +188,41 @@ fn missing_input_is_an_error_naming_the_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to evaluate"));
 }
+
+#[test]
+fn fit_on_the_gpu_reports_the_adapter() {
+    if glove_wgpu::GpuContext::new().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but no GPU adapter was found"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(bin()
+        .args([
+            "fit",
+            "tests/data/kjv_head.txt",
+            "--min-count",
+            "2",
+            "--epochs",
+            "2",
+            "--dim",
+            "8",
+        ])
+        .args(["--backend", "gpu", "--batch-size", "1000", "-q", "-o"])
+        .arg(d.join("v.txt"))
+        .arg("--report")
+        .arg(d.join("r.json")));
+    let rep = read_json(&d.join("r.json"));
+    assert_eq!(rep["backend"], "gpu");
+    assert!(rep["adapter"].as_str().is_some_and(|s| !s.is_empty()));
+    let costs: Vec<f64> = rep["epochs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cost"].as_f64().unwrap())
+        .collect();
+    assert!(costs[1] < costs[0], "{costs:?}");
+}

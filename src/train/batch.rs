@@ -11,8 +11,9 @@
 use crate::cooccur::Cooc;
 
 /// Largest batch: the kernels dispatch one invocation per distinct row of a
-/// batch, and one dispatch dimension holds at most 65535 workgroups.
-pub const MAX_BATCH: usize = 1 << 22;
+/// batch (64 per workgroup), and wgpu's default limit is 65535 workgroups per
+/// dispatch dimension; the GPU trainer also checks the adapter's own limit.
+pub const MAX_BATCH: usize = 65535 * 64;
 
 /// A row of a batch and its run of entries. Keep in sync with `Span` in `shaders/glove_step.wgsl`.
 #[repr(C)]
