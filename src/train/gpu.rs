@@ -22,7 +22,7 @@
 //! **Hot rows.** One invocation walks a row's triples in order, so a batch
 //! lasts as long as its longest row. On kjv.txt with batches of 16,384 triples
 //! a batch has about 4,030 distinct word rows, 4 triples each on average and 54
-//! at most (65,536: 191 at most). On lavapipe (throughput-bound: thousands of
+//! at most (4,096, the default: 2,105 rows, 26 at most; 65,536: 191 at most). On lavapipe (throughput-bound: thousands of
 //! rows over 2 cores) this does not show; on a large GPU and a large Zipf corpus
 //! it will, and the planned remedy (not done yet) is to cut rows longer than a
 //! bound into segments that step from the pre-batch row into scratch rows,
