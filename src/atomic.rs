@@ -57,14 +57,17 @@ impl AtomicFile {
     /// Flushes, syncs and renames the temporary file over the destination.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
+        // Any failure from here on removes the temporary file: `Drop` no longer can.
+        let fail = |verb: &str, path: &Path, e: std::io::Error| {
+            let _ = std::fs::remove_file(&self.tmp);
+            Error::io_path(verb, path, e)
+        };
         let file = writer
             .into_inner()
-            .map_err(|e| Error::io_path("writing", &self.dest, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| Error::io_path("syncing", &self.tmp, e))?;
+            .map_err(|e| fail("writing", &self.dest, e.into_error()))?;
+        file.sync_all().map_err(|e| fail("syncing", &self.tmp, e))?;
         drop(file);
-        std::fs::rename(&self.tmp, &self.dest)
-            .map_err(|e| Error::io_path("renaming into", &self.dest, e))?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| fail("renaming into", &self.dest, e))?;
         Ok(())
     }
 
@@ -91,5 +94,35 @@ impl Drop for AtomicFile {
         if self.writer.take().is_some() {
             let _ = std::fs::remove_file(&self.tmp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_rename_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("dest");
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("keep"), b"x").unwrap(); // a non-empty folder cannot be replaced
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"data").unwrap();
+        assert!(f.commit().is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the folder remains: {left:?}");
+    }
+
+    #[test]
+    fn dropped_without_commit_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("f");
+        std::fs::write(&dest, b"old").unwrap();
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"new").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -362,6 +362,35 @@ fn malformed_bad_header() {
         &["bad header \"3 x\""],
     );
     assert_malformed(b"3 2 1\n", Format::Word2vec, "line 1", &["bad header"]);
+    // A huge first line is quoted briefly.
+    let long = "é".repeat(1 << 20);
+    let (_, problem) = malformed(long.as_bytes(), Format::Word2vec);
+    assert!(
+        problem.len() < 200 && problem.contains("\"..."),
+        "{problem}"
+    );
+}
+
+#[test]
+fn malformed_huge_header_dimension_fails_on_the_row_without_allocating() {
+    assert_malformed(
+        b"1 1000000000000000\na 1\n",
+        Format::Word2vec,
+        "line 2",
+        &["expected 1000000000000000 values, found 1"],
+    );
+    assert_malformed(
+        b"1 4611686018427387904\na 1\n",
+        Format::Word2vecBin,
+        "header",
+        &["too large"],
+    );
+    assert_malformed(
+        b"1000000000000 2\n",
+        Format::Word2vecBin,
+        "record 1",
+        &["file ends after 0 records"],
+    );
 }
 
 #[test]

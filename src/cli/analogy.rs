@@ -15,9 +15,9 @@ pub struct Args {
     /// Embedding file.
     #[arg(long)]
     vectors: PathBuf,
-    /// Its format.
-    #[arg(long, value_enum, default_value_t = Format::Glove)]
-    format: Format,
+    /// Its format; guessed from the file when not given.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Answers to print.
     #[arg(long, default_value_t = 5)]
     k: usize,
@@ -39,7 +39,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let emb = glove_wgpu::io::read(&a.vectors, a.format)?;
+    let format = match a.format {
+        Some(f) => f,
+        None => Format::detect(&a.vectors)?,
+    };
+    let emb = glove_wgpu::io::read(&a.vectors, format)?;
     let ctx = match a.method {
         AnalogyMethod::Add => a.backend.context()?,
         AnalogyMethod::Mul => None,

@@ -16,9 +16,9 @@ pub struct Args {
     /// Embedding file.
     #[arg(long)]
     vectors: PathBuf,
-    /// Its format.
-    #[arg(long, value_enum, default_value_t = Format::Glove)]
-    format: Format,
+    /// Its format; guessed from the file when not given.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Neighbours per word.
     #[arg(long, default_value_t = 10)]
     k: usize,
@@ -41,7 +41,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let emb = glove_wgpu::io::read(&a.vectors, a.format)?;
+    let format = match a.format {
+        Some(f) => f,
+        None => Format::detect(&a.vectors)?,
+    };
+    let emb = glove_wgpu::io::read(&a.vectors, format)?;
     let ctx = a.backend.context()?;
     let precision = if a.f16 {
         Precision::F16

@@ -49,7 +49,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
     // Sequential scan for the record boundaries: (word start, word end); the
     // vector follows the space after the word.
     let mut records: Vec<(usize, usize)> =
-        Vec::with_capacity(n.min(bytes.len() / (vec_bytes + 2) + 1));
+        Vec::with_capacity(n.min(bytes.len() / vec_bytes.saturating_add(2) + 1));
     let mut pos = nl + 1;
     for r in 0..n {
         while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {

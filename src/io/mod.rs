@@ -42,9 +42,12 @@ use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 
-/// Files at least this large show a progress bar on stderr while they load
-/// (drawn only when stderr is a terminal).
+/// Files (or matrices) at least this large show a progress bar on stderr while
+/// they load (or are written); indicatif draws it only when stderr is a terminal.
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
+
+/// Files at least this large are memory-mapped rather than read into memory.
+const MMAP_MIN_BYTES: u64 = 4 << 20;
 
 /// An embedding file format.
 ///
@@ -165,8 +168,28 @@ impl std::fmt::Display for Format {
 /// ```
 pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io_path("reading", path, e))?;
-    read_bytes(&bytes, format, &path.display().to_string())
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io_path("reading", path, e))?
+        .len();
+    if len >= MMAP_MIN_BYTES && file.metadata().is_ok_and(|m| m.is_file()) {
+        // SAFETY: the map is only read, and dropped before returning. If
+        // another process truncates the file meanwhile, reading may fault
+        // (SIGBUS); if it rewrites it, the parse sees changed bytes, which
+        // every check below still treats as untrusted input. This is the
+        // usual trade-off of mapping input files (ripgrep makes it too): it
+        // saves copying a file of gigabytes into memory.
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+            return read_bytes(&map, format, &name);
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    let mut file = file;
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io_path("reading", path, e))?;
+    read_bytes(&bytes, format, &name)
 }
 
 /// Reads embeddings in `format` from all of `reader`; errors name `source_name`.
@@ -194,7 +217,7 @@ pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Re
 /// assert_eq!(err.to_string(), "v.txt: line 2: expected 2 values, found 1");
 /// ```
 pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Embeddings> {
-    let progress = Progress::new(bytes.len());
+    let progress = Progress::new(bytes.len(), "loading");
     let result = match format {
         Format::Word2vecBin => binary::read(bytes, source_name, &progress),
         _ => text::read(bytes, format.has_header(), source_name, &progress),
@@ -230,7 +253,7 @@ pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result
     file.commit()
 }
 
-/// Writes embeddings in `format` to any writer (not atomic: see [`write`] for files).
+/// Writes embeddings in `format` to any writer (not atomic: see [`write()`] for files).
 ///
 /// ```
 /// use glove_wgpu::{io::{self, Format}, Embeddings};
@@ -314,6 +337,8 @@ fn write_parallel(
     let n = emb.len();
     let dim = emb.dim();
     let batch = WRITE_ROWS_PER_TASK * WRITE_TASKS_PER_BATCH;
+    // Progress in bytes of the in-memory matrix, a close guess of the output.
+    let progress = Progress::new(emb.matrix().len() * 4, "writing");
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
         let bufs: Vec<Vec<u8>> = (start..end)
@@ -332,7 +357,9 @@ fn write_parallel(
         for buf in &bufs {
             out.write_all(buf)?;
         }
+        progress.inc((end - start) * dim * 4);
     }
+    progress.finish();
     Ok(())
 }
 
@@ -340,7 +367,7 @@ fn write_parallel(
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new(total: usize) -> Self {
+    fn new(total: usize, verb: &str) -> Self {
         if total < PROGRESS_MIN_BYTES {
             return Progress(None);
         }
@@ -348,9 +375,9 @@ impl Progress {
             Some(total as u64),
             indicatif::ProgressDrawTarget::stderr(),
         );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "loading {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-        ) {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{verb} {{bar:30}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}})"
+        )) {
             bar.set_style(style);
         }
         Progress(Some(bar))
@@ -432,8 +459,9 @@ fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
 
 /// Quotes a field for an error message, cut to a readable length.
 fn quote(field: &[u8]) -> String {
-    let s = String::from_utf8_lossy(field);
-    if s.chars().count() > 40 {
+    // 40 characters are at most 160 bytes: never decode a whole huge line.
+    let s = String::from_utf8_lossy(&field[..field.len().min(160)]);
+    if s.chars().count() > 40 || field.len() > 160 {
         let cut: String = s.chars().take(40).collect();
         format!("{cut:?}...")
     } else {

@@ -51,7 +51,6 @@ fn split_first_line(bytes: &[u8]) -> (&[u8], &[u8]) {
 #[derive(Default)]
 struct Chunk {
     words: Vec<String>,
-    data: Vec<f32>,
     /// Line index (0-based, within the chunk) of each row.
     row_lines: Vec<u32>,
     /// Lines seen (all of them unless `error` is set).
@@ -107,11 +106,35 @@ pub(super) fn read(
         },
     };
 
+    // Pass 1: cut at newlines and count lines. Pass 2: parse every range in
+    // parallel straight into its part of the matrix. Only trailing blank lines
+    // are allowed, so the rows fill the matrix from the start without gaps.
     let ranges = split_at_lines(body);
-    let chunks: Vec<Chunk> = ranges
+    let caps: Vec<usize> = ranges
         .par_iter()
         .map(|r| {
-            let c = parse_chunk(&body[r.clone()], dim);
+            let chunk = &body[r.clone()];
+            let lines = memchr::memchr_iter(b'\n', chunk).count()
+                + usize::from(chunk.last().is_some_and(|&b| b != b'\n'));
+            // A valid row takes at least 2 * dim + 1 bytes plus its newline
+            // (but the file's last): a cap that bounds memory by the file
+            // size whatever the header claims.
+            lines.min((chunk.len() + 1) / dim.saturating_mul(2).saturating_add(1))
+        })
+        .collect();
+    let mut data = vec![0f32; caps.iter().sum::<usize>() * dim];
+    let mut slots = Vec::with_capacity(ranges.len());
+    let mut rest = data.as_mut_slice();
+    for &cap in &caps {
+        let (head, tail) = rest.split_at_mut(cap * dim);
+        slots.push(head);
+        rest = tail;
+    }
+    let chunks: Vec<Chunk> = ranges
+        .par_iter()
+        .zip(slots)
+        .map(|(r, out)| {
+            let c = parse_chunk(&body[r.clone()], dim, out);
             progress.inc(r.len());
             c
         })
@@ -161,12 +184,10 @@ pub(super) fn read(
         row_lines.extend(c.row_lines.iter().map(|&l| start + l as usize));
     }
     let mut words = Vec::with_capacity(rows);
-    let mut parts = Vec::with_capacity(chunks.len());
     for c in chunks {
         words.extend(c.words);
-        parts.push(c.data);
     }
-    let data = concat_parallel(parts);
+    data.truncate(rows * dim);
     assemble(words, dim, data, name, |i| format!("line {}", row_lines[i]))
 }
 
@@ -214,48 +235,62 @@ fn split_at_lines(body: &[u8]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-fn parse_chunk(chunk: &[u8], dim: usize) -> Chunk {
-    let lines_guess = chunk.len() / (dim * 9 + 8).max(1) + 1;
-    let mut out = Chunk {
-        words: Vec::with_capacity(lines_guess),
-        data: Vec::with_capacity(lines_guess * dim),
-        row_lines: Vec::with_capacity(lines_guess),
+/// Parses the lines of `chunk`, writing row `r` to `out[r * dim..][..dim]`.
+fn parse_chunk(chunk: &[u8], dim: usize, out: &mut [f32]) -> Chunk {
+    let cap = out.len().checked_div(dim).unwrap_or(usize::MAX);
+    let lines_guess = chunk.len() / (dim * 9 + 8) + 1;
+    let mut res = Chunk {
+        words: Vec::with_capacity(lines_guess.min(cap)),
+        row_lines: Vec::with_capacity(lines_guess.min(cap)),
         ..Chunk::default()
     };
     let mut pos = 0;
     while pos < chunk.len() {
         let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
         let line = trim_end(&chunk[pos..end]);
-        let local = out.lines;
-        out.lines += 1;
+        let local = res.lines;
+        res.lines += 1;
         pos = end + 1;
         if line.is_empty() {
-            out.blank.get_or_insert(local);
+            res.blank.get_or_insert(local);
             continue;
         }
-        if let Some(b) = out.blank {
-            out.error = Some((
+        if let Some(b) = res.blank {
+            res.error = Some((
                 b,
                 "blank line before more rows (only trailing blank lines are allowed)".into(),
             ));
             break;
         }
-        match parse_row(line, dim, &mut out.data) {
+        let row = res.words.len();
+        // Past the cap (unreachable for a valid row, see `read`) the row is
+        // parsed without storing its values, to report what is wrong with it.
+        let slot = if row < cap {
+            &mut out[row * dim..(row + 1) * dim]
+        } else {
+            &mut []
+        };
+        match parse_row(line, dim, slot) {
+            Ok(_) if row >= cap => {
+                res.error = Some((local, "row longer than the file allows".into()));
+                break;
+            }
             Ok(word) => {
-                out.words.push(word);
-                out.row_lines.push(local as u32);
+                res.words.push(word);
+                res.row_lines.push(local as u32);
             }
             Err(problem) => {
-                out.error = Some((local, problem));
+                res.error = Some((local, problem));
                 break;
             }
         }
     }
-    out
+    res
 }
 
-/// Parses `word v1 ... vd` (no trailing whitespace), appending the values to `data`.
-fn parse_row(line: &[u8], dim: usize, data: &mut Vec<f32>) -> std::result::Result<String, String> {
+/// Parses `word v1 ... vd` (no trailing whitespace), writing the values to
+/// `out` (of length `dim`, or empty to only check the row).
+fn parse_row(line: &[u8], dim: usize, out: &mut [f32]) -> std::result::Result<String, String> {
     let word_end = memchr::memchr2(b' ', b'\t', line).unwrap_or(line.len());
     if word_end == 0 {
         return Err("line starts with whitespace (empty word)".into());
@@ -283,7 +318,7 @@ fn parse_row(line: &[u8], dim: usize, data: &mut Vec<f32>) -> std::result::Resul
                 .position(|&b| is_sep(b))
                 .map_or(line.len(), |i| from + i)
         };
-        match fast_float2::parse_partial::<f32, _>(&line[pos..]) {
+        match parse_f32_prefix(&line[pos..]) {
             Ok((v, n)) if pos + n == line.len() || is_sep(line[pos + n]) => {
                 if !v.is_finite() {
                     return Err(format!(
@@ -291,7 +326,9 @@ fn parse_row(line: &[u8], dim: usize, data: &mut Vec<f32>) -> std::result::Resul
                         quote(&line[pos..pos + n])
                     ));
                 }
-                data.push(v);
+                if let Some(slot) = out.get_mut(count - 1) {
+                    *slot = v;
+                }
                 pos += n;
             }
             _ => {
@@ -308,25 +345,42 @@ fn parse_row(line: &[u8], dim: usize, data: &mut Vec<f32>) -> std::result::Resul
     check_word(&line[..word_end])
 }
 
-/// Concatenates row blocks into one vector, copying in parallel.
-fn concat_parallel(mut parts: Vec<Vec<f32>>) -> Vec<f32> {
-    if parts.len() == 1 {
-        return parts.pop().unwrap_or_default();
+/// Parses the float at the start of `s`: `(value, bytes used)`.
+///
+/// Plain decimals such as `-0.418000` with at most 7 significant digits and 10
+/// decimals (Stanford GloVe's `%lf` output, most published GloVe files) take a
+/// short path: the digits form an integer `m < 2^24` and `m / 10^k` is one
+/// correctly rounded f32 division of two exact f32 values, so the result is
+/// the correctly rounded value of the decimal (Clinger's fast path); it saves
+/// about 10% of the CPU time of loading such a file. Anything else goes to
+/// `fast-float2`.
+#[inline]
+fn parse_f32_prefix(s: &[u8]) -> std::result::Result<(f32, usize), ()> {
+    const POW10: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+    let neg = s.first() == Some(&b'-');
+    let mut i = usize::from(neg);
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    while i < s.len() && s[i].is_ascii_digit() && digits < 18 {
+        m = m * 10 + u64::from(s[i] - b'0');
+        i += 1;
+        digits += 1;
     }
-    let total = parts.iter().map(Vec::len).sum();
-    let mut data = vec![0f32; total];
-    let mut slices = Vec::with_capacity(parts.len());
-    let mut rest = data.as_mut_slice();
-    for p in &parts {
-        let (head, tail) = rest.split_at_mut(p.len());
-        slices.push(head);
-        rest = tail;
+    let mut frac = 0;
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        while i < s.len() && s[i].is_ascii_digit() && digits < 18 {
+            m = m * 10 + u64::from(s[i] - b'0');
+            i += 1;
+            digits += 1;
+            frac += 1;
+        }
     }
-    slices
-        .into_par_iter()
-        .zip(parts.par_iter())
-        .for_each(|(dst, src)| dst.copy_from_slice(src));
-    data
+    if digits > 0 && m < 1 << 24 && frac <= 10 && (i == s.len() || is_sep(s[i])) {
+        let v = m as f32 / POW10[frac];
+        return Ok((if neg { -v } else { v }, i));
+    }
+    fast_float2::parse_partial::<f32, _>(s).map_err(|_| ())
 }
 
 /// Writes `word v1 ... vd` lines, values separated by `sep`.
@@ -356,4 +410,59 @@ fn push_values(buf: &mut Vec<u8>, v: &[f32], sep: u8, sep_first: bool) {
         buf.extend_from_slice(fmt.format_finite(*x).as_bytes());
     }
     buf.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: Rust's own correctly rounded parser.
+    fn std_parse(s: &str) -> f32 {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn fast_path_edges_match_std() {
+        for s in [
+            "0",
+            "-0",
+            "-0.000000",
+            "0.418000",
+            "-0.975518",
+            "16777215",
+            "16777216",
+            "16777217",
+            "1.6777217",
+            "0.0000000001",
+            "9.999999",
+            "123.",
+            ".5",
+            "-.5",
+            "1e-8",
+            "3.4e38",
+            "0.1234567890123456789",
+            "00000000000000000001.5",
+        ] {
+            let (v, n) = parse_f32_prefix(s.as_bytes()).unwrap();
+            assert_eq!(n, s.len(), "{s}");
+            assert_eq!(v.to_bits(), std_parse(s).to_bits(), "{s}");
+        }
+        assert!(parse_f32_prefix(b"x").is_err());
+        assert!(parse_f32_prefix(b"-").is_err());
+        assert_eq!(parse_f32_prefix(b"1.5 2").unwrap(), (1.5, 3));
+        assert_eq!(parse_f32_prefix(b"1.5x").unwrap().1, 3);
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_matches_std_on_decimals(
+            neg in any::<bool>(), int in 0u32..100_000, frac in "[0-9]{0,12}"
+        ) {
+            let s = format!("{}{int}.{frac}", if neg { "-" } else { "" });
+            let (v, n) = parse_f32_prefix(s.as_bytes()).unwrap();
+            prop_assert_eq!(n, s.len());
+            prop_assert_eq!(v.to_bits(), std_parse(&s).to_bits(), "{}", s);
+        }
+    }
 }

@@ -1,0 +1,188 @@
+//! The command line's output contracts.
+
+use std::process::Command;
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_glove-wgpu"))
+        .args(args)
+        .output()
+        .expect("run glove-wgpu");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/stanford_glove.txt");
+
+#[test]
+fn neighbors_json_contract_and_unknown_words() {
+    for backend in ["cpu", "gpu"] {
+        let (code, out, err) = cli(&[
+            "neighbors",
+            "--vectors",
+            VECTORS,
+            "--k",
+            "3",
+            "--json",
+            "--backend",
+            backend,
+            "the",
+            "nope",
+            "東京",
+        ]);
+        assert_eq!(code, 1, "an unknown word gives exit code 1: {err}");
+        assert!(err.contains("unknown word: \"nope\""), "{err}");
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert!(out
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("{\"query\":\"the\",\"neighbors\":["));
+        assert_eq!(lines[0]["query"], "the");
+        let n = lines[0]["neighbors"].as_array().unwrap();
+        assert_eq!(n.len(), 3);
+        assert!(n
+            .iter()
+            .all(|h| h["word"] != "the" && h["score"].is_number()));
+        assert_eq!(lines[1]["error"], "unknown word");
+        assert_eq!(lines[2]["query"], "東京");
+    }
+}
+
+#[test]
+fn neighbors_text_and_metrics() {
+    for metric in ["cosine", "dot", "euclidean"] {
+        let (code, out, err) = cli(&[
+            "neighbors",
+            "--vectors",
+            VECTORS,
+            "--k",
+            "2",
+            "--metric",
+            metric,
+            "--backend",
+            "cpu",
+            "the",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("the\n"), "{out}");
+        assert_eq!(out.lines().count(), 3);
+    }
+}
+
+#[test]
+fn analogy_prints_answers() {
+    let (code, out, err) = cli(&[
+        "analogy",
+        "--vectors",
+        VECTORS,
+        "--k",
+        "2",
+        "--json",
+        "the",
+        ",",
+        "naïve",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["answers"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let (code, _, err) = cli(&["neighbors", "--vectors", "/no/such/file.txt", "the"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("/no/such/file.txt"), "{err}");
+}
+
+#[test]
+fn bench_search_verifies_and_reports() {
+    for backend in ["cpu", "gpu"] {
+        let (code, out, err) = cli(&[
+            "bench",
+            "search",
+            "--n",
+            "3000",
+            "--dim",
+            "20",
+            "--queries",
+            "100",
+            "--k",
+            "5",
+            "--backend",
+            backend,
+            "--repeat",
+            "1",
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        for key in [
+            "backend",
+            "adapter",
+            "n",
+            "dim",
+            "queries",
+            "k",
+            "seconds",
+            "queries_per_s",
+            "gflops",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}: {out}");
+        }
+        assert_eq!(v["backend"], backend);
+        assert_eq!(v["n"], 3000);
+    }
+}
+
+#[test]
+fn info_lists_an_adapter() {
+    let (code, out, err) = cli(&["info", "--json"]);
+    assert_eq!(code, 0, "no adapter: {err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert!(v["max_storage_buffer_binding_size"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn format_is_guessed_when_not_given() {
+    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gensim.bin");
+    let txt = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gensim.txt");
+    let first = std::fs::read_to_string(txt)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (c1, o1, e1) = cli(&[
+        "neighbors",
+        "--vectors",
+        bin,
+        "--backend",
+        "cpu",
+        "--json",
+        &first,
+    ]);
+    let (c2, o2, e2) = cli(&[
+        "neighbors",
+        "--vectors",
+        txt,
+        "--backend",
+        "cpu",
+        "--json",
+        &first,
+    ]);
+    assert_eq!((c1, c2), (0, 0), "{e1} {e2}");
+    assert_eq!(
+        o1, o2,
+        "binary and text word2vec files give the same answers"
+    );
+}
