@@ -335,6 +335,9 @@ pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))
 }
 
+/// Word counts of one block, borrowing its text.
+type BlockCounts<'a> = HashMap<&'a [u8], u64, FastBuild>;
+
 /// Options of [`Vocab::count`].
 ///
 /// ```
@@ -472,7 +475,7 @@ impl Vocab {
             if n == 0 {
                 break;
             }
-            let partial: Vec<(HashMap<&[u8], u64, FastBuild>, u64)> = pool.install(|| {
+            let partial: Vec<(BlockCounts, u64)> = pool.install(|| {
                 bufs[..n]
                     .par_iter()
                     .map(|text| {

@@ -5,28 +5,32 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
 use super::spill::{RunReader, RunWriter, TempDir};
 
-/// The summed dense tables, read in `(i, j)` order, zeros skipped.
-pub(crate) struct DenseSource {
-    offsets: Arc<Vec<u64>>,
-    data: Vec<u64>,
+/// The summed dense tables, read in `(i, j)` order, zeros skipped, for rows
+/// `r0..r1`.
+pub(crate) struct DenseSource<'a> {
+    offsets: &'a [u64],
+    data: &'a [u64],
     idx: usize,
+    end: usize,
     row: usize,
     cur: Option<[u64; 2]>,
 }
 
-impl DenseSource {
-    pub(crate) fn new(offsets: Arc<Vec<u64>>, data: Vec<u64>) -> Self {
+impl<'a> DenseSource<'a> {
+    pub(crate) fn new(offsets: &'a [u64], data: &'a [u64], r0: usize, r1: usize) -> Self {
+        let rows = offsets.len().saturating_sub(1);
+        let (r0, r1) = (r0.min(rows), r1.min(rows));
         let mut s = DenseSource {
             offsets,
             data,
-            idx: 0,
-            row: 0,
+            idx: offsets.get(r0).map_or(0, |&o| o as usize),
+            end: offsets.get(r1).map_or(0, |&o| o as usize),
+            row: r0,
             cur: None,
         };
         s.seek();
@@ -34,7 +38,7 @@ impl DenseSource {
     }
 
     fn seek(&mut self) {
-        while self.idx < self.data.len() {
+        while self.idx < self.end {
             let c = self.data[self.idx];
             if c != 0 {
                 while self.offsets[self.row + 1] as usize <= self.idx {
@@ -50,26 +54,31 @@ impl DenseSource {
     }
 }
 
-/// A sorted in-memory table.
-pub(crate) struct MemSource {
-    data: Vec<[u64; 2]>,
+/// The part of a sorted in-memory table with rows `r0..r1`.
+pub(crate) struct MemSource<'a> {
+    data: &'a [[u64; 2]],
     pos: usize,
 }
 
-impl MemSource {
-    pub(crate) fn new(data: Vec<[u64; 2]>) -> Self {
-        MemSource { data, pos: 0 }
+impl<'a> MemSource<'a> {
+    pub(crate) fn new(data: &'a [[u64; 2]], r0: usize, r1: usize) -> Self {
+        let lo = data.partition_point(|e| e[0] < (r0 as u64) << 32);
+        let hi = data.partition_point(|e| e[0] < (r1 as u64) << 32);
+        MemSource {
+            data: &data[lo..hi],
+            pos: 0,
+        }
     }
 }
 
 /// One sorted input of a merge.
-pub(crate) enum Source {
-    Dense(DenseSource),
-    Mem(MemSource),
+pub(crate) enum Source<'a> {
+    Dense(DenseSource<'a>),
+    Mem(MemSource<'a>),
     Run(RunReader),
 }
 
-impl Source {
+impl Source<'_> {
     #[inline]
     fn peek(&self) -> Option<[u64; 2]> {
         match self {
@@ -99,7 +108,7 @@ impl Source {
 /// Merges sorted sources, summing equal keys, calling `emit(key, count)` in
 /// key order; returns the number of distinct keys.
 pub(crate) fn merge(
-    sources: &mut [Source],
+    sources: &mut [Source<'_>],
     mut emit: impl FnMut(u64, u64) -> Result<()>,
 ) -> Result<u64> {
     let mut heap = BinaryHeap::with_capacity(sources.len());

@@ -147,6 +147,8 @@ struct Plan {
     dense_entries: u64,
     sparse_slots: usize,
     buf_bytes: usize,
+    /// Bytes for output buffers while merging (the text blocks' share).
+    out_bytes: u64,
 }
 
 fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
@@ -193,6 +195,7 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         dense_entries,
         sparse_slots,
         buf_bytes,
+        out_bytes: batch_bytes,
     })
 }
 
@@ -311,13 +314,11 @@ pub fn count(
                 })
         });
     }
-    let mut sources = vec![Source::Dense(DenseSource::new(offsets, dense))];
-    for c in counters {
-        let sorted = c.sparse.into_sorted();
-        if !sorted.is_empty() {
-            sources.push(Source::Mem(MemSource::new(sorted)));
-        }
-    }
+    let mems: Vec<Vec<[u64; 2]>> = counters
+        .into_iter()
+        .map(|c| c.sparse.into_sorted())
+        .filter(|m| !m.is_empty())
+        .collect();
     let fan_in = opts.max_open_files.max(3) - 1;
     let dir = if runs.is_empty() {
         None
@@ -326,9 +327,6 @@ pub fn count(
     };
     let intermediate_merges =
         merge::reduce_runs(&mut runs, fan_in, plan.buf_bytes, dir.as_deref())?;
-    for r in runs {
-        sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
-    }
     let mpb = if opts.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -343,16 +341,63 @@ pub fn count(
     };
     let mut writer = CoocWriter::create(output, opts.format)?;
     let scale = scale as f64;
-    let entries = merge::merge(&mut sources, |key, c| {
-        // One correctly rounded division of an exact integer sum.
-        let x = c as f64 / scale;
-        let n = writer.records();
-        if n % (1 << 20) == 0 {
+    let v = vocab.len();
+    let entries = if runs.is_empty() && plan.threads > 1 {
+        // Rows cut into ranges of similar expected size, merged in parallel in
+        // waves, written in order.
+        let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
+        let ranges = row_ranges(vocab, window, 8 * plan.threads, per_range);
+        let mut n = 0u64;
+        for wave in ranges.chunks(2 * plan.threads) {
+            let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
+                wave.par_iter()
+                    .map(|&(r0, r1)| {
+                        let mut sources =
+                            vec![Source::Dense(DenseSource::new(&offsets, &dense, r0, r1))];
+                        for m in &mems {
+                            sources.push(Source::Mem(MemSource::new(m, r0, r1)));
+                        }
+                        let mut out = Vec::new();
+                        merge::merge(&mut sources, |key, c| {
+                            // One correctly rounded division of an exact integer sum.
+                            format::encode(
+                                opts.format,
+                                (key >> 32) as u32,
+                                key as u32,
+                                c as f64 / scale,
+                                &mut out,
+                            )
+                        })?;
+                        Ok(out)
+                    })
+                    .collect()
+            });
+            for part in parts {
+                let part = part?;
+                writer.write_raw(&part)?;
+                n += (part.len() / opts.format.record_bytes()) as u64;
+            }
             mpb.set_position(n);
         }
-        writer.write_f64((key >> 32) as u32, key as u32, x)
-    })?;
-    drop(sources);
+        n
+    } else {
+        let mut sources = vec![Source::Dense(DenseSource::new(&offsets, &dense, 0, v))];
+        for m in &mems {
+            sources.push(Source::Mem(MemSource::new(m, 0, v)));
+        }
+        for r in runs {
+            sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
+        }
+        merge::merge(&mut sources, |key, c| {
+            // One correctly rounded division of an exact integer sum.
+            let x = c as f64 / scale;
+            let n = writer.records();
+            if n % (1 << 20) == 0 {
+                mpb.set_position(n);
+            }
+            writer.write_f64((key >> 32) as u32, key as u32, x)
+        })?
+    };
     writer.finish()?;
     mpb.finish_and_clear();
     drop(tmp);
@@ -368,6 +413,35 @@ pub fn count(
         count_seconds,
         merge_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Row ranges `[r0, r1)` covering the vocabulary, of similar expected entry
+/// counts (a row's entries estimated from its word's count), at least `min`
+/// ranges and at most about `per_range` expected entries each.
+fn row_ranges(vocab: &Vocab, window: usize, min: usize, per_range: u64) -> Vec<(usize, usize)> {
+    let v = vocab.len() as u64;
+    let est: Vec<u64> = vocab
+        .counts()
+        .iter()
+        .map(|&c| c.saturating_mul(2 * window as u64).clamp(1, v.max(1)))
+        .collect();
+    let total: u64 = est.iter().sum();
+    let n = (min as u64).max(total.div_ceil(per_range.max(1))).max(1);
+    let target = total.div_ceil(n).max(1);
+    let mut ranges = Vec::new();
+    let (mut start, mut acc) = (0usize, 0u64);
+    for (i, &e) in est.iter().enumerate() {
+        acc += e;
+        if acc >= target {
+            ranges.push((start, i + 1));
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < est.len() || ranges.is_empty() {
+        ranges.push((start, est.len()));
+    }
+    ranges
 }
 
 /// Shuffles a co-occurrence file uniformly at random, seeded, within
