@@ -8,47 +8,69 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 
+use super::count::DenseLayout;
 use super::spill::{RunReader, RunWriter, TempDir};
 
 /// The summed dense tables, read in `(i, j)` order, zeros skipped, for rows
-/// `r0..r1`.
+/// `r0..r1` (with the symmetric layout, `X[i][j]` for `j < i` is read from the
+/// stored `X[j][i]`).
 pub(crate) struct DenseSource<'a> {
-    offsets: &'a [u64],
+    layout: &'a DenseLayout,
     data: &'a [u64],
-    idx: usize,
-    end: usize,
-    row: usize,
+    row: u64,
+    last: u64,
+    col: u64,
+    end: u64,
     cur: Option<[u64; 2]>,
 }
 
 impl<'a> DenseSource<'a> {
-    pub(crate) fn new(offsets: &'a [u64], data: &'a [u64], r0: usize, r1: usize) -> Self {
-        let rows = offsets.len().saturating_sub(1);
-        let (r0, r1) = (r0.min(rows), r1.min(rows));
+    pub(crate) fn new(layout: &'a DenseLayout, data: &'a [u64], r0: usize, r1: usize) -> Self {
+        let last = (r1 as u64).min(layout.p.min(layout.v));
+        let row = r0 as u64;
         let mut s = DenseSource {
-            offsets,
+            layout,
             data,
-            idx: offsets.get(r0).map_or(0, |&o| o as usize),
-            end: offsets.get(r1).map_or(0, |&o| o as usize),
-            row: r0,
+            row,
+            last,
+            col: 0,
+            end: if row < last { layout.end(row) } else { 0 },
             cur: None,
         };
         s.seek();
         s
     }
 
+    #[inline]
+    fn value(&self, i: u64, j: u64) -> u64 {
+        let off = &self.layout.offsets;
+        let idx = if !self.layout.sym {
+            off[i as usize] + j
+        } else if j >= i {
+            off[i as usize] + (j - i)
+        } else {
+            off[j as usize] + (i - j)
+        };
+        self.data[idx as usize]
+    }
+
     fn seek(&mut self) {
-        while self.idx < self.end {
-            let c = self.data[self.idx];
-            if c != 0 {
-                while self.offsets[self.row + 1] as usize <= self.idx {
-                    self.row += 1;
+        while self.row < self.last {
+            while self.col < self.end {
+                let c = self.value(self.row, self.col);
+                if c != 0 {
+                    self.cur = Some([(self.row << 32) | self.col, c]);
+                    return;
                 }
-                let j = self.idx as u64 - self.offsets[self.row];
-                self.cur = Some([((self.row as u64) << 32) | j, c]);
-                return;
+                self.col += 1;
             }
-            self.idx += 1;
+            self.row += 1;
+            self.col = 0;
+            self.end = if self.row < self.last {
+                self.layout.end(self.row)
+            } else {
+                0
+            };
         }
         self.cur = None;
     }
@@ -92,7 +114,7 @@ impl Source<'_> {
     fn advance(&mut self) -> Result<()> {
         match self {
             Source::Dense(d) => {
-                d.idx += 1;
+                d.col += 1;
                 d.seek();
                 Ok(())
             }

@@ -144,7 +144,7 @@ struct Plan {
     threads: usize,
     block: usize,
     batch: usize,
-    dense_entries: u64,
+    layout: count::DenseLayout,
     sparse_slots: usize,
     buf_bytes: usize,
     /// Bytes for output buffers while merging (the text blocks' share).
@@ -174,16 +174,15 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         )));
     }
     let avail = mem - fixed;
-    let cap: u64 = std::env::var("GW_DENSE_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    let dense_total = (avail / 4).min(threads as u64 * (cap << 20));
-    let dense_entries = count::dense_bound(vocab.len(), dense_total / 8 / threads as u64);
-    let dense_entries = count::dense_offsets(vocab.len(), dense_entries)
-        .last()
-        .copied()
-        .unwrap_or(0);
+    // A dense table of at most 64 MiB a worker: bigger ones cost page faults
+    // and cache misses for rare pairs (measured on wiki.txt and kjv.txt).
+    let dense_total = (avail / 4).min(threads as u64 * (64 << 20));
+    let layout = count::DenseLayout::fit(
+        vocab.len(),
+        dense_total / 8 / threads as u64,
+        opts.symmetric,
+    );
+    let dense_entries = layout.len() as u64;
     let sparse_bytes = (avail - dense_entries * 8 * threads as u64) / 10 * 9 / threads as u64;
     let sparse_slots = ((sparse_bytes / 24) as usize).max(64 * opts.window + 1024);
     let fan_in = opts.max_open_files.max(3) - 1;
@@ -192,7 +191,7 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         threads,
         block,
         batch,
-        dense_entries,
+        layout,
         sparse_slots,
         buf_bytes,
         out_bytes: batch_bytes,
@@ -243,10 +242,9 @@ pub fn count(
     let (reader, size, name) = corpus.into().open()?;
     let pool = thread_pool(plan.threads)?;
     let lookup = vocab.byte_index();
-    let p = count::dense_bound(vocab.len(), plan.dense_entries);
-    let offsets = Arc::new(count::dense_offsets(vocab.len(), p));
+    let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Mutex::new(Counter::new(offsets.clone(), plan.sparse_slots)))
+        .map(|_| Mutex::new(Counter::new(&layout, plan.sparse_slots)))
         .collect();
 
     let start = Instant::now();
@@ -353,7 +351,7 @@ pub fn count(
                 wave.par_iter()
                     .map(|&(r0, r1)| {
                         let mut sources =
-                            vec![Source::Dense(DenseSource::new(&offsets, &dense, r0, r1))];
+                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
                         for m in &mems {
                             sources.push(Source::Mem(MemSource::new(m, r0, r1)));
                         }
@@ -381,7 +379,7 @@ pub fn count(
         }
         n
     } else {
-        let mut sources = vec![Source::Dense(DenseSource::new(&offsets, &dense, 0, v))];
+        let mut sources = vec![Source::Dense(DenseSource::new(&layout, &dense, 0, v))];
         for m in &mems {
             sources.push(Source::Mem(MemSource::new(m, 0, v)));
         }
@@ -408,7 +406,7 @@ pub fn count(
         spill_files,
         intermediate_merges,
         threads: plan.threads,
-        dense_entries: plan.dense_entries,
+        dense_entries: plan.layout.len() as u64,
         sparse_capacity: (plan.sparse_slots / 4 * 3) as u64,
         count_seconds,
         merge_seconds: start.elapsed().as_secs_f64(),
