@@ -353,7 +353,7 @@ impl Counter {
 /// number of tokens seen.
 pub(crate) fn tokenize(
     text: &[u8],
-    lookup: &std::collections::HashMap<&[u8], u32, crate::vocab::FastBuild>,
+    vocab: &crate::vocab::Vocab,
     window: usize,
     ids: &mut Vec<u32>,
 ) -> u64 {
@@ -363,7 +363,8 @@ pub(crate) fn tokenize(
     crate::vocab::for_each_token(text, |t| match t {
         crate::vocab::Token::Word(w) => {
             tokens += 1;
-            if let Some(&id) = lookup.get(w) {
+            // A vocabulary word is valid UTF-8: other bytes are out of it.
+            if let Some(id) = std::str::from_utf8(w).ok().and_then(|w| vocab.id(w)) {
                 ids.push(id);
             }
         }
