@@ -178,9 +178,10 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         )));
     }
     let avail = mem - fixed;
-    // A dense table of at most 64 MiB a worker: bigger ones cost page faults
-    // and cache misses for rare pairs (measured on wiki.txt and kjv.txt).
-    let dense_total = (avail / 4).min(threads as u64 * (64 << 20));
+    // Dense tables of 64 MiB in all (split among the workers): bigger ones
+    // cost page faults, summing and cache misses for rare pairs; measured on
+    // kjv.txt and wiki.txt (32 MiB, 64 MiB in all, 64 MiB a worker).
+    let dense_total = (avail / 4).min(64 << 20);
     let layout = count::DenseLayout::fit(
         vocab.len(),
         dense_total / 8 / threads as u64,
