@@ -335,6 +335,9 @@ pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))
 }
 
+/// Word counts of one block, borrowing its text.
+type BlockCounts<'a> = HashMap<&'a [u8], u64, FastBuild>;
+
 /// Options of [`Vocab::count`].
 ///
 /// ```
@@ -472,7 +475,7 @@ impl Vocab {
             if n == 0 {
                 break;
             }
-            let partial: Vec<(HashMap<&[u8], u64, FastBuild>, u64)> = pool.install(|| {
+            let partial: Vec<(BlockCounts, u64)> = pool.install(|| {
                 bufs[..n]
                     .par_iter()
                     .map(|text| {
@@ -560,7 +563,7 @@ impl Vocab {
         let mut line = Vec::new();
         let mut words = Vec::new();
         let mut counts = Vec::new();
-        let mut seen: HashMap<String, usize, FastBuild> = HashMap::default();
+        let mut lines: Vec<usize> = Vec::new();
         let mut lineno = 0usize;
         loop {
             line.clear();
@@ -599,17 +602,25 @@ impl Vocab {
                         ),
                     )
                 })?;
-            if let Some(first) = seen.insert(word.to_string(), lineno) {
-                return Err(Error::malformed(
-                    &name,
-                    loc(),
-                    format!("duplicate word {word:?} (first on line {first})"),
-                ));
-            }
             words.push(word.to_string());
             counts.push(count);
+            lines.push(lineno);
         }
-        drop(seen);
+        // Duplicates are found by `new`; name their lines.
+        let mut index: HashMap<&str, usize, FastBuild> = HashMap::default();
+        if words.len() < u32::MAX as usize {
+            for (id, w) in words.iter().enumerate() {
+                if let Some(first) = index.insert(w, id) {
+                    return Err(Error::malformed(
+                        &name,
+                        format!("line {}", lines[id]),
+                        format!("duplicate word {w:?} (first on line {})", lines[first]),
+                    ));
+                }
+            }
+        }
+        drop(index);
+        drop(lines);
         Vocab::new(words, counts)
     }
 
@@ -674,14 +685,5 @@ impl Vocab {
     /// `max_vocab` (otherwise: the number of words).
     pub fn distinct_words(&self) -> u64 {
         self.distinct
-    }
-
-    /// A lookup from a word's bytes to its id (the corpus is bytes).
-    pub(crate) fn byte_index(&self) -> HashMap<&[u8], u32, FastBuild> {
-        let mut m = HashMap::with_capacity_and_hasher(self.words.len(), FastBuild::default());
-        for (id, w) in self.words.iter().enumerate() {
-            m.insert(w.as_bytes(), id as u32);
-        }
-        m
     }
 }

@@ -304,9 +304,9 @@ fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass
     let want = std::fs::read(&reference).unwrap();
     for (threads, memory, max_open) in [
         (2, 64 << 20, 128),
-        (3, 600 << 10, 3),
-        (2, 500 << 10, 5),
-        (1, 400 << 10, 3),
+        (3, 1100 << 10, 3),
+        (2, 1000 << 10, 5),
+        (1, 900 << 10, 3),
     ] {
         let out = dir.path().join(format!("t{threads}-m{memory}.bin"));
         let o = CooccurOptions {
@@ -316,7 +316,7 @@ fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass
             ..opts(10)
         };
         let s = cooccur::count(&corpus, &v, &out, &o).unwrap();
-        if memory < 1 << 20 {
+        if memory < 2 << 20 {
             assert!(
                 s.spill_files > 10,
                 "{threads} threads, {memory} bytes: {s:?}"
@@ -370,7 +370,7 @@ fn temporary_files_are_removed_on_error() {
     };
     let out = dir.path().join("out.bin");
     let o = CooccurOptions {
-        memory_bytes: 500 << 10,
+        memory_bytes: 1000 << 10,
         threads: 2,
         ..opts(10)
     };

@@ -104,7 +104,9 @@ fn random_corpora_match_brute_force_whatever_block_size_and_threads() {
             });
         }
         let min_count = gen(&mut s) % 6;
-        let max_vocab = (gen(&mut s) % 3 == 0).then(|| (gen(&mut s) % 50) as usize);
+        let max_vocab = gen(&mut s)
+            .is_multiple_of(3)
+            .then(|| (gen(&mut s) % 50) as usize);
         let (words, counts) = brute_force(&text, min_count, max_vocab);
         for (threads, block) in [(1, 1 << 20), (2, 16), (3, 1000)] {
             let o = VocabOptions {

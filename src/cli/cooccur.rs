@@ -60,14 +60,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.quiet {
         let total = s.count_seconds + s.merge_seconds;
         eprintln!(
-            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files, {} intermediate merges; \
-             count {:.2} s ({:.2}M tokens/s), merge {:.2} s, total {:.2} s ({:.2}M tokens/s): {}",
+            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files, {} intermediate merges, \
+             dense {} + sparse {} entries a thread; count {:.2} s ({:.2}M tokens/s), merge {:.2} s, total {:.2} s ({:.2}M tokens/s): {}",
             s.tokens,
             vocab.len(),
             s.entries,
             s.threads,
             s.spill_files,
             s.intermediate_merges,
+            s.dense_entries,
+            s.sparse_capacity,
             s.count_seconds,
             s.tokens as f64 / s.count_seconds.max(1e-9) / 1e6,
             s.merge_seconds,

@@ -68,49 +68,76 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
-/// Row offsets of the dense table for a product bound `p`: row `i` holds
-/// columns `0..min(v, p / (i + 1))`.
-pub(crate) fn dense_offsets(v: usize, p: u64) -> Vec<u64> {
-    let rows = (p.min(v as u64)) as usize;
-    let mut off = Vec::with_capacity(rows + 1);
-    let mut acc = 0u64;
-    off.push(0);
-    for i in 0..rows {
-        acc += (p / (i as u64 + 1)).min(v as u64);
-        off.push(acc);
-    }
-    off
+/// The shape of the dense tables: the pairs `(i, j)` with
+/// `(i + 1) * (j + 1) <= p` (and `j < v`). With symmetric windows only the
+/// upper triangle `i <= j` is stored (`X` is symmetric), which halves both the
+/// memory and the additions: row `i` holds columns `i..end(i)`; otherwise row
+/// `i` holds columns `0..end(i)`.
+#[derive(Debug, Clone)]
+pub(crate) struct DenseLayout {
+    pub(crate) v: u64,
+    pub(crate) p: u64,
+    pub(crate) sym: bool,
+    /// Start of each stored row, plus the total at the end.
+    pub(crate) offsets: Vec<u64>,
 }
 
-/// Entries of the dense table for a product bound `p`.
-fn dense_entries(v: u64, p: u64) -> u64 {
-    let rows = p.min(v);
-    let mut s = 0u64;
-    for i in 0..rows {
-        s += (p / (i + 1)).min(v);
-    }
-    s
-}
-
-/// The largest product bound whose dense table has at most `max_entries`.
-pub(crate) fn dense_bound(v: usize, max_entries: u64) -> u64 {
-    let v = v as u64;
-    if v == 0 {
-        return 0;
-    }
-    if v.saturating_mul(v) <= max_entries {
-        return v * v;
-    }
-    let (mut lo, mut hi) = (0u64, v * v);
-    while lo < hi {
-        let mid = lo + (hi - lo).div_ceil(2);
-        if dense_entries(v, mid) <= max_entries {
-            lo = mid;
-        } else {
-            hi = mid - 1;
+impl DenseLayout {
+    pub(crate) fn new(v: usize, p: u64, sym: bool) -> Self {
+        let v = v as u64;
+        let mut offsets = vec![0u64];
+        let mut acc = 0u64;
+        for i in 0..p.min(v) {
+            let e = (p / (i + 1)).min(v);
+            let len = if sym { e.saturating_sub(i) } else { e };
+            if len == 0 {
+                break;
+            }
+            acc += len;
+            offsets.push(acc);
         }
+        DenseLayout { v, p, sym, offsets }
     }
-    lo
+
+    /// Entries of a layout, without building it.
+    fn entries(v: u64, p: u64, sym: bool) -> u64 {
+        let mut s = 0u64;
+        for i in 0..p.min(v) {
+            let e = (p / (i + 1)).min(v);
+            let len = if sym { e.saturating_sub(i) } else { e };
+            if len == 0 {
+                break;
+            }
+            s += len;
+        }
+        s
+    }
+
+    /// The layout with the largest bound `p` that holds at most `max_entries`.
+    pub(crate) fn fit(v: usize, max_entries: u64, sym: bool) -> Self {
+        let vv = v as u64;
+        let (mut lo, mut hi) = (0u64, vv.saturating_mul(vv));
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if Self::entries(vv, mid, sym) <= max_entries {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Self::new(v, lo, sym)
+    }
+
+    /// Number of stored entries.
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.last().copied().unwrap_or(0) as usize
+    }
+
+    /// One past the last column of row `i` in the region (both triangles).
+    #[inline]
+    pub(crate) fn end(&self, i: u64) -> u64 {
+        (self.p / (i + 1)).min(self.v)
+    }
 }
 
 /// The open-addressing table of one worker: `[key, count]` slots, linear
@@ -234,11 +261,10 @@ pub(crate) struct Counter {
 }
 
 impl Counter {
-    pub(crate) fn new(offsets: Arc<Vec<u64>>, sparse_slots: usize) -> Self {
-        let entries = offsets.last().copied().unwrap_or(0) as usize;
+    pub(crate) fn new(layout: &Arc<DenseLayout>, sparse_slots: usize) -> Self {
         Counter {
-            dense: vec![0u64; entries],
-            offsets,
+            dense: vec![0u64; layout.len()],
+            offsets: Arc::new(layout.offsets.clone()),
             sparse: Sparse::new(sparse_slots),
             runs: Vec::new(),
         }
@@ -255,6 +281,22 @@ impl Counter {
             }
         }
         self.sparse.add(((i as u64) << 32) | j as u64, w);
+    }
+
+    /// Adds `w` to `X[a][b]` and to `X[b][a]` (the upper-triangle layout).
+    #[inline(always)]
+    fn add_both(&mut self, a: u32, b: u32, w: u64) {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let l = lo as usize;
+        if l + 1 < self.offsets.len() {
+            let idx = self.offsets[l] + (hi - lo) as u64;
+            if idx < self.offsets[l + 1] {
+                self.dense[idx as usize] += if lo == hi { 2 * w } else { w };
+                return;
+            }
+        }
+        self.sparse.add(((a as u64) << 32) | b as u64, w);
+        self.sparse.add(((b as u64) << 32) | a as u64, w);
     }
 
     /// Counts the pairs whose later word lies in `ids[window..]`; the first
@@ -278,9 +320,10 @@ impl Counter {
                 if w1 == SEP {
                     break;
                 }
-                self.add(w1, w2, wt);
                 if symmetric {
-                    self.add(w2, w1, wt);
+                    self.add_both(w1, w2, wt);
+                } else {
+                    self.add(w1, w2, wt);
                 }
             }
             if self.sparse.len() > limit {
@@ -310,7 +353,7 @@ impl Counter {
 /// number of tokens seen.
 pub(crate) fn tokenize(
     text: &[u8],
-    lookup: &std::collections::HashMap<&[u8], u32, crate::vocab::FastBuild>,
+    vocab: &crate::vocab::Vocab,
     window: usize,
     ids: &mut Vec<u32>,
 ) -> u64 {
@@ -320,7 +363,8 @@ pub(crate) fn tokenize(
     crate::vocab::for_each_token(text, |t| match t {
         crate::vocab::Token::Word(w) => {
             tokens += 1;
-            if let Some(&id) = lookup.get(w) {
+            // A vocabulary word is valid UTF-8: other bytes are out of it.
+            if let Some(id) = std::str::from_utf8(w).ok().and_then(|w| vocab.id(w)) {
                 ids.push(id);
             }
         }

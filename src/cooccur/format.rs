@@ -169,7 +169,7 @@ impl CoocReader {
             .len();
         let (count, expected_check) = match format {
             CoocFormat::Glove => {
-                if len % 16 != 0 {
+                if !len.is_multiple_of(16) {
                     return Err(Error::malformed(
                         &name,
                         format!("record {}", len / 16),
@@ -222,7 +222,7 @@ impl CoocReader {
                 let count = u64::from_le_bytes(foot[8..16].try_into().unwrap_or_default());
                 let check = u64::from_le_bytes(foot[16..24].try_into().unwrap_or_default());
                 let body = len - HEADER - FOOTER;
-                if body % 12 != 0 || body / 12 != count {
+                if !body.is_multiple_of(12) || body / 12 != count {
                     return Err(Error::malformed(
                         &name,
                         "footer",
@@ -394,6 +394,33 @@ pub fn read_all(path: impl AsRef<Path>, format: CoocFormat) -> Result<Vec<Cooc>>
     Ok(out)
 }
 
+/// Appends one record in `format` (0-based ids given) to `out`.
+#[inline]
+pub(crate) fn encode(format: CoocFormat, i: u32, j: u32, x: f64, out: &mut Vec<u8>) -> Result<()> {
+    match format {
+        CoocFormat::Glove => {
+            if i >= i32::MAX as u32 || j >= i32::MAX as u32 {
+                return Err(Error::invalid(format!(
+                    "id ({i}, {j}) does not fit Stanford's int32 record"
+                )));
+            }
+            let mut r = [0u8; 16];
+            r[0..4].copy_from_slice(&(i as i32 + 1).to_ne_bytes());
+            r[4..8].copy_from_slice(&(j as i32 + 1).to_ne_bytes());
+            r[8..16].copy_from_slice(&x.to_ne_bytes());
+            out.extend_from_slice(&r);
+        }
+        CoocFormat::Native => {
+            let mut r = [0u8; 12];
+            r[0..4].copy_from_slice(&i.to_le_bytes());
+            r[4..8].copy_from_slice(&j.to_le_bytes());
+            r[8..12].copy_from_slice(&(x as f32).to_le_bytes());
+            out.extend_from_slice(&r);
+        }
+    }
+    Ok(())
+}
+
 /// Writes a co-occurrence file in either format; the file appears (atomically)
 /// on [`CoocWriter::finish`], and not at all if the writer is dropped before.
 ///
@@ -470,24 +497,10 @@ impl CoocWriter {
     /// Writes one record with a double-precision count (kept whole by
     /// Stanford's format, rounded to f32 by the native one).
     pub fn write_f64(&mut self, i: u32, j: u32, x: f64) -> Result<()> {
-        match self.format {
-            CoocFormat::Glove => {
-                if i >= i32::MAX as u32 || j >= i32::MAX as u32 {
-                    return Err(Error::invalid(format!(
-                        "id ({i}, {j}) does not fit Stanford's int32 record"
-                    )));
-                }
-                self.buf.extend_from_slice(&(i as i32 + 1).to_ne_bytes());
-                self.buf.extend_from_slice(&(j as i32 + 1).to_ne_bytes());
-                self.buf.extend_from_slice(&x.to_ne_bytes());
-            }
-            CoocFormat::Native => {
-                let start = self.buf.len();
-                self.buf.extend_from_slice(&i.to_le_bytes());
-                self.buf.extend_from_slice(&j.to_le_bytes());
-                self.buf.extend_from_slice(&(x as f32).to_le_bytes());
-                self.check.update(&self.buf[start..]);
-            }
+        let start = self.buf.len();
+        encode(self.format, i, j, x, &mut self.buf)?;
+        if self.format == CoocFormat::Native {
+            self.check.update(&self.buf[start..]);
         }
         self.count += 1;
         if self.buf.len() >= WRITE_BUF {

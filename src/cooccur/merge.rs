@@ -5,71 +5,102 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
+use super::count::DenseLayout;
 use super::spill::{RunReader, RunWriter, TempDir};
 
-/// The summed dense tables, read in `(i, j)` order, zeros skipped.
-pub(crate) struct DenseSource {
-    offsets: Arc<Vec<u64>>,
-    data: Vec<u64>,
-    idx: usize,
-    row: usize,
+/// The summed dense tables, read in `(i, j)` order, zeros skipped, for rows
+/// `r0..r1` (with the symmetric layout, `X[i][j]` for `j < i` is read from the
+/// stored `X[j][i]`).
+pub(crate) struct DenseSource<'a> {
+    layout: &'a DenseLayout,
+    data: &'a [u64],
+    row: u64,
+    last: u64,
+    col: u64,
+    end: u64,
     cur: Option<[u64; 2]>,
 }
 
-impl DenseSource {
-    pub(crate) fn new(offsets: Arc<Vec<u64>>, data: Vec<u64>) -> Self {
+impl<'a> DenseSource<'a> {
+    pub(crate) fn new(layout: &'a DenseLayout, data: &'a [u64], r0: usize, r1: usize) -> Self {
+        let last = (r1 as u64).min(layout.p.min(layout.v));
+        let row = r0 as u64;
         let mut s = DenseSource {
-            offsets,
+            layout,
             data,
-            idx: 0,
-            row: 0,
+            row,
+            last,
+            col: 0,
+            end: if row < last { layout.end(row) } else { 0 },
             cur: None,
         };
         s.seek();
         s
     }
 
+    #[inline]
+    fn value(&self, i: u64, j: u64) -> u64 {
+        let off = &self.layout.offsets;
+        let idx = if !self.layout.sym {
+            off[i as usize] + j
+        } else if j >= i {
+            off[i as usize] + (j - i)
+        } else {
+            off[j as usize] + (i - j)
+        };
+        self.data[idx as usize]
+    }
+
     fn seek(&mut self) {
-        while self.idx < self.data.len() {
-            let c = self.data[self.idx];
-            if c != 0 {
-                while self.offsets[self.row + 1] as usize <= self.idx {
-                    self.row += 1;
+        while self.row < self.last {
+            while self.col < self.end {
+                let c = self.value(self.row, self.col);
+                if c != 0 {
+                    self.cur = Some([(self.row << 32) | self.col, c]);
+                    return;
                 }
-                let j = self.idx as u64 - self.offsets[self.row];
-                self.cur = Some([((self.row as u64) << 32) | j, c]);
-                return;
+                self.col += 1;
             }
-            self.idx += 1;
+            self.row += 1;
+            self.col = 0;
+            self.end = if self.row < self.last {
+                self.layout.end(self.row)
+            } else {
+                0
+            };
         }
         self.cur = None;
     }
 }
 
-/// A sorted in-memory table.
-pub(crate) struct MemSource {
-    data: Vec<[u64; 2]>,
+/// The part of a sorted in-memory table with rows `r0..r1`.
+pub(crate) struct MemSource<'a> {
+    data: &'a [[u64; 2]],
     pos: usize,
 }
 
-impl MemSource {
-    pub(crate) fn new(data: Vec<[u64; 2]>) -> Self {
-        MemSource { data, pos: 0 }
+impl<'a> MemSource<'a> {
+    pub(crate) fn new(data: &'a [[u64; 2]], r0: usize, r1: usize) -> Self {
+        let lo = data.partition_point(|e| e[0] < (r0 as u64) << 32);
+        let hi = data.partition_point(|e| e[0] < (r1 as u64) << 32);
+        MemSource {
+            data: &data[lo..hi],
+            pos: 0,
+        }
     }
 }
 
 /// One sorted input of a merge.
-pub(crate) enum Source {
-    Dense(DenseSource),
-    Mem(MemSource),
+pub(crate) enum Source<'a> {
+    Dense(DenseSource<'a>),
+    Mem(MemSource<'a>),
     Run(RunReader),
 }
 
-impl Source {
+impl Source<'_> {
     #[inline]
     fn peek(&self) -> Option<[u64; 2]> {
         match self {
@@ -83,7 +114,7 @@ impl Source {
     fn advance(&mut self) -> Result<()> {
         match self {
             Source::Dense(d) => {
-                d.idx += 1;
+                d.col += 1;
                 d.seek();
                 Ok(())
             }
@@ -99,7 +130,7 @@ impl Source {
 /// Merges sorted sources, summing equal keys, calling `emit(key, count)` in
 /// key order; returns the number of distinct keys.
 pub(crate) fn merge(
-    sources: &mut [Source],
+    sources: &mut [Source<'_>],
     mut emit: impl FnMut(u64, u64) -> Result<()>,
 ) -> Result<u64> {
     let mut heap = BinaryHeap::with_capacity(sources.len());

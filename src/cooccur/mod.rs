@@ -144,18 +144,24 @@ struct Plan {
     threads: usize,
     block: usize,
     batch: usize,
-    dense_entries: u64,
+    layout: count::DenseLayout,
     sparse_slots: usize,
     buf_bytes: usize,
+    /// Bytes for output buffers while merging (the text blocks' share).
+    out_bytes: u64,
 }
 
 fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
     let threads = thread_count(opts.threads);
     let mem = opts.memory_bytes as u64;
     let v = vocab.len() as u64;
-    // The byte lookup (about 40 bytes a word) and the dense row offsets.
+    // The vocabulary itself counts: its words (a String and a heap block,
+    // about 56 bytes a word), its lookup (a String key, an id and a control
+    // byte per slot, up to 2.3 slots a word: about 80 bytes, plus the keys'
+    // heap blocks) and counts; the dense row offsets, 8 bytes a word.
+    // Measured: 1M words take about 200 MiB with the allocator's overhead.
     let words: u64 = vocab.words().iter().map(|w| w.len() as u64).sum();
-    let vocab_bytes = 48 * v + words + 8 * v;
+    let vocab_bytes = 210 * v + 2 * words;
     let batch = 4 * threads;
     let block = (mem / 64 / batch as u64).clamp(4096, 512 << 10) as usize;
     // Text plus ids (at most 2 bytes of text per token: 2x the text).
@@ -172,16 +178,16 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         )));
     }
     let avail = mem - fixed;
-    let cap: u64 = std::env::var("GW_DENSE_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    let dense_total = (avail / 4).min(threads as u64 * (cap << 20));
-    let dense_entries = count::dense_bound(vocab.len(), dense_total / 8 / threads as u64);
-    let dense_entries = count::dense_offsets(vocab.len(), dense_entries)
-        .last()
-        .copied()
-        .unwrap_or(0);
+    // Dense tables of 64 MiB in all (split among the workers): bigger ones
+    // cost page faults, summing and cache misses for rare pairs; measured on
+    // kjv.txt and wiki.txt (32 MiB, 64 MiB in all, 64 MiB a worker).
+    let dense_total = (avail / 4).min(64 << 20);
+    let layout = count::DenseLayout::fit(
+        vocab.len(),
+        dense_total / 8 / threads as u64,
+        opts.symmetric,
+    );
+    let dense_entries = layout.len() as u64;
     let sparse_bytes = (avail - dense_entries * 8 * threads as u64) / 10 * 9 / threads as u64;
     let sparse_slots = ((sparse_bytes / 24) as usize).max(64 * opts.window + 1024);
     let fan_in = opts.max_open_files.max(3) - 1;
@@ -190,9 +196,10 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         threads,
         block,
         batch,
-        dense_entries,
+        layout,
         sparse_slots,
         buf_bytes,
+        out_bytes: batch_bytes,
     })
 }
 
@@ -239,11 +246,9 @@ pub fn count(
     let tmp = LazyTempDir::new(parent);
     let (reader, size, name) = corpus.into().open()?;
     let pool = thread_pool(plan.threads)?;
-    let lookup = vocab.byte_index();
-    let p = count::dense_bound(vocab.len(), plan.dense_entries);
-    let offsets = Arc::new(count::dense_offsets(vocab.len(), p));
+    let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Mutex::new(Counter::new(offsets.clone(), plan.sparse_slots)))
+        .map(|_| Mutex::new(Counter::new(&layout, plan.sparse_slots)))
         .collect();
 
     let start = Instant::now();
@@ -265,7 +270,7 @@ pub fn count(
             texts[..n]
                 .par_iter()
                 .zip(ids[..n].par_iter_mut())
-                .map(|(t, out)| count::tokenize(t, &lookup, window, out))
+                .map(|(t, out)| count::tokenize(t, vocab, window, out))
                 .sum::<u64>()
         });
         for b in ids[..n].iter_mut() {
@@ -284,7 +289,6 @@ pub fn count(
     pb.finish_and_clear();
     drop(texts);
     drop(ids);
-    drop(lookup);
     let count_seconds = start.elapsed().as_secs_f64();
 
     // Merge: the summed dense tables, the tables still in memory, the runs.
@@ -311,13 +315,11 @@ pub fn count(
                 })
         });
     }
-    let mut sources = vec![Source::Dense(DenseSource::new(offsets, dense))];
-    for c in counters {
-        let sorted = c.sparse.into_sorted();
-        if !sorted.is_empty() {
-            sources.push(Source::Mem(MemSource::new(sorted)));
-        }
-    }
+    let mems: Vec<Vec<[u64; 2]>> = counters
+        .into_iter()
+        .map(|c| c.sparse.into_sorted())
+        .filter(|m| !m.is_empty())
+        .collect();
     let fan_in = opts.max_open_files.max(3) - 1;
     let dir = if runs.is_empty() {
         None
@@ -326,9 +328,6 @@ pub fn count(
     };
     let intermediate_merges =
         merge::reduce_runs(&mut runs, fan_in, plan.buf_bytes, dir.as_deref())?;
-    for r in runs {
-        sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
-    }
     let mpb = if opts.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -343,16 +342,63 @@ pub fn count(
     };
     let mut writer = CoocWriter::create(output, opts.format)?;
     let scale = scale as f64;
-    let entries = merge::merge(&mut sources, |key, c| {
-        // One correctly rounded division of an exact integer sum.
-        let x = c as f64 / scale;
-        let n = writer.records();
-        if n % (1 << 20) == 0 {
+    let v = vocab.len();
+    let entries = if runs.is_empty() && plan.threads > 1 {
+        // Rows cut into ranges of similar expected size, merged in parallel in
+        // waves, written in order.
+        let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
+        let ranges = row_ranges(vocab, window, 8 * plan.threads, per_range);
+        let mut n = 0u64;
+        for wave in ranges.chunks(2 * plan.threads) {
+            let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
+                wave.par_iter()
+                    .map(|&(r0, r1)| {
+                        let mut sources =
+                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
+                        for m in &mems {
+                            sources.push(Source::Mem(MemSource::new(m, r0, r1)));
+                        }
+                        let mut out = Vec::new();
+                        merge::merge(&mut sources, |key, c| {
+                            // One correctly rounded division of an exact integer sum.
+                            format::encode(
+                                opts.format,
+                                (key >> 32) as u32,
+                                key as u32,
+                                c as f64 / scale,
+                                &mut out,
+                            )
+                        })?;
+                        Ok(out)
+                    })
+                    .collect()
+            });
+            for part in parts {
+                let part = part?;
+                writer.write_raw(&part)?;
+                n += (part.len() / opts.format.record_bytes()) as u64;
+            }
             mpb.set_position(n);
         }
-        writer.write_f64((key >> 32) as u32, key as u32, x)
-    })?;
-    drop(sources);
+        n
+    } else {
+        let mut sources = vec![Source::Dense(DenseSource::new(&layout, &dense, 0, v))];
+        for m in &mems {
+            sources.push(Source::Mem(MemSource::new(m, 0, v)));
+        }
+        for r in runs {
+            sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
+        }
+        merge::merge(&mut sources, |key, c| {
+            // One correctly rounded division of an exact integer sum.
+            let x = c as f64 / scale;
+            let n = writer.records();
+            if n % (1 << 20) == 0 {
+                mpb.set_position(n);
+            }
+            writer.write_f64((key >> 32) as u32, key as u32, x)
+        })?
+    };
     writer.finish()?;
     mpb.finish_and_clear();
     drop(tmp);
@@ -363,11 +409,40 @@ pub fn count(
         spill_files,
         intermediate_merges,
         threads: plan.threads,
-        dense_entries: plan.dense_entries,
+        dense_entries: plan.layout.len() as u64,
         sparse_capacity: (plan.sparse_slots / 4 * 3) as u64,
         count_seconds,
         merge_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Row ranges `[r0, r1)` covering the vocabulary, of similar expected entry
+/// counts (a row's entries estimated from its word's count), at least `min`
+/// ranges and at most about `per_range` expected entries each.
+fn row_ranges(vocab: &Vocab, window: usize, min: usize, per_range: u64) -> Vec<(usize, usize)> {
+    let v = vocab.len() as u64;
+    let est: Vec<u64> = vocab
+        .counts()
+        .iter()
+        .map(|&c| c.saturating_mul(2 * window as u64).clamp(1, v.max(1)))
+        .collect();
+    let total: u64 = est.iter().sum();
+    let n = (min as u64).max(total.div_ceil(per_range.max(1))).max(1);
+    let target = total.div_ceil(n).max(1);
+    let mut ranges = Vec::new();
+    let (mut start, mut acc) = (0usize, 0u64);
+    for (i, &e) in est.iter().enumerate() {
+        acc += e;
+        if acc >= target {
+            ranges.push((start, i + 1));
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < est.len() || ranges.is_empty() {
+        ranges.push((start, est.len()));
+    }
+    ranges
 }
 
 /// Shuffles a co-occurrence file uniformly at random, seeded, within

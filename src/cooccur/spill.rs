@@ -81,40 +81,54 @@ impl LazyTempDir {
     }
 }
 
-/// Writes sorted entries to a new run file; returns its path.
+/// Writes sorted entries to a new run file.
 pub(crate) fn write_run(path: &Path, entries: &[[u64; 2]]) -> Result<()> {
-    let mut f = File::create(path).map_err(|e| Error::io_path("creating", path, e))?;
-    for chunk in entries.chunks(1 << 16) {
-        f.write_all(bytemuck::cast_slice(chunk))
-            .map_err(|e| Error::io_path("writing", path, e))?;
+    let mut w = RunWriter::create(path.to_path_buf(), 1 << 20)?;
+    for &e in entries {
+        w.push(e)?;
     }
-    Ok(())
+    w.finish().map(|_| ())
 }
 
-/// Streams `[u64; 2]` entries to a run file.
+#[inline]
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Streams sorted `[key, count]` entries to a run file, compressed: each
+/// entry is the varint of the key's difference from the previous key, then
+/// the varint of the count (about 5 bytes an entry instead of 16).
 pub(crate) struct RunWriter {
     file: File,
     path: PathBuf,
-    buf: Vec<[u64; 2]>,
+    buf: Vec<u8>,
     cap: usize,
+    prev: u64,
 }
 
 impl RunWriter {
     pub(crate) fn create(path: PathBuf, buf_bytes: usize) -> Result<Self> {
         let file = File::create(&path).map_err(|e| Error::io_path("creating", &path, e))?;
-        let cap = (buf_bytes / 16).max(256);
+        let cap = buf_bytes.max(4096);
         Ok(RunWriter {
             file,
             path,
-            buf: Vec::with_capacity(cap),
+            buf: Vec::with_capacity(cap + 20),
             cap,
+            prev: 0,
         })
     }
 
     #[inline]
     pub(crate) fn push(&mut self, e: [u64; 2]) -> Result<()> {
-        self.buf.push(e);
-        if self.buf.len() == self.cap {
+        put_varint(&mut self.buf, e[0].wrapping_sub(self.prev));
+        put_varint(&mut self.buf, e[1]);
+        self.prev = e[0];
+        if self.buf.len() >= self.cap {
             self.flush()?;
         }
         Ok(())
@@ -122,7 +136,7 @@ impl RunWriter {
 
     fn flush(&mut self) -> Result<()> {
         self.file
-            .write_all(bytemuck::cast_slice(&self.buf))
+            .write_all(&self.buf)
             .map_err(|e| Error::io_path("writing", &self.path, e))?;
         self.buf.clear();
         Ok(())
@@ -139,57 +153,98 @@ impl RunWriter {
 pub(crate) struct RunReader {
     file: File,
     path: PathBuf,
-    buf: Vec<[u64; 2]>,
+    buf: Vec<u8>,
     pos: usize,
-    left: u64,
+    eof: bool,
     cap: usize,
+    prev: u64,
+    cur: Option<[u64; 2]>,
 }
 
 impl RunReader {
     pub(crate) fn open(path: PathBuf, buf_bytes: usize) -> Result<Self> {
         let file = File::open(&path).map_err(|e| Error::io_path("opening", &path, e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| Error::io_path("reading the size of", &path, e))?
-            .len();
         let mut r = RunReader {
             file,
             path,
             buf: Vec::new(),
             pos: 0,
-            left: len / 16,
-            cap: (buf_bytes / 16).max(256),
+            eof: false,
+            cap: buf_bytes.max(4096),
+            prev: 0,
+            cur: None,
         };
-        r.refill()?;
+        r.decode()?;
         Ok(r)
     }
 
+    /// Keeps the unread bytes and reads more.
     fn refill(&mut self) -> Result<()> {
-        let n = (self.left.min(self.cap as u64)) as usize;
-        self.buf.clear();
-        self.buf.resize(n, [0; 2]);
-        self.file
-            .read_exact(bytemuck::cast_slice_mut(&mut self.buf))
-            .map_err(|e| Error::io_path("reading", &self.path, e))?;
-        self.left -= n as u64;
+        self.buf.drain(..self.pos);
         self.pos = 0;
+        let old = self.buf.len();
+        self.buf.resize(old + self.cap, 0);
+        let mut got = 0;
+        while old + got < self.buf.len() {
+            match self.file.read(&mut self.buf[old + got..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io_path("reading", &self.path, e)),
+            }
+        }
+        self.buf.truncate(old + got);
+        Ok(())
+    }
+
+    fn varint(&mut self) -> Result<u64> {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let Some(&b) = self.buf.get(self.pos) else {
+                return Err(Error::malformed(
+                    self.path.display().to_string(),
+                    "end",
+                    "truncated temporary run",
+                ));
+            };
+            self.pos += 1;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+            shift += 7;
+        }
+    }
+
+    fn decode(&mut self) -> Result<()> {
+        if self.buf.len() - self.pos < 20 && !self.eof {
+            self.refill()?;
+        }
+        if self.pos == self.buf.len() {
+            self.cur = None;
+            return Ok(());
+        }
+        let key = self.prev.wrapping_add(self.varint()?);
+        let count = self.varint()?;
+        self.prev = key;
+        self.cur = Some([key, count]);
         Ok(())
     }
 
     /// The current entry, if any.
     #[inline]
     pub(crate) fn peek(&self) -> Option<[u64; 2]> {
-        self.buf.get(self.pos).copied()
+        self.cur
     }
 
     /// Moves to the next entry.
     #[inline]
     pub(crate) fn advance(&mut self) -> Result<()> {
-        self.pos += 1;
-        if self.pos == self.buf.len() && self.left > 0 {
-            self.refill()?;
-        }
-        Ok(())
+        self.decode()
     }
 
     /// Closes the reader and deletes its file.
