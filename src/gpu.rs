@@ -193,7 +193,8 @@ impl GpuContext {
         let lost2 = lost.clone();
         device.set_device_lost_callback(move |reason, msg| {
             if reason != wgpu::DeviceLostReason::Destroyed {
-                *lost2.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{reason:?}: {msg}"));
+                *lost2.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(format!("{reason:?}: {msg}"));
             }
         });
         // Errors are collected through error scopes in `run`; anything that escapes

@@ -34,8 +34,8 @@ impl Kernel {
     /// glove_wgpu::shaders::SEARCH.validate().unwrap();
     /// ```
     pub fn validate(&self) -> Result<naga::Module, String> {
-        let module = naga::front::wgsl::parse_str(self.source)
-            .map_err(|e| e.emit_to_string(self.source))?;
+        let module =
+            naga::front::wgsl::parse_str(self.source).map_err(|e| e.emit_to_string(self.source))?;
         naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
             naga::valid::Capabilities::all(),
