@@ -8,62 +8,44 @@
 //! `backends` is a comma list of `hogwild1`, `hogwild2`, `exact`, `batched`, `gpu`
 //! (default `exact,hogwild2`). Environment: `BATCH` (triples per batch), `XMAX` (10).
 //!
-//! The vocabulary and co-occurrence counting here is a small private stand-in
-//! (min count 5, symmetric window 15, 1/d weighting, one document per line,
-//! seeded Fisher-Yates shuffle) used until the crate's own pipeline is wired in.
+//! The co-occurrences come from the crate's pipeline (min count 5, window 15,
+//! shuffle seed 1), as `glove-wgpu fit` makes them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use glove_wgpu::cooccur::Cooc;
-use glove_wgpu::model::{Model, SplitMix64};
+use glove_wgpu::cooccur::{self, Cooc, CoocFormat, CooccurOptions, ShuffleOptions};
+use glove_wgpu::model::Model;
 use glove_wgpu::train::{train, Backend, TrainConfig};
+use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
 
-fn cooccurrences(text: &str, min_count: u64, window: usize, seed: u64) -> (usize, Vec<Cooc>) {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
-    for w in text.split_ascii_whitespace() {
-        *counts.entry(w).or_default() += 1;
-    }
-    let mut words: Vec<(&str, u64)> = counts
-        .into_iter()
-        .filter(|&(_, c)| c >= min_count)
-        .collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let id: HashMap<&str, u32> = words
-        .iter()
-        .enumerate()
-        .map(|(i, (w, _))| (*w, i as u32))
-        .collect();
-    let mut x: HashMap<u64, f64> = HashMap::new();
-    for line in text.lines() {
-        let ids: Vec<u32> = line
-            .split_ascii_whitespace()
-            .filter_map(|w| id.get(w).copied())
-            .collect();
-        for (p, &b) in ids.iter().enumerate() {
-            for d in 1..=window.min(p) {
-                let a = ids[p - d];
-                let v = 1.0 / d as f64;
-                *x.entry((a as u64) << 32 | b as u64).or_default() += v;
-                *x.entry((b as u64) << 32 | a as u64).or_default() += v;
-            }
-        }
-    }
-    let mut cooc: Vec<Cooc> = x
-        .into_iter()
-        .map(|(k, v)| Cooc {
-            i: (k >> 32) as u32,
-            j: k as u32,
-            x: v as f32,
-        })
-        .collect();
-    cooc.sort_by_key(|c| (c.i, c.j));
-    let mut rng = SplitMix64::new(seed);
-    for n in (1..cooc.len()).rev() {
-        let m = (rng.next_u64() % (n as u64 + 1)) as usize;
-        cooc.swap(n, m);
-    }
-    (words.len(), cooc)
+/// The crate's own pipeline with Stanford's settings: min count 5, symmetric
+/// window 15, 1/d weighting, shuffled with `seed`.
+fn cooccurrences(path: &str, seed: u64) -> glove_wgpu::Result<(usize, Vec<Cooc>)> {
+    let vocab = Vocab::count(
+        Corpus::from_arg(path),
+        &VocabOptions {
+            quiet: true,
+            ..Default::default()
+        },
+    )?;
+    let dir = std::env::temp_dir().join(format!("glove_wgpu_train_bench.{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| glove_wgpu::Error::io_path("creating", &dir, e))?;
+    let (counted, shuffled) = (dir.join("cooc.bin"), dir.join("cooc.shuf.bin"));
+    let opts = CooccurOptions {
+        format: CoocFormat::Native,
+        quiet: true,
+        ..Default::default()
+    };
+    cooccur::count(Corpus::from_arg(path), &vocab, &counted, &opts)?;
+    let sopts = ShuffleOptions {
+        seed,
+        quiet: true,
+        ..Default::default()
+    };
+    cooccur::shuffle(&counted, &shuffled, &sopts)?;
+    let cooc = cooccur::read_all(&shuffled, CoocFormat::Native);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok((vocab.len(), cooc?))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -78,9 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(4)
         .cloned()
         .unwrap_or_else(|| "exact,hogwild2".into());
-    let text = std::fs::read_to_string(path)?;
     let t0 = std::time::Instant::now();
-    let (vocab, cooc) = cooccurrences(&text, 5, 15, 1);
+    let (vocab, cooc) = cooccurrences(path, 1)?;
     eprintln!(
         "{path}: {vocab} words, {} non-zeros ({:.2} s)",
         cooc.len(),
