@@ -1,1 +1,343 @@
-//! eval: placeholder, filled by its issue.
+//! Standard evaluations: Google analogy questions and word-pair similarity.
+//!
+//! - **Analogies** (`questions-words.txt`): sections start with `: name`; each
+//!   question `a b c d` asks for `d` as the nearest word to `b - a + c` (3CosAdd,
+//!   unit vectors, cosine) over the whole vocabulary, excluding `a`, `b` and `c`,
+//!   as Stanford's `evaluate.py` does. Questions whose four words are all in the
+//!   vocabulary are *covered*; accuracy is over covered questions, per section,
+//!   semantic (sections not starting with `gram`), syntactic and total. Questions
+//!   are answered in batches on the search backend (GPU or CPU).
+//! - **Word pairs** (WordSim-353 `.tsv`: `word1<TAB>word2<TAB>score`, `#` comments):
+//!   Spearman's rho between the human scores and the cosine similarities of the
+//!   covered pairs (ties get average ranks), and the coverage.
+//!
+//! Words are lower-cased before lookup unless `keep_case` is set (the question
+//! files are capitalised; corpora here are lower-case).
+
+use std::path::Path;
+
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::similarity::WordIndex;
+
+/// Analogy questions read from a file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalogyQuestions {
+    /// Section names in file order.
+    pub sections: Vec<String>,
+    /// `(section index, [a, b, c, d])`.
+    pub questions: Vec<(usize, [String; 4])>,
+}
+
+impl AnalogyQuestions {
+    /// Parses the Google analogy format; `source` names the input in errors.
+    ///
+    /// ```
+    /// let q = glove_wgpu::eval::AnalogyQuestions::parse(": family\nboy girl he she\n", "q.txt", false)?;
+    /// assert_eq!(q.sections, vec!["family".to_string()]);
+    /// assert_eq!(q.questions[0].1[3], "she");
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn parse(text: &str, source: &str, keep_case: bool) -> Result<Self> {
+        let mut out = AnalogyQuestions::default();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix(':') {
+                out.sections.push(name.trim().to_string());
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if words.len() != 4 {
+                return Err(Error::malformed(
+                    source,
+                    format!("line {}", n + 1),
+                    format!("an analogy question has 4 words, found {}", words.len()),
+                ));
+            }
+            if out.sections.is_empty() {
+                return Err(Error::malformed(
+                    source,
+                    format!("line {}", n + 1),
+                    "question before the first `: section` line",
+                ));
+            }
+            let w = |i: usize| {
+                if keep_case {
+                    words[i].to_string()
+                } else {
+                    words[i].to_lowercase()
+                }
+            };
+            out.questions
+                .push((out.sections.len() - 1, [w(0), w(1), w(2), w(3)]));
+        }
+        Ok(out)
+    }
+
+    /// Reads and parses a question file.
+    pub fn read(path: impl AsRef<Path>, keep_case: bool) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        Self::parse(&text, &path.display().to_string(), keep_case)
+    }
+}
+
+/// Correct, covered and total questions of a group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    /// Questions answered correctly.
+    pub correct: usize,
+    /// Questions whose four words are in the vocabulary.
+    pub covered: usize,
+    /// Questions in the file.
+    pub total: usize,
+}
+
+impl Tally {
+    /// `correct / covered` (0 when nothing is covered).
+    pub fn accuracy(&self) -> f64 {
+        if self.covered == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.covered as f64
+        }
+    }
+
+    /// `covered / total`.
+    pub fn coverage(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.covered as f64 / self.total as f64
+        }
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.correct += o.correct;
+        self.covered += o.covered;
+        self.total += o.total;
+    }
+}
+
+/// Analogy results by section and group.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct AnalogyReport {
+    /// `(section name, tally)` in file order.
+    pub sections: Vec<(String, Tally)>,
+    /// Sections whose name does not start with `gram`.
+    pub semantic: Tally,
+    /// Sections whose name starts with `gram`.
+    pub syntactic: Tally,
+    /// Everything.
+    pub total: Tally,
+}
+
+/// Questions answered per search call.
+pub const ANALOGY_BATCH: usize = 2048;
+
+/// Answers every covered question with 3CosAdd on `index` (batched) and tallies.
+///
+/// ```
+/// use glove_wgpu::{Embeddings, eval, similarity::WordIndex, search::{Metric, SearchOptions}};
+/// let e = Embeddings::new(
+///     vec!["man".into(), "woman".into(), "king".into(), "queen".into(), "apple".into()],
+///     3,
+///     vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.3, 0.3, -1.0],
+/// )?;
+/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let q = eval::AnalogyQuestions::parse(": family\nMan Woman King Queen\nman woman king prince\n", "q", false)?;
+/// let r = eval::analogies(&idx, &q)?;
+/// assert_eq!((r.total.correct, r.total.covered, r.total.total), (1, 1, 2));
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn analogies(index: &WordIndex, questions: &AnalogyQuestions) -> Result<AnalogyReport> {
+    let emb = index.embeddings();
+    let mut tallies = vec![Tally::default(); questions.sections.len()];
+    let mut covered: Vec<(usize, [u32; 3], u32)> = Vec::new();
+    for (s, words) in &questions.questions {
+        tallies[*s].total += 1;
+        let ids: Option<Vec<u32>> = words.iter().map(|w| emb.id(w)).collect();
+        if let Some(ids) = ids {
+            tallies[*s].covered += 1;
+            covered.push((*s, [ids[0], ids[1], ids[2]], ids[3]));
+        }
+    }
+    for batch in covered.chunks(ANALOGY_BATCH) {
+        let qs: Vec<[u32; 3]> = batch.iter().map(|q| q.1).collect();
+        let hits = index.analogies(&qs, 1)?;
+        for ((s, _, want), h) in batch.iter().zip(&hits) {
+            if h.first().map(|n| n.id) == Some(*want) {
+                tallies[*s].correct += 1;
+            }
+        }
+    }
+    let mut report = AnalogyReport::default();
+    for (name, t) in questions.sections.iter().zip(tallies) {
+        if name.starts_with("gram") {
+            report.syntactic.add(&t);
+        } else {
+            report.semantic.add(&t);
+        }
+        report.total.add(&t);
+        report.sections.push((name.clone(), t));
+    }
+    Ok(report)
+}
+
+/// Word pairs with a human score.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WordPairs {
+    /// `(word1, word2, score)`.
+    pub pairs: Vec<(String, String, f64)>,
+}
+
+impl WordPairs {
+    /// Parses `word1<TAB or space>word2<TAB or space>score` lines; `#` starts a comment line.
+    ///
+    /// ```
+    /// let p = glove_wgpu::eval::WordPairs::parse("# c\nTiger\tcat\t7.35\n", "ws.tsv", false)?;
+    /// assert_eq!(p.pairs, vec![("tiger".into(), "cat".into(), 7.35)]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn parse(text: &str, source: &str, keep_case: bool) -> Result<Self> {
+        let mut pairs = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let loc = || format!("line {}", n + 1);
+            if f.len() != 3 {
+                return Err(Error::malformed(
+                    source,
+                    loc(),
+                    format!("a word pair line has 3 fields, found {}", f.len()),
+                ));
+            }
+            let score: f64 = f[2].parse().map_err(|_| {
+                Error::malformed(source, loc(), format!("score {:?} is not a number", f[2]))
+            })?;
+            if !score.is_finite() {
+                return Err(Error::malformed(source, loc(), "score is not finite"));
+            }
+            let w = |s: &str| {
+                if keep_case {
+                    s.to_string()
+                } else {
+                    s.to_lowercase()
+                }
+            };
+            pairs.push((w(f[0]), w(f[1]), score));
+        }
+        Ok(WordPairs { pairs })
+    }
+
+    /// Reads and parses a word-pair file.
+    pub fn read(path: impl AsRef<Path>, keep_case: bool) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        Self::parse(&text, &path.display().to_string(), keep_case)
+    }
+}
+
+/// Word-pair similarity result.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PairReport {
+    /// Spearman's rho over covered pairs (0 when fewer than 2).
+    pub spearman: f64,
+    /// Pairs with both words in the vocabulary.
+    pub covered: usize,
+    /// Pairs in the file.
+    pub total: usize,
+}
+
+/// Ranks from 1, ties sharing their average rank.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &o in &order[i..=j] {
+            r[o] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman's rank correlation (Pearson correlation of the average ranks).
+///
+/// ```
+/// use glove_wgpu::eval::spearman;
+/// assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
+/// assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+/// ```
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    if a.len() != b.len() || a.len() < 2 {
+        return 0.0;
+    }
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = ra.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in ra.iter().zip(&rb) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        0.0
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        ab += x as f64 * y as f64;
+        aa += x as f64 * x as f64;
+        bb += y as f64 * y as f64;
+    }
+    if aa == 0.0 || bb == 0.0 {
+        0.0
+    } else {
+        ab / (aa * bb).sqrt()
+    }
+}
+
+/// Spearman's rho between the human scores and the cosine similarities of the covered pairs.
+///
+/// ```
+/// use glove_wgpu::{Embeddings, eval};
+/// let e = Embeddings::new(vec!["a".into(), "b".into(), "c".into()], 2, vec![1.0, 0.0, 0.8, 0.6, 0.0, 1.0])?;
+/// let p = eval::WordPairs::parse("a b 9\na c 1\nb c 5\na zzz 3\n", "p", false)?;
+/// let r = eval::word_pairs(&e, &p);
+/// assert_eq!((r.covered, r.total), (3, 4));
+/// assert!((r.spearman - 1.0).abs() < 1e-12);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn word_pairs(emb: &Embeddings, pairs: &WordPairs) -> PairReport {
+    let (mut human, mut model) = (Vec::new(), Vec::new());
+    for (a, b, s) in &pairs.pairs {
+        if let (Some(x), Some(y)) = (emb.id(a), emb.id(b)) {
+            human.push(*s);
+            model.push(cosine(emb.vector(x), emb.vector(y)));
+        }
+    }
+    PairReport {
+        spearman: spearman(&human, &model),
+        covered: human.len(),
+        total: pairs.pairs.len(),
+    }
+}

@@ -1,1 +1,176 @@
-//! model: placeholder, filled by its issue.
+//! GloVe parameters: `W`, `W~`, `b`, `b~` and their AdaGrad state.
+//!
+//! The layout is the one of Stanford's `glove.c`, so the CPU and GPU trainers
+//! and the checkpoints share one description: one array of `2 * V` rows of
+//! `dim + 1` values, word rows `0..V` then context rows `V..2V`, each row
+//! holding the vector followed by its bias. `gradsq` has the same shape and
+//! holds the AdaGrad sums of squared steps, starting at 1.0.
+
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+
+/// A tiny seeded generator (SplitMix64): its whole state is one `u64`, so a
+/// checkpoint stores it exactly, and its stream never changes with a crate update.
+///
+/// ```
+/// use glove_wgpu::model::SplitMix64;
+/// let mut a = SplitMix64::new(7);
+/// let mut b = SplitMix64::new(7);
+/// assert_eq!(a.next_u64(), b.next_u64());
+/// let u = a.next_f32();
+/// assert!((0.0..1.0).contains(&u));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SplitMix64 {
+    /// The state; `SplitMix64 { state }` resumes a stream exactly.
+    pub state: u64,
+}
+
+impl SplitMix64 {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64 { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)` with 24 random bits.
+    pub fn next_f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 * (1.0 / (1u64 << 24) as f32)
+    }
+}
+
+/// Which vectors to save.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+pub enum SaveMode {
+    /// `W + W~` (Stanford's `-model 2`, the default).
+    #[default]
+    #[value(name = "w+c")]
+    WPlusC,
+    /// `W` only (Stanford's `-model 1`).
+    #[value(name = "w")]
+    W,
+    /// `W` and `W~` side by side: `2 * dim` columns (Stanford's `-model 0` without biases).
+    #[value(name = "both")]
+    Both,
+}
+
+/// GloVe parameters and AdaGrad state in Stanford's layout.
+///
+/// ```
+/// use glove_wgpu::model::{Model, SaveMode};
+/// let m = Model::new(3, 4, 1)?;
+/// assert_eq!(m.params.len(), 2 * 3 * 5);
+/// assert!(m.gradsq.iter().all(|&g| g == 1.0));
+/// assert!(m.params.iter().all(|v| v.abs() <= 0.5 / 4.0));
+/// assert_eq!(m.vectors(SaveMode::Both).len(), 3 * 8);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// Number of words `V`.
+    pub vocab: usize,
+    /// Vector dimension `d`.
+    pub dim: usize,
+    /// `2V` rows of `d + 1` values: word rows, then context rows; bias last in a row.
+    pub params: Vec<f32>,
+    /// AdaGrad sums of squared steps, same shape as `params`.
+    pub gradsq: Vec<f32>,
+}
+
+impl Model {
+    /// A model with parameters uniform in `[-0.5, 0.5] / dim` (biases included,
+    /// as `glove.c` does) from a [`SplitMix64`] seeded with `seed`, and AdaGrad
+    /// state 1.0.
+    pub fn new(vocab: usize, dim: usize, seed: u64) -> Result<Self> {
+        let mut rng = SplitMix64::new(seed);
+        Self::with_rng(vocab, dim, &mut rng)
+    }
+
+    /// As [`Model::new`], drawing from `rng` (whose state then moves on).
+    pub fn with_rng(vocab: usize, dim: usize, rng: &mut SplitMix64) -> Result<Self> {
+        if vocab == 0 || dim == 0 {
+            return Err(Error::invalid(format!(
+                "a model needs at least one word and one dimension (got {vocab} words, dimension {dim})"
+            )));
+        }
+        if vocab > u32::MAX as usize / 2 {
+            return Err(Error::invalid(format!("{vocab} words is too many")));
+        }
+        let len = 2usize
+            .checked_mul(vocab)
+            .and_then(|n| n.checked_mul(dim + 1))
+            .ok_or_else(|| Error::invalid("model size overflows"))?;
+        let scale = 1.0 / dim as f32;
+        let params = (0..len).map(|_| (rng.next_f32() - 0.5) * scale).collect();
+        Ok(Model {
+            vocab,
+            dim,
+            params,
+            gradsq: vec![1.0; len],
+        })
+    }
+
+    /// Values per row: `dim + 1` (the bias is last).
+    pub fn stride(&self) -> usize {
+        self.dim + 1
+    }
+
+    /// Word row `i` (vector then bias).
+    pub fn word_row(&self, i: usize) -> &[f32] {
+        let s = self.stride();
+        &self.params[i * s..(i + 1) * s]
+    }
+
+    /// Context row `j` (vector then bias).
+    pub fn context_row(&self, j: usize) -> &[f32] {
+        let s = self.stride();
+        &self.params[(self.vocab + j) * s..(self.vocab + j + 1) * s]
+    }
+
+    /// Columns per word of [`Model::vectors`] for `mode`.
+    pub fn output_dim(&self, mode: SaveMode) -> usize {
+        match mode {
+            SaveMode::Both => 2 * self.dim,
+            _ => self.dim,
+        }
+    }
+
+    /// The `V x output_dim(mode)` row-major matrix of word vectors (biases left out).
+    pub fn vectors(&self, mode: SaveMode) -> Vec<f32> {
+        let (v, d, s) = (self.vocab, self.dim, self.stride());
+        let mut out = Vec::with_capacity(v * self.output_dim(mode));
+        for i in 0..v {
+            let w = &self.params[i * s..i * s + d];
+            let c = &self.params[(v + i) * s..(v + i) * s + d];
+            match mode {
+                SaveMode::WPlusC => out.extend(w.iter().zip(c).map(|(a, b)| a + b)),
+                SaveMode::W => out.extend_from_slice(w),
+                SaveMode::Both => {
+                    out.extend_from_slice(w);
+                    out.extend_from_slice(c);
+                }
+            }
+        }
+        out
+    }
+
+    /// Word vectors with their words, ready for [`crate::io::write`] or search.
+    pub fn embeddings(&self, words: Vec<String>, mode: SaveMode) -> Result<Embeddings> {
+        if words.len() != self.vocab {
+            return Err(Error::invalid(format!(
+                "the model has {} words but {} names were given",
+                self.vocab,
+                words.len()
+            )));
+        }
+        Embeddings::new(words, self.output_dim(mode), self.vectors(mode))
+    }
+}

@@ -82,7 +82,15 @@ impl Kernel {
 /// Exact top-k search: tiled scores fused with per-thread top-k lists, then a merge.
 pub static SEARCH: Kernel = Kernel::new("search", include_str!("../shaders/search.wgsl"));
 
+/// GloVe training: the row-gathered main and context passes of one batch.
+pub static GLOVE_STEP: Kernel =
+    Kernel::new("glove_step", include_str!("../shaders/glove_step.wgsl"));
+
+/// GloVe training: the deterministic per-batch cost reduction.
+pub static GLOVE_COST: Kernel =
+    Kernel::new("glove_cost", include_str!("../shaders/glove_cost.wgsl"));
+
 /// Every kernel, for validation and `glove-wgpu info`.
-pub fn all() -> [&'static Kernel; 1] {
-    [&SEARCH]
+pub fn all() -> [&'static Kernel; 3] {
+    [&SEARCH, &GLOVE_STEP, &GLOVE_COST]
 }

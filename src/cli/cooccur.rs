@@ -1,12 +1,82 @@
-//! `glove-wgpu cooccur`: not implemented yet (its issue fills it in).
+//! `glove-wgpu cooccur`: windowed co-occurrence counts (Stanford's `cooccur`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use glove_wgpu::{Error, Result};
+use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
+use glove_wgpu::vocab::{Corpus, Vocab};
+use glove_wgpu::Result;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The corpus, `-` for stdin.
+    corpus: PathBuf,
+    /// The vocabulary (`word count` per line; ids in file order).
+    #[arg(long)]
+    vocab: PathBuf,
+    /// Where to write the co-occurrences, sorted by (i, j).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Context window: pairs at distance 1..=WINDOW.
+    #[arg(long, default_value_t = 15)]
+    window: usize,
+    /// Left context only (records (earlier word, later word)).
+    #[arg(long)]
+    asymmetric: bool,
+    /// Count 1 per pair instead of 1/distance.
+    #[arg(long)]
+    no_distance_weighting: bool,
+    /// Memory budget in MiB.
+    #[arg(long, default_value_t = 4096)]
+    memory_mb: usize,
+    /// Worker threads (0: all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Output format: `glove` (Stanford's int32, int32, float64 records) or `native`.
+    #[arg(long, value_enum, default_value_t = CoocFormat::Glove)]
+    format: CoocFormat,
+    /// Folder for temporary files (default: the output's folder).
+    #[arg(long)]
+    temp_dir: Option<PathBuf>,
+    /// No progress or summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    Err(Error::invalid("`cooccur` is not implemented yet"))
+pub fn run(args: Args) -> Result<ExitCode> {
+    let vocab = Vocab::read(&args.vocab)?;
+    let opts = CooccurOptions {
+        window: args.window,
+        symmetric: !args.asymmetric,
+        distance_weighting: !args.no_distance_weighting,
+        memory_bytes: args.memory_mb.saturating_mul(1 << 20),
+        threads: args.threads,
+        format: args.format,
+        temp_dir: args.temp_dir,
+        quiet: args.quiet,
+        ..CooccurOptions::default()
+    };
+    let s = cooccur::count(Corpus::from_arg(&args.corpus), &vocab, &args.output, &opts)?;
+    if !args.quiet {
+        let total = s.count_seconds + s.merge_seconds;
+        eprintln!(
+            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files, {} intermediate merges, \
+             dense {} + sparse {} entries a thread; count {:.2} s ({:.2}M tokens/s), merge {:.2} s, total {:.2} s ({:.2}M tokens/s): {}",
+            s.tokens,
+            vocab.len(),
+            s.entries,
+            s.threads,
+            s.spill_files,
+            s.intermediate_merges,
+            s.dense_entries,
+            s.sparse_capacity,
+            s.count_seconds,
+            s.tokens as f64 / s.count_seconds.max(1e-9) / 1e6,
+            s.merge_seconds,
+            total,
+            s.tokens as f64 / total.max(1e-9) / 1e6,
+            args.output.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,133 @@
-//! `glove-wgpu eval`: not implemented yet (its issue fills it in).
+//! `glove-wgpu eval`: Google analogies and word-pair similarity of an embedding file.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs};
+use glove_wgpu::io::Format;
+use glove_wgpu::search::{Metric, SearchOptions};
+use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{Error, Result};
 
-#[derive(clap::Args, Debug)]
-pub struct Args {}
+use super::common::BackendChoice;
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    Err(Error::invalid("`eval` is not implemented yet"))
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Embedding file.
+    #[arg(long)]
+    pub vectors: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum, default_value_t = Format::Glove)]
+    pub format: Format,
+    /// Google analogy questions (`questions-words.txt` format).
+    #[arg(long)]
+    pub analogies: Option<PathBuf>,
+    /// Word-pair files (WordSim-353 `.tsv` format); repeat the flag for several.
+    #[arg(long)]
+    pub pairs: Vec<PathBuf>,
+    /// Look words up as written (default: lower-cased).
+    #[arg(long)]
+    pub keep_case: bool,
+    /// Where to search (analogies).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the evaluations and returns them as JSON (also used by `fit`).
+pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
+    if a.analogies.is_none() && a.pairs.is_empty() {
+        return Err(Error::invalid(
+            "nothing to evaluate: give --analogies and/or --pairs",
+        ));
+    }
+    let emb = glove_wgpu::io::read(&a.vectors, a.format)?;
+    let mut out = serde_json::json!({
+        "vectors": a.vectors.display().to_string(),
+        "words": emb.len(),
+        "dim": emb.dim(),
+    });
+    let mut pair_reports = Vec::new();
+    for p in &a.pairs {
+        let pairs = WordPairs::read(p, a.keep_case)?;
+        let r = eval::word_pairs(&emb, &pairs);
+        pair_reports.push(serde_json::json!({
+            "file": p.display().to_string(),
+            "spearman": r.spearman,
+            "covered": r.covered,
+            "total": r.total,
+        }));
+    }
+    out["pairs"] = pair_reports.into();
+    if let Some(path) = &a.analogies {
+        let q = AnalogyQuestions::read(path, a.keep_case)?;
+        let ctx = a.backend.context()?;
+        let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Cosine))?;
+        let r = eval::analogies(&index, &q)?;
+        let tally = |t: &eval::Tally| {
+            serde_json::json!({
+                "accuracy": t.accuracy(), "coverage": t.coverage(),
+                "correct": t.correct, "covered": t.covered, "total": t.total,
+            })
+        };
+        out["analogies"] = serde_json::json!({
+            "file": path.display().to_string(),
+            "backend": index.index().backend_name(),
+            "sections": r.sections.iter().map(|(n, t)| {
+                let mut v = tally(t);
+                v["section"] = n.clone().into();
+                v
+            }).collect::<Vec<_>>(),
+            "semantic": tally(&r.semantic),
+            "syntactic": tally(&r.syntactic),
+            "total": tally(&r.total),
+        });
+    }
+    Ok(out)
+}
+
+/// Prints `report` (from [`evaluate`]) as text.
+pub fn print_text(report: &serde_json::Value) {
+    let pct = |v: &serde_json::Value| 100.0 * v.as_f64().unwrap_or(0.0);
+    if let Some(an) = report.get("analogies") {
+        println!("analogies ({}):", an["backend"].as_str().unwrap_or(""));
+        let line = |name: &str, t: &serde_json::Value| {
+            println!(
+                "  {name:<28} {:6.2}% ({}/{}), coverage {:5.1}% ({}/{})",
+                pct(&t["accuracy"]),
+                t["correct"],
+                t["covered"],
+                pct(&t["coverage"]),
+                t["covered"],
+                t["total"]
+            );
+        };
+        for s in an["sections"].as_array().into_iter().flatten() {
+            line(s["section"].as_str().unwrap_or(""), s);
+        }
+        line("semantic", &an["semantic"]);
+        line("syntactic", &an["syntactic"]);
+        line("total", &an["total"]);
+    }
+    for p in report["pairs"].as_array().into_iter().flatten() {
+        println!(
+            "{}: Spearman {:.4} over {}/{} pairs",
+            p["file"].as_str().unwrap_or(""),
+            p["spearman"].as_f64().unwrap_or(0.0),
+            p["covered"],
+            p["total"]
+        );
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let report = evaluate(&a)?;
+    if a.json {
+        println!("{report}");
+    } else {
+        print_text(&report);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,54 @@
-//! `glove-wgpu shuffle`: not implemented yet (its issue fills it in).
+//! `glove-wgpu shuffle`: a seeded, memory-bounded uniform shuffle of a co-occurrence file.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use glove_wgpu::{Error, Result};
+use glove_wgpu::cooccur::{self, CoocFormat, ShuffleOptions};
+use glove_wgpu::Result;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The co-occurrence file (format detected: native header, else Stanford's records).
+    input: PathBuf,
+    /// Where to write the shuffled records (same format as the input).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Memory budget in MiB.
+    #[arg(long, default_value_t = 2048)]
+    memory_mb: usize,
+    /// The input's format, if detection should be overridden.
+    #[arg(long, value_enum)]
+    format: Option<CoocFormat>,
+    /// Folder for temporary files (default: the output's folder).
+    #[arg(long)]
+    temp_dir: Option<PathBuf>,
+    /// No progress or summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    Err(Error::invalid("`shuffle` is not implemented yet"))
+pub fn run(args: Args) -> Result<ExitCode> {
+    let opts = ShuffleOptions {
+        seed: args.seed,
+        memory_bytes: args.memory_mb.saturating_mul(1 << 20),
+        format: args.format,
+        temp_dir: args.temp_dir,
+        quiet: args.quiet,
+        ..ShuffleOptions::default()
+    };
+    let start = std::time::Instant::now();
+    let s = cooccur::shuffle(&args.input, &args.output, &opts)?;
+    if !args.quiet {
+        eprintln!(
+            "shuffled {} records ({} bucket files) in {:.2} s: {}",
+            s.records,
+            s.buckets,
+            start.elapsed().as_secs_f64(),
+            args.output.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,476 @@
+//! Co-occurrence counting, spill and merge, shuffle, and the on-disk formats.
+//!
+//! [`count`] follows Stanford's `cooccur`: out-of-vocabulary tokens are
+//! dropped before windowing (distances count in-vocabulary tokens), a line
+//! break ends a document, every word pair at distance `d <= window` adds
+//! `1/d` (or 1 without distance weighting) to `X[i][j]`, and, with symmetric
+//! windows, the same to `X[j][i]`; with asymmetric windows `i` is the earlier
+//! word and `j` the later one, as in Stanford's `-symmetric 0`. The corpus is
+//! streamed in blocks, counted by rayon workers into per-worker tables, spilled
+//! to sorted runs when the memory budget is reached, and merged into one file
+//! sorted by `(i, j)`. Counts are exact (fixed point, see `count.rs`), so the
+//! file is bit-identical whatever the thread count and memory budget.
+//!
+//! ```
+//! use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
+//! use glove_wgpu::vocab::{Corpus, Vocab};
+//! let vocab = Vocab::new(vec!["a".into(), "b".into()], vec![2, 1])?;
+//! let out = std::env::temp_dir().join("glove_wgpu_cooccur_doc.bin");
+//! let opts = CooccurOptions { window: 2, quiet: true, ..Default::default() };
+//! cooccur::count(Corpus::reader(&b"a b a"[..]), &vocab, &out, &opts)?;
+//! let x = cooccur::read_all(&out, CoocFormat::Glove)?;
+//! // a-b at distance 1 (twice), a-a at distance 2: X[a][a] = 2 * 1/2, X[a][b] = X[b][a] = 2.
+//! assert_eq!(x.len(), 3);
+//! assert_eq!((x[0].i, x[0].j, x[0].x), (0, 0, 1.0));
+//! assert_eq!((x[1].i, x[1].j, x[1].x), (0, 1, 2.0));
+//! assert_eq!((x[2].i, x[2].j, x[2].x), (1, 0, 2.0));
+//! # std::fs::remove_file(&out).unwrap();
+//! # Ok::<(), glove_wgpu::Error>(())
+//! ```
+
+mod count;
+mod format;
+mod merge;
+mod shuffle;
+mod spill;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::vocab::{
+    byte_progress, thread_count, thread_pool, token_rate, BlockReader, Corpus, Vocab,
+};
+
+pub use format::{read_all, CoocFormat, CoocReader, CoocWriter};
+pub use shuffle::{ShuffleOptions, ShuffleStats};
+
+use count::Counter;
+use merge::{DenseSource, MemSource, Source};
+use spill::LazyTempDir;
+
+/// One co-occurrence entry: word `i`, context word `j`, weighted count `x`.
+/// Ids are 0-based rows of the vocabulary.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct Cooc {
+    /// Main word id (0-based).
+    pub i: u32,
+    /// Context word id (0-based).
+    pub j: u32,
+    /// Weighted count.
+    pub x: f32,
+}
+
+/// Options of [`count`]; the defaults are Stanford's.
+///
+/// ```
+/// use glove_wgpu::cooccur::{CoocFormat, CooccurOptions};
+/// let o = CooccurOptions::default();
+/// assert_eq!((o.window, o.symmetric, o.distance_weighting), (15, true, true));
+/// assert_eq!(o.format, CoocFormat::Glove);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CooccurOptions {
+    /// Context window: pairs at distance `1..=window` are counted.
+    pub window: usize,
+    /// Count left and right context (`X[i][j]` and `X[j][i]`).
+    pub symmetric: bool,
+    /// Add `1/d` for a pair at distance `d` (otherwise 1).
+    pub distance_weighting: bool,
+    /// Memory budget in bytes for counting and merging (vocabulary lookup,
+    /// text blocks, tables, merge buffers).
+    pub memory_bytes: usize,
+    /// Worker threads (`0`: all cores).
+    pub threads: usize,
+    /// Output format.
+    pub format: CoocFormat,
+    /// Folder for temporary run files (default: the output's folder).
+    pub temp_dir: Option<PathBuf>,
+    /// At most this many run files open at once while merging (merges run in
+    /// several passes beyond it). At least 3.
+    pub max_open_files: usize,
+    /// No progress bar on stderr.
+    pub quiet: bool,
+}
+
+impl Default for CooccurOptions {
+    fn default() -> Self {
+        CooccurOptions {
+            window: 15,
+            symmetric: true,
+            distance_weighting: true,
+            memory_bytes: 4 << 30,
+            threads: 0,
+            format: CoocFormat::Glove,
+            temp_dir: None,
+            max_open_files: 128,
+            quiet: false,
+        }
+    }
+}
+
+/// What [`count`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CooccurStats {
+    /// Tokens read (in and out of the vocabulary).
+    pub tokens: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Non-zero entries written.
+    pub entries: u64,
+    /// Run files spilled while counting.
+    pub spill_files: usize,
+    /// Intermediate merges (each of at most `max_open_files - 1` runs) before
+    /// the final one; non-zero means a multi-pass merge.
+    pub intermediate_merges: usize,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Entries of each worker's dense table.
+    pub dense_entries: u64,
+    /// Pairs each worker's hash table holds before it spills.
+    pub sparse_capacity: u64,
+    /// Seconds spent reading and counting.
+    pub count_seconds: f64,
+    /// Seconds spent merging and writing the output.
+    pub merge_seconds: f64,
+}
+
+/// How the memory budget is split.
+struct Plan {
+    threads: usize,
+    block: usize,
+    batch: usize,
+    layout: count::DenseLayout,
+    sparse_slots: usize,
+    buf_bytes: usize,
+    /// Bytes for output buffers while merging (the text blocks' share).
+    out_bytes: u64,
+}
+
+fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
+    let threads = thread_count(opts.threads);
+    let mem = opts.memory_bytes as u64;
+    let v = vocab.len() as u64;
+    // The vocabulary itself counts: its words (a String and a heap block,
+    // about 56 bytes a word), its lookup (a String key, an id and a control
+    // byte per slot, up to 2.3 slots a word: about 80 bytes, plus the keys'
+    // heap blocks) and counts; the dense row offsets, 8 bytes a word.
+    // Measured: 1M words take about 200 MiB with the allocator's overhead.
+    let words: u64 = vocab.words().iter().map(|w| w.len() as u64).sum();
+    let vocab_bytes = 210 * v + 2 * words;
+    let batch = 4 * threads;
+    let block = (mem / 64 / batch as u64).clamp(4096, 512 << 10) as usize;
+    // Text plus ids (at most 2 bytes of text per token: 2x the text).
+    let batch_bytes = 3 * (block * batch) as u64;
+    let fixed = vocab_bytes + batch_bytes;
+    let min_table = 64 << 10;
+    if mem < fixed + threads as u64 * min_table {
+        let need = (fixed + threads as u64 * min_table).div_ceil(1 << 20);
+        return Err(Error::invalid(format!(
+            "a memory budget of {:.1} MiB is too small for {} words and {threads} threads: \
+             give at least {need} MiB",
+            mem as f64 / (1 << 20) as f64,
+            v
+        )));
+    }
+    let avail = mem - fixed;
+    // Dense tables of 64 MiB in all (split among the workers): bigger ones
+    // cost page faults, summing and cache misses for rare pairs; measured on
+    // kjv.txt and wiki.txt (32 MiB, 64 MiB in all, 64 MiB a worker).
+    let dense_total = (avail / 4).min(64 << 20);
+    let layout = count::DenseLayout::fit(
+        vocab.len(),
+        dense_total / 8 / threads as u64,
+        opts.symmetric,
+    );
+    let dense_entries = layout.len() as u64;
+    let sparse_bytes = (avail - dense_entries * 8 * threads as u64) / 10 * 9 / threads as u64;
+    let sparse_slots = ((sparse_bytes / 24) as usize).max(64 * opts.window + 1024);
+    let fan_in = opts.max_open_files.max(3) - 1;
+    let buf_bytes = (batch_bytes as usize / (fan_in + 1)).clamp(4096, 1 << 20);
+    Ok(Plan {
+        threads,
+        block,
+        batch,
+        layout,
+        sparse_slots,
+        buf_bytes,
+        out_bytes: batch_bytes,
+    })
+}
+
+/// Counts the co-occurrences of a corpus and writes them to `output`, sorted
+/// by `(i, j)`, in `opts.format`, within `opts.memory_bytes`.
+///
+/// Temporary run files go to a private folder (in `opts.temp_dir` or the
+/// output's folder) that is removed when the function returns, also on
+/// error. The output file appears atomically, only on success.
+///
+/// ```
+/// use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
+/// use glove_wgpu::vocab::{Corpus, Vocab};
+/// let vocab = Vocab::new(vec!["x".into(), "y".into()], vec![1, 1])?;
+/// let out = std::env::temp_dir().join("glove_wgpu_count_doc.bin");
+/// let opts = CooccurOptions { symmetric: false, format: CoocFormat::Native, quiet: true, ..Default::default() };
+/// // "oov" is dropped before windowing: x and y are at distance 1.
+/// let stats = cooccur::count(Corpus::reader(&b"x oov y\ny"[..]), &vocab, &out, &opts)?;
+/// assert_eq!((stats.tokens, stats.entries), (4, 1));
+/// assert_eq!(cooccur::read_all(&out, CoocFormat::Native)?[0].x, 1.0);
+/// # std::fs::remove_file(&out).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn count(
+    corpus: impl Into<Corpus>,
+    vocab: &Vocab,
+    output: impl AsRef<Path>,
+    opts: &CooccurOptions,
+) -> Result<CooccurStats> {
+    let output = output.as_ref();
+    if opts.window == 0 {
+        return Err(Error::invalid("the window must be at least 1"));
+    }
+    let plan = plan(vocab, opts)?;
+    let window = opts.window;
+    let (weights, scale) = count::weights(window, opts.distance_weighting);
+    let parent = match &opts.temp_dir {
+        Some(d) => d.clone(),
+        None => match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let tmp = LazyTempDir::new(parent);
+    let (reader, size, name) = corpus.into().open()?;
+    let pool = thread_pool(plan.threads)?;
+    let layout = Arc::new(plan.layout.clone());
+    let counters: Vec<Mutex<Counter>> = (0..plan.threads)
+        .map(|_| Mutex::new(Counter::new(&layout, plan.sparse_slots)))
+        .collect();
+
+    let start = Instant::now();
+    let pb = byte_progress(opts.quiet, size, "cooccur");
+    let mut blocks = BlockReader::new(reader, name, plan.block);
+    let mut texts: Vec<Vec<u8>> = (0..plan.batch).map(|_| Vec::new()).collect();
+    let mut ids: Vec<Vec<u32>> = (0..plan.batch).map(|_| Vec::new()).collect();
+    let mut tail: Vec<u32> = Vec::with_capacity(window);
+    let mut tokens = 0u64;
+    loop {
+        let mut n = 0;
+        while n < plan.batch && blocks.next_block(&mut texts[n])? {
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        tokens += pool.install(|| {
+            texts[..n]
+                .par_iter()
+                .zip(ids[..n].par_iter_mut())
+                .map(|(t, out)| count::tokenize(t, vocab, window, out))
+                .sum::<u64>()
+        });
+        for b in ids[..n].iter_mut() {
+            count::link(b, window, &mut tail);
+        }
+        pool.install(|| {
+            ids[..n].par_iter().try_for_each(|b| {
+                let k = rayon::current_thread_index().unwrap_or(0) % counters.len();
+                let mut c = counters[k].lock().unwrap_or_else(|p| p.into_inner());
+                c.count_block(b, window, &weights, opts.symmetric, &tmp)
+            })
+        })?;
+        pb.set_position(blocks.bytes);
+        pb.set_message(token_rate(tokens, start));
+    }
+    pb.finish_and_clear();
+    drop(texts);
+    drop(ids);
+    let count_seconds = start.elapsed().as_secs_f64();
+
+    // Merge: the summed dense tables, the tables still in memory, the runs.
+    let start = Instant::now();
+    let mut counters: Vec<Counter> = counters
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
+    let spill_files = runs.len();
+    let mut dense = std::mem::take(&mut counters[0].dense);
+    for c in counters.iter_mut().skip(1) {
+        let other = std::mem::take(&mut c.dense);
+        pool.install(|| {
+            dense
+                .par_chunks_mut(1 << 16)
+                .zip(other.par_chunks(1 << 16))
+                .for_each(|(a, b)| {
+                    for (x, &y) in a.iter_mut().zip(b) {
+                        if y != 0 {
+                            *x += y;
+                        }
+                    }
+                })
+        });
+    }
+    let mems: Vec<Vec<[u64; 2]>> = counters
+        .into_iter()
+        .map(|c| c.sparse.into_sorted())
+        .filter(|m| !m.is_empty())
+        .collect();
+    let fan_in = opts.max_open_files.max(3) - 1;
+    let dir = if runs.is_empty() {
+        None
+    } else {
+        Some(tmp.get()?)
+    };
+    let intermediate_merges =
+        merge::reduce_runs(&mut runs, fan_in, plan.buf_bytes, dir.as_deref())?;
+    let mpb = if opts.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "merge {spinner} {human_pos} entries ({per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb
+    };
+    let mut writer = CoocWriter::create(output, opts.format)?;
+    let scale = scale as f64;
+    let v = vocab.len();
+    let entries = if runs.is_empty() && plan.threads > 1 {
+        // Rows cut into ranges of similar expected size, merged in parallel in
+        // waves, written in order.
+        let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
+        let ranges = row_ranges(vocab, window, 8 * plan.threads, per_range);
+        let mut n = 0u64;
+        for wave in ranges.chunks(2 * plan.threads) {
+            let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
+                wave.par_iter()
+                    .map(|&(r0, r1)| {
+                        let mut sources =
+                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
+                        for m in &mems {
+                            sources.push(Source::Mem(MemSource::new(m, r0, r1)));
+                        }
+                        let mut out = Vec::new();
+                        merge::merge(&mut sources, |key, c| {
+                            // One correctly rounded division of an exact integer sum.
+                            format::encode(
+                                opts.format,
+                                (key >> 32) as u32,
+                                key as u32,
+                                c as f64 / scale,
+                                &mut out,
+                            )
+                        })?;
+                        Ok(out)
+                    })
+                    .collect()
+            });
+            for part in parts {
+                let part = part?;
+                writer.write_raw(&part)?;
+                n += (part.len() / opts.format.record_bytes()) as u64;
+            }
+            mpb.set_position(n);
+        }
+        n
+    } else {
+        let mut sources = vec![Source::Dense(DenseSource::new(&layout, &dense, 0, v))];
+        for m in &mems {
+            sources.push(Source::Mem(MemSource::new(m, 0, v)));
+        }
+        for r in runs {
+            sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
+        }
+        merge::merge(&mut sources, |key, c| {
+            // One correctly rounded division of an exact integer sum.
+            let x = c as f64 / scale;
+            let n = writer.records();
+            if n % (1 << 20) == 0 {
+                mpb.set_position(n);
+            }
+            writer.write_f64((key >> 32) as u32, key as u32, x)
+        })?
+    };
+    writer.finish()?;
+    mpb.finish_and_clear();
+    drop(tmp);
+    Ok(CooccurStats {
+        tokens,
+        bytes: blocks.bytes,
+        entries,
+        spill_files,
+        intermediate_merges,
+        threads: plan.threads,
+        dense_entries: plan.layout.len() as u64,
+        sparse_capacity: (plan.sparse_slots / 4 * 3) as u64,
+        count_seconds,
+        merge_seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Row ranges `[r0, r1)` covering the vocabulary, of similar expected entry
+/// counts (a row's entries estimated from its word's count), at least `min`
+/// ranges and at most about `per_range` expected entries each.
+fn row_ranges(vocab: &Vocab, window: usize, min: usize, per_range: u64) -> Vec<(usize, usize)> {
+    let v = vocab.len() as u64;
+    let est: Vec<u64> = vocab
+        .counts()
+        .iter()
+        .map(|&c| c.saturating_mul(2 * window as u64).clamp(1, v.max(1)))
+        .collect();
+    let total: u64 = est.iter().sum();
+    let n = (min as u64).max(total.div_ceil(per_range.max(1))).max(1);
+    let target = total.div_ceil(n).max(1);
+    let mut ranges = Vec::new();
+    let (mut start, mut acc) = (0usize, 0u64);
+    for (i, &e) in est.iter().enumerate() {
+        acc += e;
+        if acc >= target {
+            ranges.push((start, i + 1));
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < est.len() || ranges.is_empty() {
+        ranges.push((start, est.len()));
+    }
+    ranges
+}
+
+/// Shuffles a co-occurrence file uniformly at random, seeded, within
+/// `opts.memory_bytes`; the output keeps the input's format. See the
+/// `shuffle` module notes for the method.
+///
+/// ```
+/// use glove_wgpu::cooccur::{self, Cooc, CoocFormat, CoocWriter, ShuffleOptions};
+/// let dir = std::env::temp_dir();
+/// let (a, b) = (dir.join("glove_wgpu_shuf_in_doc.bin"), dir.join("glove_wgpu_shuf_out_doc.bin"));
+/// let mut w = CoocWriter::create(&a, CoocFormat::Native)?;
+/// for k in 0..100 {
+///     w.write(&Cooc { i: k, j: 0, x: 1.0 })?;
+/// }
+/// w.finish()?;
+/// let stats = cooccur::shuffle(&a, &b, &ShuffleOptions { quiet: true, ..Default::default() })?;
+/// assert_eq!(stats.records, 100);
+/// let mut ids: Vec<u32> = cooccur::read_all(&b, CoocFormat::Native)?.iter().map(|c| c.i).collect();
+/// assert_ne!(ids, (0..100).collect::<Vec<_>>());
+/// ids.sort();
+/// assert_eq!(ids, (0..100).collect::<Vec<_>>());
+/// # std::fs::remove_file(&a).unwrap(); std::fs::remove_file(&b).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn shuffle(
+    input: impl AsRef<Path>,
+    output: impl AsRef<Path>,
+    opts: &ShuffleOptions,
+) -> Result<ShuffleStats> {
+    shuffle::shuffle_file(input.as_ref(), output.as_ref(), opts)
+}

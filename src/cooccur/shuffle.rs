@@ -1,0 +1,303 @@
+//! A seeded, memory-bounded, uniform shuffle of co-occurrence files.
+//!
+//! If the records fit in the memory budget they are shuffled in memory
+//! (Fisher-Yates). Otherwise each record is sent to one of `K` bucket files
+//! chosen uniformly at random, then every bucket is shuffled in memory (or,
+//! if it happens not to fit, recursively the same way) and the buckets are
+//! concatenated. Independent uniform bucket choices followed by uniform
+//! permutations within the buckets give a uniform permutation of the whole
+//! file (every order is equally likely), at the cost of reading and writing
+//! the data twice. Stanford's `shuffle` instead shuffles chunks and
+//! interleaves them, which is not uniform.
+//!
+//! The random numbers come from our own SplitMix64 / xoshiro256++ generator,
+//! so a seed gives the same permutation whatever the version of `rand`. The
+//! permutation depends on the seed, the number of records and, once the file
+//! exceeds the budget, on the budget.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+use super::format::{CoocFormat, CoocReader, CoocWriter};
+use super::spill::TempDir;
+
+/// xoshiro256++ seeded through SplitMix64.
+#[derive(Clone, Debug)]
+pub(crate) struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
+    }
+
+    #[inline]
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        let s = &mut self.s;
+        let r = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        r
+    }
+
+    /// A uniform integer in `0..n` (Lemire's method, unbiased), `n > 0`.
+    #[inline]
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        let mut m = self.next_u64() as u128 * n as u128;
+        if (m as u64) < n {
+            let t = n.wrapping_neg() % n;
+            while (m as u64) < t {
+                m = self.next_u64() as u128 * n as u128;
+            }
+        }
+        (m >> 64) as u64
+    }
+}
+
+/// Fisher-Yates on records of `rb` bytes.
+fn shuffle_records(data: &mut [u8], rb: usize, rng: &mut Rng) {
+    let n = data.len() / rb;
+    let mut tmp = [0u8; 16];
+    for i in (1..n).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        if i != j {
+            let (a, b) = (i * rb, j * rb);
+            tmp[..rb].copy_from_slice(&data[a..a + rb]);
+            data.copy_within(b..b + rb, a);
+            data[b..b + rb].copy_from_slice(&tmp[..rb]);
+        }
+    }
+}
+
+/// Options of [`shuffle`](super::shuffle).
+///
+/// ```
+/// use glove_wgpu::cooccur::ShuffleOptions;
+/// let o = ShuffleOptions::default();
+/// assert_eq!(o.seed, 1);
+/// assert_eq!(o.memory_bytes, 2 << 30);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ShuffleOptions {
+    /// The seed: the same seed, input and budget give the same order.
+    pub seed: u64,
+    /// Memory budget in bytes (records held at once, plus buffers).
+    pub memory_bytes: usize,
+    /// The input's format; `None`: detected from the file.
+    pub format: Option<CoocFormat>,
+    /// Folder for temporary files (default: the output's folder).
+    pub temp_dir: Option<std::path::PathBuf>,
+    /// At most this many files open at once (buckets per pass).
+    pub max_open_files: usize,
+    /// No progress bar on stderr.
+    pub quiet: bool,
+}
+
+impl Default for ShuffleOptions {
+    fn default() -> Self {
+        ShuffleOptions {
+            seed: 1,
+            memory_bytes: 2 << 30,
+            format: None,
+            temp_dir: None,
+            max_open_files: 128,
+            quiet: false,
+        }
+    }
+}
+
+/// What a shuffle did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShuffleStats {
+    /// Records shuffled.
+    pub records: u64,
+    /// Bucket files written (0 when the input fit in memory).
+    pub buckets: u64,
+}
+
+/// A source of raw records: the input file or a bucket file.
+trait RawSource {
+    fn read(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize>;
+}
+
+impl RawSource for CoocReader {
+    fn read(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize> {
+        self.read_raw(out, max)
+    }
+}
+
+struct RawFile {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+    left: u64,
+    rb: usize,
+}
+
+impl RawSource for RawFile {
+    fn read(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize> {
+        use std::io::Read;
+        let n = self.left.min(max as u64) as usize;
+        let old = out.len();
+        out.resize(old + n * self.rb, 0);
+        self.file
+            .read_exact(&mut out[old..])
+            .map_err(|e| Error::io_path("reading", &self.path, e))?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+struct Shuffler<'a> {
+    rb: usize,
+    cap: usize,
+    max_open: usize,
+    dir: &'a TempDir,
+    rng: Rng,
+    buckets: u64,
+    out: CoocWriter,
+    pb: indicatif::ProgressBar,
+}
+
+impl Shuffler<'_> {
+    /// Shuffles `n` records from `src` into the output.
+    fn run(&mut self, src: &mut dyn RawSource, n: u64) -> Result<()> {
+        let rb = self.rb;
+        if n as usize <= self.cap {
+            let mut data = Vec::with_capacity(n as usize * rb);
+            while src.read(&mut data, 1 << 20)? > 0 {}
+            shuffle_records(&mut data, rb, &mut self.rng);
+            self.out.write_raw(&data)?;
+            self.pb.inc(n);
+            return Ok(());
+        }
+        // Scatter into k buckets, each expected to fill 80% of the budget.
+        let k = ((n as f64 / (self.cap as f64 * 0.8)).ceil() as usize)
+            .clamp(2, self.max_open.max(3) - 1);
+        let buf_records = (self.cap / k).clamp(1, 1 << 16);
+        let mut files = Vec::with_capacity(k);
+        let mut bufs: Vec<Vec<u8>> = Vec::with_capacity(k);
+        let mut counts = vec![0u64; k];
+        for _ in 0..k {
+            let p = self.dir.file("bucket");
+            let f = std::fs::File::create(&p).map_err(|e| Error::io_path("creating", &p, e))?;
+            files.push((f, p));
+            bufs.push(Vec::with_capacity(buf_records * rb));
+        }
+        self.buckets += k as u64;
+        let mut chunk = Vec::new();
+        loop {
+            chunk.clear();
+            let got = src.read(&mut chunk, 1 << 16)?;
+            if got == 0 {
+                break;
+            }
+            for rec in chunk.chunks_exact(rb) {
+                let b = self.rng.below(k as u64) as usize;
+                bufs[b].extend_from_slice(rec);
+                counts[b] += 1;
+                if bufs[b].len() >= buf_records * rb {
+                    use std::io::Write;
+                    files[b]
+                        .0
+                        .write_all(&bufs[b])
+                        .map_err(|e| Error::io_path("writing", &files[b].1, e))?;
+                    bufs[b].clear();
+                }
+            }
+        }
+        let mut paths = Vec::with_capacity(k);
+        for ((mut f, p), buf) in files.into_iter().zip(bufs) {
+            use std::io::Write;
+            f.write_all(&buf)
+                .map_err(|e| Error::io_path("writing", &p, e))?;
+            paths.push(p);
+        }
+        for (p, c) in paths.into_iter().zip(counts) {
+            let file = std::fs::File::open(&p).map_err(|e| Error::io_path("opening", &p, e))?;
+            let mut raw = RawFile {
+                file,
+                path: p.clone(),
+                left: c,
+                rb,
+            };
+            self.run(&mut raw, c)?;
+            drop(raw);
+            let _ = std::fs::remove_file(&p);
+        }
+        Ok(())
+    }
+}
+
+/// Shuffles a co-occurrence file (either format; the output keeps the input's
+/// format, and Stanford's records keep their f64 counts) uniformly at random
+/// within a memory budget.
+pub(crate) fn shuffle_file(
+    input: &Path,
+    output: &Path,
+    opts: &ShuffleOptions,
+) -> Result<ShuffleStats> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => CoocFormat::detect(input)?,
+    };
+    let rb = format.record_bytes();
+    let mut reader = CoocReader::open(input, format)?;
+    let n = reader.len().unwrap_or(0);
+    let parent = match &opts.temp_dir {
+        Some(d) => d.clone(),
+        None => match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        },
+    };
+    // Half the budget for records held at once, the rest for buffers.
+    let cap = (opts.memory_bytes / 2 / rb).max(1024);
+    let dir = TempDir::new(&parent)?;
+    let pb = if opts.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let pb = indicatif::ProgressBar::new(n);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "shuffle {bar:25} {human_pos}/{human_len} records ({per_sec}, ETA {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    };
+    let mut s = Shuffler {
+        rb,
+        cap,
+        max_open: opts.max_open_files,
+        dir: &dir,
+        rng: Rng::new(opts.seed),
+        buckets: 0,
+        out: CoocWriter::create(output, format)?,
+        pb,
+    };
+    s.run(&mut reader, n)?;
+    let buckets = s.buckets;
+    s.pb.finish_and_clear();
+    s.out.finish()?;
+    Ok(ShuffleStats {
+        records: n,
+        buckets,
+    })
+}

@@ -1,1 +1,0 @@
-//! train: placeholder, filled by its issue.

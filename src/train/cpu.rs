@@ -1,0 +1,165 @@
+//! The CPU trainers of `glove.c`: Hogwild over contiguous slices, and one exact thread.
+//!
+//! Parameters are shared between threads as `AtomicU32` bit patterns read and
+//! written with `Relaxed` ordering: on x86 and ARM that compiles to plain loads
+//! and stores (what `glove.c` does), without the undefined behaviour of racing
+//! plain `f32` writes. Each triple copies its two rows to thread-local arrays,
+//! updates them there (vectorised), and stores them back.
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use super::{weight, TrainConfig};
+use crate::cooccur::Cooc;
+use crate::model::Model;
+
+fn as_atomic(v: &mut [f32]) -> &[AtomicU32] {
+    // SAFETY: AtomicU32 has the size and alignment of u32 and f32, and the
+    // exclusive borrow guarantees no non-atomic access while the view lives.
+    unsafe { &*(v as *mut [f32] as *const [AtomicU32]) }
+}
+
+struct Scratch {
+    w1: Vec<f32>,
+    w2: Vec<f32>,
+    g1: Vec<f32>,
+    g2: Vec<f32>,
+}
+
+#[inline]
+fn load(src: &[AtomicU32], dst: &mut [f32]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = f32::from_bits(s.load(Relaxed));
+    }
+}
+
+#[inline]
+fn store(src: &[f32], dst: &[AtomicU32]) {
+    for (s, d) in src.iter().zip(dst) {
+        d.store(s.to_bits(), Relaxed);
+    }
+}
+
+/// Triples ahead whose rows are prefetched: the rows are random, so each
+/// triple otherwise waits on about a dozen cache misses.
+const PREFETCH: usize = 4;
+
+#[inline]
+fn prefetch_rows(params: &[AtomicU32], gradsq: &[AtomicU32], c: &Cooc, vocab: usize, s: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let (l1, l2) = (c.i as usize * s, (vocab + c.j as usize) * s);
+        for base in [l1, l2] {
+            if base + s > params.len() {
+                return;
+            }
+            for off in (0..s).step_by(16).chain(std::iter::once(s - 1)) {
+                let p = params[base + off].as_ptr() as *const i8;
+                let g = gradsq[base + off].as_ptr() as *const i8;
+                // SAFETY: prefetching is a hint; the addresses are inside the slices.
+                unsafe {
+                    _mm_prefetch(p, _MM_HINT_T0);
+                    _mm_prefetch(g, _MM_HINT_T0);
+                }
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (params, gradsq, c, vocab, s);
+}
+
+/// Applies `glove.c`'s update for each triple of `cooc` in order; returns the summed cost.
+fn run_slice(
+    params: &[AtomicU32],
+    gradsq: &[AtomicU32],
+    vocab: usize,
+    dim: usize,
+    cooc: &[Cooc],
+    cfg: &TrainConfig,
+) -> f64 {
+    let s = dim + 1;
+    let mut sc = Scratch {
+        w1: vec![0.0; s],
+        w2: vec![0.0; s],
+        g1: vec![0.0; s],
+        g2: vec![0.0; s],
+    };
+    let (clip, eta) = (cfg.clip, cfg.eta);
+    let mut cost = 0.0f64;
+    for (n, c) in cooc.iter().enumerate() {
+        if let Some(next) = cooc.get(n + PREFETCH) {
+            prefetch_rows(params, gradsq, next, vocab, s);
+        }
+        let l1 = c.i as usize * s;
+        let l2 = (vocab + c.j as usize) * s;
+        let (p1, p2) = (&params[l1..l1 + s], &params[l2..l2 + s]);
+        load(p1, &mut sc.w1);
+        load(p2, &mut sc.w2);
+        let (w1, b1) = sc.w1.split_at_mut(dim);
+        let (w2, b2) = sc.w2.split_at_mut(dim);
+        let dot: f32 = w1.iter().zip(w2.iter()).map(|(a, b)| a * b).sum();
+        let diff = dot + b1[0] + b2[0] - c.x.ln();
+        if !diff.is_finite() {
+            continue;
+        }
+        let fdiff = weight(c.x, cfg.x_max, cfg.alpha) * diff;
+        cost += 0.5 * fdiff as f64 * diff as f64;
+        let (q1, q2) = (&gradsq[l1..l1 + s], &gradsq[l2..l2 + s]);
+        load(q1, &mut sc.g1);
+        load(q2, &mut sc.g2);
+        let (g1, gb1) = sc.g1.split_at_mut(dim);
+        let (g2, gb2) = sc.g2.split_at_mut(dim);
+        for k in 0..dim {
+            let t1 = (fdiff * w2[k]).clamp(-clip, clip) * eta;
+            let t2 = (fdiff * w1[k]).clamp(-clip, clip) * eta;
+            w1[k] -= t1 / g1[k].sqrt();
+            w2[k] -= t2 / g2[k].sqrt();
+            g1[k] += t1 * t1;
+            g2[k] += t2 * t2;
+        }
+        b1[0] -= fdiff / gb1[0].sqrt();
+        b2[0] -= fdiff / gb2[0].sqrt();
+        gb1[0] += fdiff * fdiff;
+        gb2[0] += fdiff * fdiff;
+        store(&sc.w1, p1);
+        store(&sc.w2, p2);
+        store(&sc.g1, q1);
+        store(&sc.g2, q2);
+    }
+    cost
+}
+
+/// One epoch on one thread, triples in order; returns the summed cost.
+/// Ids must be rows of the model (checked by [`super::train`]).
+pub fn epoch_exact(model: &mut Model, cooc: &[Cooc], cfg: &TrainConfig) -> f64 {
+    let (v, d) = (model.vocab, model.dim);
+    let params = as_atomic(&mut model.params);
+    let gradsq = as_atomic(&mut model.gradsq);
+    run_slice(params, gradsq, v, d, cooc, cfg)
+}
+
+/// One Hogwild epoch: `threads` contiguous slices (the last takes the remainder,
+/// as in `glove.c`) run in parallel in the current rayon pool, updating shared
+/// parameters without locks; returns the summed cost.
+pub fn epoch_hogwild(model: &mut Model, cooc: &[Cooc], cfg: &TrainConfig, threads: usize) -> f64 {
+    let threads = threads.max(1);
+    let (v, d) = (model.vocab, model.dim);
+    let params = as_atomic(&mut model.params);
+    let gradsq = as_atomic(&mut model.gradsq);
+    let per = cooc.len() / threads;
+    (0..threads)
+        .into_par_iter()
+        .with_min_len(1)
+        .with_max_len(1)
+        .map(|t| {
+            let end = if t + 1 == threads {
+                cooc.len()
+            } else {
+                (t + 1) * per
+            };
+            run_slice(params, gradsq, v, d, &cooc[t * per..end], cfg)
+        })
+        .sum()
+}

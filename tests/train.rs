@@ -1,0 +1,350 @@
+//! CPU trainers: a hand-computed update step, exact reproducibility, resume
+//! after a checkpoint, Hogwild against the exact trainer, and input checks.
+
+use glove_wgpu::cooccur::Cooc;
+use glove_wgpu::model::{Model, SaveMode, SplitMix64};
+use glove_wgpu::train::checkpoint::Checkpoint;
+use glove_wgpu::train::{self, train, Backend, BatchPlan, TrainConfig};
+
+/// A small random problem: `n` triples over `vocab` words, x in (0, 30].
+fn random_cooc(vocab: u32, n: usize, seed: u64) -> Vec<Cooc> {
+    let mut rng = SplitMix64::new(seed);
+    (0..n)
+        .map(|_| Cooc {
+            i: (rng.next_u64() % vocab as u64) as u32,
+            j: (rng.next_u64() % vocab as u64) as u32,
+            x: 30.0 * (1.0 - rng.next_f32()),
+        })
+        .collect()
+}
+
+fn no_report(_: &train::EpochReport, _: &train::EpochView) -> glove_wgpu::Result<()> {
+    Ok(())
+}
+
+/// One word, dimension 2, one triple (0, 0, 2.0): every value worked out by hand
+/// (in f64, see the comments) from glove.c's rule.
+fn hand_model() -> Model {
+    Model {
+        vocab: 1,
+        dim: 2,
+        // w = [0.1, 0.2], b = 0.3; w~ = [0.4, -0.5], b~ = 0.1
+        params: vec![0.1, 0.2, 0.3, 0.4, -0.5, 0.1],
+        gradsq: vec![1.0; 6],
+    }
+}
+
+#[test]
+fn one_update_step_matches_hand_computation() {
+    let cfg = TrainConfig {
+        dim: 2,
+        epochs: 1,
+        ..Default::default()
+    };
+    // diff = 0.04 - 0.1 + 0.3 + 0.1 - ln 2 = -0.35314718; f = 0.02^0.75 = 0.05318296
+    // fdiff = -0.01878141; cost = 0.5 fdiff diff = 0.0033163013
+    // w_k -= 0.05 fdiff w~_k; w~_k -= 0.05 fdiff w_k (old w); b -= fdiff; G += step^2
+    let want_params = [
+        0.100_375_63,
+        0.199_530_46,
+        0.318_781_4,
+        0.400_093_9,
+        -0.499_812_2,
+        0.118_781_4,
+    ];
+    let want_gradsq: [f64; 6] = [
+        1.000_000_141,
+        1.000_000_22,
+        1.000_352_74,
+        1.000_000_009,
+        1.000_000_035,
+        1.000_352_74,
+    ];
+    let cooc = [Cooc { i: 0, j: 0, x: 2.0 }];
+    for backend in [
+        Backend::Exact,
+        Backend::Hogwild { threads: 2 },
+        Backend::Batched,
+    ] {
+        let mut m = hand_model();
+        let r = train(&mut m, &cooc, &cfg, &backend, 0, &mut no_report).unwrap();
+        assert!(
+            (r[0].cost - 0.003_316_301_3).abs() < 1e-8,
+            "{backend:?}: cost {}",
+            r[0].cost
+        );
+        for (k, (got, want)) in m.params.iter().zip(want_params).enumerate() {
+            assert!(
+                (got - want).abs() < 1e-6,
+                "{backend:?}: param {k}: {got} vs {want}"
+            );
+        }
+        for (k, (got, want)) in m.gradsq.iter().zip(want_gradsq).enumerate() {
+            assert!(
+                (*got as f64 - want).abs() < 1e-6,
+                "{backend:?}: gradsq {k}: {got} vs {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn weight_is_one_above_x_max() {
+    assert_eq!(train::weight(100.5, 100.0, 0.75), 1.0);
+    assert_eq!(train::weight(100.0, 100.0, 0.75), 1.0);
+    assert!((train::weight(50.0, 100.0, 0.5) - 0.5f32.sqrt()).abs() < 1e-7);
+}
+
+#[test]
+fn triple_with_non_finite_diff_is_skipped() {
+    let cfg = TrainConfig {
+        dim: 2,
+        epochs: 1,
+        ..Default::default()
+    };
+    // ln 0 = -inf: the triple is skipped and nothing changes, on every backend
+    let cooc = [Cooc { i: 0, j: 0, x: 0.0 }];
+    for backend in [Backend::Exact, Backend::Batched] {
+        let mut m = hand_model();
+        let r = train(&mut m, &cooc, &cfg, &backend, 0, &mut no_report).unwrap();
+        assert_eq!(m, hand_model());
+        assert_eq!(r[0].cost, 0.0);
+    }
+}
+
+#[test]
+fn exact_trainer_is_reproducible_and_cost_falls() {
+    let cooc = random_cooc(40, 3000, 5);
+    let cfg = TrainConfig {
+        dim: 8,
+        epochs: 5,
+        x_max: 10.0,
+        ..Default::default()
+    };
+    let run = || {
+        let mut m = Model::new(40, 8, 3).unwrap();
+        let r = train(&mut m, &cooc, &cfg, &Backend::Exact, 0, &mut no_report).unwrap();
+        (m, r)
+    };
+    let (a, ra) = run();
+    let (b, rb) = run();
+    assert_eq!(a, b);
+    assert_eq!(
+        ra.iter().map(|r| r.cost).collect::<Vec<_>>(),
+        rb.iter().map(|r| r.cost).collect::<Vec<_>>()
+    );
+    assert!(ra[4].cost < 0.7 * ra[0].cost, "{ra:?}");
+}
+
+#[test]
+fn hogwild_reaches_the_exact_trainers_cost() {
+    let cooc = random_cooc(300, 20_000, 11);
+    let cfg = TrainConfig {
+        dim: 10,
+        epochs: 6,
+        x_max: 10.0,
+        ..Default::default()
+    };
+    let mut costs = Vec::new();
+    for backend in [
+        Backend::Exact,
+        Backend::Hogwild { threads: 2 },
+        Backend::Batched,
+    ] {
+        let mut m = Model::new(300, 10, 1).unwrap();
+        let r = train(&mut m, &cooc, &cfg, &backend, 0, &mut no_report).unwrap();
+        costs.push(r.last().unwrap().cost);
+    }
+    for c in &costs[1..] {
+        assert!((c / costs[0] - 1.0).abs() < 0.05, "{costs:?}");
+    }
+}
+
+#[test]
+fn resume_after_checkpoint_equals_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cooc = random_cooc(50, 2000, 2);
+    let cfg = TrainConfig {
+        dim: 6,
+        epochs: 4,
+        batch_size: 300,
+        ..Default::default()
+    };
+    for backend in [Backend::Exact, Backend::Batched] {
+        let mut whole = Model::new(50, 6, 9).unwrap();
+        let full = train(&mut whole, &cooc, &cfg, &backend, 0, &mut no_report).unwrap();
+
+        // Stop after epoch 2 through the callback's error, as a crash would.
+        let path = dir.path().join("ck.bin");
+        let mut m = Model::new(50, 6, 9).unwrap();
+        let stop = train(&mut m, &cooc, &cfg, &backend, 0, &mut |r, view| {
+            Checkpoint {
+                model: view.model()?,
+                epoch: r.epoch,
+                seed: 9,
+                rng_state: 0,
+                triples: cooc.len() as u64,
+            }
+            .save(&path)?;
+            if r.epoch == 2 {
+                return Err(glove_wgpu::Error::invalid("stop"));
+            }
+            Ok(())
+        });
+        assert!(stop.is_err());
+        let ck = Checkpoint::load(&path).unwrap();
+        assert_eq!(ck.epoch, 2);
+        let mut resumed = ck.model;
+        let rest = train(
+            &mut resumed,
+            &cooc,
+            &cfg,
+            &backend,
+            ck.epoch,
+            &mut no_report,
+        )
+        .unwrap();
+        assert_eq!(rest.len(), 2);
+        assert_eq!(rest[0].epoch, 3);
+        assert_eq!(resumed, whole, "{backend:?}");
+        assert_eq!(rest[1].cost, full[3].cost);
+    }
+}
+
+#[test]
+fn checkpoint_rejects_truncated_and_foreign_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ck.bin");
+    let ck = Checkpoint {
+        model: Model::new(4, 3, 1).unwrap(),
+        epoch: 1,
+        seed: 1,
+        rng_state: 2,
+        triples: 3,
+    };
+    ck.save(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 4]).unwrap();
+    let e = Checkpoint::load(&path).unwrap_err().to_string();
+    assert!(e.contains("file size"), "{e}");
+    std::fs::write(
+        &path,
+        b"not a checkpoint at all, just some text here......................",
+    )
+    .unwrap();
+    let e = Checkpoint::load(&path).unwrap_err().to_string();
+    assert!(e.contains("magic"), "{e}");
+}
+
+#[test]
+fn ids_outside_the_vocabulary_are_an_error() {
+    let mut m = Model::new(3, 4, 1).unwrap();
+    let cfg = TrainConfig {
+        dim: 4,
+        epochs: 1,
+        ..Default::default()
+    };
+    let cooc = [Cooc { i: 0, j: 3, x: 1.0 }];
+    let e = train(&mut m, &cooc, &cfg, &Backend::Exact, 0, &mut no_report)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("record 0") && e.contains("3 words"), "{e}");
+}
+
+#[test]
+fn bad_settings_are_rejected() {
+    for cfg in [
+        TrainConfig {
+            dim: 0,
+            ..Default::default()
+        },
+        TrainConfig {
+            eta: -1.0,
+            ..Default::default()
+        },
+        TrainConfig {
+            x_max: f32::NAN,
+            ..Default::default()
+        },
+        TrainConfig {
+            batch_size: 0,
+            ..Default::default()
+        },
+    ] {
+        assert!(cfg.validate().is_err(), "{cfg:?}");
+    }
+    assert!(Model::new(0, 5, 1).is_err());
+}
+
+#[test]
+fn empty_input_trains_nothing() {
+    let mut m = Model::new(3, 4, 1).unwrap();
+    let before = m.clone();
+    let cfg = TrainConfig {
+        dim: 4,
+        epochs: 2,
+        ..Default::default()
+    };
+    for backend in [
+        Backend::Exact,
+        Backend::Hogwild { threads: 2 },
+        Backend::Batched,
+    ] {
+        let r = train(&mut m, &[], &cfg, &backend, 0, &mut no_report).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].cost, 0.0);
+    }
+    assert_eq!(m, before);
+}
+
+#[test]
+fn save_modes_shape_the_output() {
+    let m = hand_model();
+    assert_eq!(m.vectors(SaveMode::W), vec![0.1, 0.2]);
+    let sum = m.vectors(SaveMode::WPlusC);
+    assert!((sum[0] - 0.5).abs() < 1e-7 && (sum[1] + 0.3).abs() < 1e-7);
+    assert_eq!(m.vectors(SaveMode::Both), vec![0.1, 0.2, 0.4, -0.5]);
+}
+
+#[test]
+fn batch_plan_groups_rows_stably_with_batches_that_do_not_divide_the_input() {
+    let cooc = random_cooc(7, 101, 4);
+    let plan = BatchPlan::build(&cooc, 17);
+    assert_eq!(plan.batches.len(), 6);
+    assert_eq!(plan.main_entries.len(), 101);
+    assert_eq!(plan.ctx_entries.len(), 101);
+    // Rebuild each batch's triples from the main grouping, in order within a row.
+    for (b, range) in plan.batches.iter().enumerate() {
+        let part = &cooc[b * 17..(b * 17 + 17).min(101)];
+        let spans =
+            &plan.main_spans[range.main_base as usize..(range.main_base + range.n_main) as usize];
+        for span in spans {
+            let want: Vec<(u32, f32)> = part
+                .iter()
+                .filter(|c| c.i == span.row)
+                .map(|c| (c.j, c.x))
+                .collect();
+            let got: Vec<(u32, f32)> = plan.main_entries
+                [span.start as usize..(span.start + span.count) as usize]
+                .iter()
+                .map(|e| (e.idx, e.x))
+                .collect();
+            assert_eq!(got, want);
+        }
+        let cspans =
+            &plan.ctx_spans[range.ctx_base as usize..(range.ctx_base + range.n_ctx) as usize];
+        for span in cspans {
+            let want: Vec<(u32, f32)> = part
+                .iter()
+                .filter(|c| c.j == span.row)
+                .map(|c| (c.i, c.x))
+                .collect();
+            let got: Vec<(u32, f32)> = plan.ctx_entries
+                [span.start as usize..(span.start + span.count) as usize]
+                .iter()
+                .map(|e| (spans[e.idx as usize].row, e.x))
+                .collect();
+            assert_eq!(got, want);
+        }
+    }
+}
