@@ -7,7 +7,10 @@ use glove_wgpu::{GpuContext, Result};
 /// Where to compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum BackendChoice {
-    /// The GPU if an adapter is found, else the CPU (with a note on stderr).
+    /// A hardware GPU if one is found, else the CPU (with a note on stderr). A
+    /// software adapter (type `Cpu`, such as Mesa's llvmpipe) runs the kernels
+    /// slower than the CPU twins do, so `auto` uses the CPU then; `gpu` still
+    /// selects it.
     Auto,
     /// The GPU; an error if none is found.
     Gpu,
@@ -22,6 +25,14 @@ impl BackendChoice {
             BackendChoice::Cpu => Ok(None),
             BackendChoice::Gpu => Ok(Some(Arc::new(GpuContext::new()?))),
             BackendChoice::Auto => match GpuContext::new() {
+                Ok(c) if c.adapter().device_type == "Cpu" => {
+                    eprintln!(
+                        "note: the only GPU adapter is a software one ({}); using the CPU twin \
+                         (--backend gpu forces it)",
+                        c.adapter().name
+                    );
+                    Ok(None)
+                }
                 Ok(c) => Ok(Some(Arc::new(c))),
                 Err(e) => {
                     eprintln!("note: no GPU ({e}); using the CPU");
