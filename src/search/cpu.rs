@@ -14,9 +14,11 @@ use super::topk::TopK;
 use super::{Exclusions, Lists, Metric, Prepared, Queries, Rows};
 
 /// Queries per block: one `gemm` call multiplies `QB` queries by `CN` rows.
-const QB: usize = 128;
-/// Rows per chunk. `QB x CN` f32 scores (512 KiB) stay in L2.
-const CN: usize = 1024;
+const QB: usize = 256;
+/// Rows per chunk. 256 x 2048 was the fastest of 128 x 1024, 256 x 2048 and
+/// 512 x 1024 on a 2-core Zen 4 (n = 100k, d = 100, 4096 queries: about 8,000
+/// against 6,000 queries/s for 128 x 1024); larger blocks repack the rows less often.
+const CN: usize = 2048;
 /// Scores are screened against the list threshold this many at a time.
 const SCAN: usize = 16;
 
