@@ -363,6 +363,18 @@ fn tiles_divide_shapes_unevenly() {
         },
         &BOTH,
     );
+    // crosses the CPU twin's 256-query and 2048-row blocks
+    run_case(
+        &Case {
+            n: 2100,
+            dim: 9,
+            m: 300,
+            k: 5,
+            exclusions: true,
+            seed: 11,
+        },
+        &BOTH,
+    );
 }
 
 #[test]
