@@ -31,6 +31,31 @@ fn weight(p: &StepParams, x: f32) -> f32 {
     }
 }
 
+/// `w.c + b_w + b_c - ln x`, summed in the shader's order (word row first).
+#[inline]
+fn residual(d: usize, w: &[f32], c: &[f32], x: f32) -> f32 {
+    let mut dot = 0.0f32;
+    for k in 0..d {
+        dot += w[k] * c[k];
+    }
+    dot + w[d] + c[d] - x.ln()
+}
+
+/// glove.c's AdaGrad step of `row` (vector then bias, state `g`) against the
+/// fixed `other` row: `t = clamp(fdiff other[k]) eta`, `row[k] -= t / sqrt(g[k])`,
+/// `g[k] += t^2`; the bias moves by `fdiff / sqrt(g)` (no eta, no clip).
+#[inline]
+fn adagrad_step(p: &StepParams, row: &mut [f32], g: &mut [f32], other: &[f32], fdiff: f32) {
+    let d = p.dim as usize;
+    for k in 0..d {
+        let t = (fdiff * other[k]).clamp(-p.clip, p.clip) * p.eta;
+        row[k] -= t / g[k].sqrt();
+        g[k] += t * t;
+    }
+    row[d] -= fdiff / g[d].sqrt();
+    g[d] += fdiff * fdiff;
+}
+
 /// Twin of `main_pass`: for each of the `p.n_spans` spans from `p.span_base`,
 /// snapshot the word row, update it triple after triple against the context
 /// rows of `theta`, and write the row's cost to `row_cost[r]`.
@@ -57,23 +82,13 @@ pub fn main_pass(
             for en in &entries[span.start as usize..(span.start + span.count) as usize] {
                 let cj = p.ctx_base as usize + en.idx as usize * s;
                 let c = &theta_r[cj..cj + s];
-                let mut dot = 0.0f32;
-                for k in 0..d {
-                    dot += w[k] * c[k];
-                }
-                let diff = dot + w[d] + c[d] - en.x.ln();
+                let diff = residual(d, &w, c, en.x);
                 if !diff.is_finite() {
                     continue;
                 }
                 let fdiff = weight(p, en.x) * diff;
                 cost += 0.5 * fdiff * diff;
-                for k in 0..d {
-                    let t = (fdiff * c[k]).clamp(-p.clip, p.clip) * p.eta;
-                    w[k] -= t / g[k].sqrt();
-                    g[k] += t * t;
-                }
-                w[d] -= fdiff / g[d].sqrt();
-                g[d] += fdiff * fdiff;
+                adagrad_step(p, &mut w, &mut g, c, fdiff);
             }
             (w, g, cost)
         })
@@ -110,22 +125,12 @@ pub fn context_pass(
             for en in &entries[span.start as usize..(span.start + span.count) as usize] {
                 let si = en.idx as usize * s;
                 let w = &snapshot[si..si + s];
-                let mut dot = 0.0f32;
-                for k in 0..d {
-                    dot += w[k] * c[k];
-                }
-                let diff = dot + w[d] + c[d] - en.x.ln();
+                let diff = residual(d, w, &c, en.x);
                 if !diff.is_finite() {
                     continue;
                 }
                 let fdiff = weight(p, en.x) * diff;
-                for k in 0..d {
-                    let t = (fdiff * w[k]).clamp(-p.clip, p.clip) * p.eta;
-                    c[k] -= t / g[k].sqrt();
-                    g[k] += t * t;
-                }
-                c[d] -= fdiff / g[d].sqrt();
-                g[d] += fdiff * fdiff;
+                adagrad_step(p, &mut c, &mut g, w, fdiff);
             }
             (c, g)
         })
