@@ -42,3 +42,32 @@ impl BackendChoice {
         }
     }
 }
+
+/// How co-occurrences are counted: shared by `cooccur` and `fit`.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct WindowArgs {
+    /// Context window: pairs at distance 1..=WINDOW.
+    #[arg(long, default_value_t = 15)]
+    pub window: usize,
+    /// Left context only (records (earlier word, later word)).
+    #[arg(long)]
+    pub asymmetric: bool,
+    /// Count 1 per pair instead of 1/distance.
+    #[arg(long)]
+    pub no_distance_weighting: bool,
+}
+
+impl WindowArgs {
+    /// These settings on top of `opts`.
+    pub fn apply(
+        self,
+        opts: glove_wgpu::cooccur::CooccurOptions,
+    ) -> glove_wgpu::cooccur::CooccurOptions {
+        glove_wgpu::cooccur::CooccurOptions {
+            window: self.window,
+            symmetric: !self.asymmetric,
+            distance_weighting: !self.no_distance_weighting,
+            ..opts
+        }
+    }
+}

@@ -7,6 +7,8 @@ use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
 use glove_wgpu::vocab::{Corpus, Vocab};
 use glove_wgpu::Result;
 
+use super::common::WindowArgs;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The corpus, `-` for stdin.
@@ -17,15 +19,8 @@ pub struct Args {
     /// Where to write the co-occurrences, sorted by (i, j).
     #[arg(short, long)]
     output: PathBuf,
-    /// Context window: pairs at distance 1..=WINDOW.
-    #[arg(long, default_value_t = 15)]
-    window: usize,
-    /// Left context only (records (earlier word, later word)).
-    #[arg(long)]
-    asymmetric: bool,
-    /// Count 1 per pair instead of 1/distance.
-    #[arg(long)]
-    no_distance_weighting: bool,
+    #[command(flatten)]
+    window: WindowArgs,
     /// Memory budget in MiB.
     #[arg(long, default_value_t = 4096)]
     memory_mb: usize,
@@ -45,17 +40,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let vocab = Vocab::read(&args.vocab)?;
-    let opts = CooccurOptions {
-        window: args.window,
-        symmetric: !args.asymmetric,
-        distance_weighting: !args.no_distance_weighting,
+    let opts = args.window.apply(CooccurOptions {
         memory_bytes: args.memory_mb.saturating_mul(1 << 20),
         threads: args.threads,
         format: args.format,
         temp_dir: args.temp_dir,
         quiet: args.quiet,
         ..CooccurOptions::default()
-    };
+    });
     let s = cooccur::count(Corpus::from_arg(&args.corpus), &vocab, &args.output, &opts)?;
     if !args.quiet {
         let total = s.count_seconds + s.merge_seconds;

@@ -8,6 +8,7 @@ use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
 use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
+use super::common::WindowArgs;
 use super::train::{train_and_save, TrainArgs};
 
 #[derive(clap::Args, Debug)]
@@ -20,15 +21,8 @@ pub struct Args {
     /// Keep at most this many words (the most frequent).
     #[arg(long)]
     max_vocab: Option<usize>,
-    /// Context window.
-    #[arg(long, default_value_t = 15)]
-    window: usize,
-    /// Count only the left context.
-    #[arg(long)]
-    asymmetric: bool,
-    /// Add 1 per pair instead of 1/distance.
-    #[arg(long)]
-    no_distance_weighting: bool,
+    #[command(flatten)]
+    window: WindowArgs,
     /// Memory budget for counting and shuffling, MiB.
     #[arg(long, default_value_t = 4096)]
     memory_mb: usize,
@@ -84,17 +78,14 @@ fn pipeline(a: &Args, dir: &std::path::Path) -> Result<()> {
         Corpus::from_arg(&a.corpus),
         &vocab,
         &counted,
-        &CooccurOptions {
-            window: a.window,
-            symmetric: !a.asymmetric,
-            distance_weighting: !a.no_distance_weighting,
+        &a.window.apply(CooccurOptions {
             memory_bytes: memory,
             threads,
             format: CoocFormat::Native,
             temp_dir: Some(dir.to_path_buf()),
             quiet,
             ..Default::default()
-        },
+        }),
     )?;
     cooccur::shuffle(
         &counted,
