@@ -248,8 +248,8 @@ pub fn count(
     let pool = thread_pool(plan.threads)?;
     let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Mutex::new(Counter::new(&layout, plan.sparse_slots)))
-        .collect();
+        .map(|_| Counter::new(&layout, plan.sparse_slots).map(Mutex::new))
+        .collect::<Result<_>>()?;
 
     let start = Instant::now();
     let pb = byte_progress(opts.quiet, size, "cooccur");
@@ -299,9 +299,9 @@ pub fn count(
         .collect();
     let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
     let spill_files = runs.len();
-    let mut dense = std::mem::take(&mut counters[0].dense);
+    let mut dense = std::mem::replace(&mut counters[0].dense, count::ZeroTable::new(0)?);
     for c in counters.iter_mut().skip(1) {
-        let other = std::mem::take(&mut c.dense);
+        let other = std::mem::replace(&mut c.dense, count::ZeroTable::new(0)?);
         pool.install(|| {
             dense
                 .par_chunks_mut(1 << 16)
