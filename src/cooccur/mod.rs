@@ -315,11 +315,14 @@ pub fn count(
                 })
         });
     }
-    let mems: Vec<Vec<[u64; 2]>> = counters
-        .into_iter()
-        .map(|c| c.sparse.into_sorted())
-        .filter(|m| !m.is_empty())
-        .collect();
+    // The workers' tables sorted in parallel (one a thread).
+    let mems: Vec<Vec<[u64; 2]>> = pool.install(|| {
+        counters
+            .into_par_iter()
+            .map(|c| c.sparse.into_sorted())
+            .filter(|m| !m.is_empty())
+            .collect()
+    });
     let fan_in = opts.max_open_files.max(3) - 1;
     let dir = if runs.is_empty() {
         None
@@ -353,13 +356,8 @@ pub fn count(
             let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
                 wave.par_iter()
                     .map(|&(r0, r1)| {
-                        let mut sources =
-                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
-                        for m in &mems {
-                            sources.push(Source::Mem(MemSource::new(m, r0, r1)));
-                        }
                         let mut out = Vec::new();
-                        merge::merge(&mut sources, |key, c| {
+                        merge::merge_rows(&layout, &dense, &mems, r0, r1, |key, c| {
                             // One correctly rounded division of an exact integer sum.
                             format::encode(
                                 opts.format,
