@@ -356,7 +356,12 @@ pub fn count(
             let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
                 wave.par_iter()
                     .map(|&(r0, r1)| {
-                        let mut out = Vec::new();
+                        // Sized once for the most entries the rows can have
+                        // (see `row_bound`; only a hint, it grows if need be):
+                        // no copies while growing, and pages never written
+                        // cost nothing.
+                        let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
+                        let mut out = Vec::with_capacity(cap as usize * opts.format.record_bytes());
                         merge::merge_rows(&layout, &dense, &mems, r0, r1, |key, c| {
                             // One correctly rounded division of an exact integer sum.
                             format::encode(
@@ -412,6 +417,14 @@ pub fn count(
         count_seconds,
         merge_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The most entries row `r` can have when the vocabulary's counts are the
+/// corpus's: each occurrence of its word has at most `2 * window` context
+/// words, and the row at most one entry a word.
+fn row_bound(vocab: &Vocab, window: usize, r: usize) -> u64 {
+    let v = vocab.len() as u64;
+    vocab.counts()[r].saturating_mul(2 * window as u64).min(v)
 }
 
 /// Row ranges `[r0, r1)` covering the vocabulary, of similar expected entry
