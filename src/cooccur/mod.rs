@@ -248,8 +248,8 @@ pub fn count(
     let pool = thread_pool(plan.threads)?;
     let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Mutex::new(Counter::new(&layout, plan.sparse_slots)))
-        .collect();
+        .map(|_| Counter::new(&layout, plan.sparse_slots).map(Mutex::new))
+        .collect::<Result<_>>()?;
 
     let start = Instant::now();
     let pb = byte_progress(opts.quiet, size, "cooccur");
@@ -299,9 +299,9 @@ pub fn count(
         .collect();
     let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
     let spill_files = runs.len();
-    let mut dense = std::mem::take(&mut counters[0].dense);
+    let mut dense = std::mem::replace(&mut counters[0].dense, count::ZeroTable::new(0)?);
     for c in counters.iter_mut().skip(1) {
-        let other = std::mem::take(&mut c.dense);
+        let other = std::mem::replace(&mut c.dense, count::ZeroTable::new(0)?);
         pool.install(|| {
             dense
                 .par_chunks_mut(1 << 16)
@@ -315,11 +315,14 @@ pub fn count(
                 })
         });
     }
-    let mems: Vec<Vec<[u64; 2]>> = counters
-        .into_iter()
-        .map(|c| c.sparse.into_sorted())
-        .filter(|m| !m.is_empty())
-        .collect();
+    // The workers' tables sorted in parallel (one a thread).
+    let mems: Vec<Vec<[u64; 2]>> = pool.install(|| {
+        counters
+            .into_par_iter()
+            .map(|c| c.sparse.into_sorted())
+            .filter(|m| !m.is_empty())
+            .collect()
+    });
     let fan_in = opts.max_open_files.max(3) - 1;
     let dir = if runs.is_empty() {
         None
@@ -353,13 +356,13 @@ pub fn count(
             let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
                 wave.par_iter()
                     .map(|&(r0, r1)| {
-                        let mut sources =
-                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
-                        for m in &mems {
-                            sources.push(Source::Mem(MemSource::new(m, r0, r1)));
-                        }
-                        let mut out = Vec::new();
-                        merge::merge(&mut sources, |key, c| {
+                        // Sized once for the most entries the rows can have
+                        // (see `row_bound`; only a hint, it grows if need be):
+                        // no copies while growing, and pages never written
+                        // cost nothing.
+                        let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
+                        let mut out = Vec::with_capacity(cap as usize * opts.format.record_bytes());
+                        merge::merge_rows(&layout, &dense, &mems, r0, r1, |key, c| {
                             // One correctly rounded division of an exact integer sum.
                             format::encode(
                                 opts.format,
@@ -414,6 +417,14 @@ pub fn count(
         count_seconds,
         merge_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The most entries row `r` can have when the vocabulary's counts are the
+/// corpus's: each occurrence of its word has at most `2 * window` context
+/// words, and the row at most one entry a word.
+fn row_bound(vocab: &Vocab, window: usize, r: usize) -> u64 {
+    let v = vocab.len() as u64;
+    vocab.counts()[r].saturating_mul(2 * window as u64).min(v)
 }
 
 /// Row ranges `[r0, r1)` covering the vocabulary, of similar expected entry
