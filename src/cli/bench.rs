@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Subcommand;
-use glove_wgpu::search::{Metric, Precision, SearchIndex, SearchOptions};
+use glove_wgpu::model::SplitMix64;
+use glove_wgpu::search::{inv_norm, Metric, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::{Error, Result};
 use rayon::prelude::*;
 
@@ -66,18 +67,9 @@ pub fn random_unit_rows(n: usize, dim: usize, seed: u64) -> Vec<f32> {
     out.par_chunks_mut(dim.max(1))
         .enumerate()
         .for_each(|(i, row)| {
-            let mut s = seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let mut norm = 0f64;
-            for v in row.iter_mut() {
-                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = s;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                *v = (z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0;
-                norm += (*v as f64) * (*v as f64);
-            }
-            let inv = if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 };
+            let mut rng = SplitMix64::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            row.iter_mut().for_each(|v| *v = rng.next_f32() * 2.0 - 1.0);
+            let inv = inv_norm(row);
             row.iter_mut().for_each(|v| *v = (*v as f64 * inv) as f32);
         });
     out
