@@ -275,6 +275,41 @@ fn random_corpora_match_the_brute_force_reference() {
     }
 }
 
+/// Pairs so frequent that their fixed-point counts pass 2^32 (the dense
+/// tables hold 32-bit cells that carry into the sparse ones): still exact,
+/// with any thread count and budget, both window kinds.
+#[test]
+fn counts_beyond_32_bits_are_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Gen(5);
+    let words = ["a", "b", "c"];
+    let mut text = String::new();
+    for _ in 0..40 {
+        for _ in 0..6000 {
+            text.push_str(words[g.below(3) as usize]);
+            text.push(' ');
+        }
+        text.push('\n');
+    }
+    let v = vocab_of(&words);
+    // lcm(1..=15): the fixed-point scale of window 15.
+    let scale = 360_360.0;
+    for symmetric in [true, false] {
+        let want = brute_force(&text, &v, 15, symmetric, true);
+        assert!(want.iter().any(|e| e.2 * scale > 2f64.powi(33)), "{want:?}");
+        for (threads, memory) in [(1, 64 << 20), (2, 64 << 20), (3, 1 << 20)] {
+            let o = CooccurOptions {
+                symmetric,
+                threads,
+                memory_bytes: memory,
+                ..opts(15)
+            };
+            let got = count_text(&text, &v, &o, dir.path());
+            assert_close(&got, &want, &format!("{o:?}"));
+        }
+    }
+}
+
 #[test]
 fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass_merge() {
     let dir = tempfile::tempdir().unwrap();

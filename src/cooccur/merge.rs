@@ -1,4 +1,4 @@
-//! k-way merge of sorted `(key, count)` sources: the dense table, in-memory
+//! k-way merge of sorted `(key, count)` sources: the dense tables, in-memory
 //! sorted tables and run files; equal keys are summed. Runs beyond the
 //! open-file limit are merged in passes first.
 
@@ -11,12 +11,31 @@ use crate::error::{Error, Result};
 use super::count::DenseLayout;
 use super::spill::{RunReader, RunWriter, TempDir};
 
-/// The summed dense tables, read in `(i, j)` order, zeros skipped, for rows
-/// `r0..r1` (with the symmetric layout, `X[i][j]` for `j < i` is read from the
-/// stored `X[j][i]`).
+/// The sum of the workers' dense tables at `idx`.
+#[inline]
+fn dense_sum(tables: &[&[u32]], idx: u64) -> u64 {
+    tables.iter().map(|t| t[idx as usize] as u64).sum()
+}
+
+/// The index of `X[i][j]` in a dense table (with the symmetric layout,
+/// `X[i][j]` for `j < i` is the stored `X[j][i]`).
+#[inline]
+fn dense_index(layout: &DenseLayout, i: u64, j: u64) -> u64 {
+    let off = &layout.offsets;
+    if !layout.sym {
+        off[i as usize] + j
+    } else if j >= i {
+        off[i as usize] + (j - i)
+    } else {
+        off[j as usize] + (i - j)
+    }
+}
+
+/// The summed dense tables (one a worker, summed as they are read), in
+/// `(i, j)` order, zeros skipped, for rows `r0..r1`.
 pub(crate) struct DenseSource<'a> {
     layout: &'a DenseLayout,
-    data: &'a [u64],
+    tables: &'a [&'a [u32]],
     row: u64,
     last: u64,
     col: u64,
@@ -25,12 +44,17 @@ pub(crate) struct DenseSource<'a> {
 }
 
 impl<'a> DenseSource<'a> {
-    pub(crate) fn new(layout: &'a DenseLayout, data: &'a [u64], r0: usize, r1: usize) -> Self {
+    pub(crate) fn new(
+        layout: &'a DenseLayout,
+        tables: &'a [&'a [u32]],
+        r0: usize,
+        r1: usize,
+    ) -> Self {
         let last = (r1 as u64).min(layout.p.min(layout.v));
         let row = r0 as u64;
         let mut s = DenseSource {
             layout,
-            data,
+            tables,
             row,
             last,
             col: 0,
@@ -41,23 +65,10 @@ impl<'a> DenseSource<'a> {
         s
     }
 
-    #[inline]
-    fn value(&self, i: u64, j: u64) -> u64 {
-        let off = &self.layout.offsets;
-        let idx = if !self.layout.sym {
-            off[i as usize] + j
-        } else if j >= i {
-            off[i as usize] + (j - i)
-        } else {
-            off[j as usize] + (i - j)
-        };
-        self.data[idx as usize]
-    }
-
     fn seek(&mut self) {
         while self.row < self.last {
             while self.col < self.end {
-                let c = self.value(self.row, self.col);
+                let c = dense_sum(self.tables, dense_index(self.layout, self.row, self.col));
                 if c != 0 {
                     self.cur = Some([(self.row << 32) | self.col, c]);
                     return;
@@ -173,7 +184,7 @@ pub(crate) fn merge(
 /// merged in by a scan of their heads (few tables: one a worker).
 pub(crate) fn merge_rows(
     layout: &DenseLayout,
-    dense: &[u64],
+    dense: &[&[u32]],
     mems: &[Vec<[u64; 2]>],
     r0: usize,
     r1: usize,
@@ -202,20 +213,12 @@ pub(crate) fn merge_rows(
         Ok(Some([key, total]))
     };
     let last = (r1 as u64).min(layout.p.min(layout.v));
-    let off = &layout.offsets;
     let mut n = 0u64;
     for i in r0 as u64..r1 as u64 {
         let row = i << 32;
         let end = if i < last { layout.end(i) } else { 0 };
         for j in 0..end {
-            let idx = if !layout.sym {
-                off[i as usize] + j
-            } else if j >= i {
-                off[i as usize] + (j - i)
-            } else {
-                off[j as usize] + (i - j)
-            };
-            let mut c = dense[idx as usize];
+            let mut c = dense_sum(dense, dense_index(layout, i, j));
             if c == 0 {
                 continue;
             }

@@ -151,6 +151,9 @@ struct Plan {
     out_bytes: u64,
 }
 
+/// The most bytes of dense tables, all workers together.
+const DENSE_MAX: u64 = 32 << 20;
+
 fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
     let threads = thread_count(opts.threads);
     let mem = opts.memory_bytes as u64;
@@ -181,14 +184,14 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
     // Dense tables of 64 MiB in all (split among the workers): bigger ones
     // cost page faults, summing and cache misses for rare pairs; measured on
     // kjv.txt and wiki.txt (32 MiB, 64 MiB in all, 64 MiB a worker).
-    let dense_total = (avail / 4).min(64 << 20);
+    let dense_total = (avail / 4).min(DENSE_MAX);
     let layout = count::DenseLayout::fit(
         vocab.len(),
-        dense_total / 8 / threads as u64,
+        dense_total / 4 / threads as u64,
         opts.symmetric,
     );
     let dense_entries = layout.len() as u64;
-    let sparse_bytes = (avail - dense_entries * 8 * threads as u64) / 10 * 9 / threads as u64;
+    let sparse_bytes = (avail - dense_entries * 4 * threads as u64) / 10 * 9 / threads as u64;
     let sparse_slots = ((sparse_bytes / 24) as usize).max(64 * opts.window + 1024);
     let fan_in = opts.max_open_files.max(3) - 1;
     let buf_bytes = (batch_bytes as usize / (fan_in + 1)).clamp(4096, 1 << 20);
@@ -291,7 +294,7 @@ pub fn count(
     drop(ids);
     let count_seconds = start.elapsed().as_secs_f64();
 
-    // Merge: the summed dense tables, the tables still in memory, the runs.
+    // Merge: the dense tables, the sparse tables still in memory, the runs.
     let start = Instant::now();
     let mut counters: Vec<Counter> = counters
         .into_iter()
@@ -299,22 +302,12 @@ pub fn count(
         .collect();
     let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
     let spill_files = runs.len();
-    let mut dense = std::mem::replace(&mut counters[0].dense, count::ZeroTable::new(0)?);
-    for c in counters.iter_mut().skip(1) {
-        let other = std::mem::replace(&mut c.dense, count::ZeroTable::new(0)?);
-        pool.install(|| {
-            dense
-                .par_chunks_mut(1 << 16)
-                .zip(other.par_chunks(1 << 16))
-                .for_each(|(a, b)| {
-                    for (x, &y) in a.iter_mut().zip(b) {
-                        if y != 0 {
-                            *x += y;
-                        }
-                    }
-                })
-        });
-    }
+    // The workers' dense tables, summed as the merge reads them.
+    let dense: Vec<count::ZeroTable> = counters
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.dense))
+        .collect();
+    let dense: Vec<&[u32]> = dense.iter().map(|t| &t[..]).collect();
     // The workers' tables sorted in parallel (one a thread).
     let mems: Vec<Vec<[u64; 2]>> = pool.install(|| {
         counters
