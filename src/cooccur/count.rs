@@ -1,4 +1,5 @@
-//! Windowed counting: per-thread dense and sparse tables, spilled as sorted runs.
+//! Windowed counting: per-thread dense tables and pair buffers, spilled as
+//! sorted runs.
 //!
 //! Counts are kept in fixed point: every weight `1/d` is stored as the integer
 //! `L/d` with `L = lcm(1..=window)` (exact for windows up to 22; beyond, `L =
@@ -10,23 +11,21 @@
 //!
 //! Each worker owns a dense table for the frequent pairs (row `i` holds columns
 //! `j < P / (i + 1)`, as Stanford's `cooccur` does with its `max_product`) and
-//! an open-addressing hash table keyed by the packed pair
-//! `(i as u64) << 32 | j` for the others, which is sorted and written to a run
-//! file when it reaches its share of the memory budget.
+//! a buffer of pair records for the others ([`Pairs`]), which is grouped by
+//! row, summed and written to a run file of `((i as u64) << 32 | j, count)`
+//! entries when it reaches its share of the memory budget.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Result;
 
-use super::spill::{write_run, LazyTempDir};
+use super::spill::{LazyTempDir, RunWriter};
 
 /// Marks a document boundary in a block of ids.
 pub(crate) const SEP: u32 = u32::MAX;
-/// What an overflowing 32-bit dense cell carries into the sparse table.
+/// What an overflowing 32-bit dense cell carries into the worker's pairs.
 const CARRY: u64 = 1 << 32;
-/// An empty slot of the sparse table (no pair packs to it: ids are < 2^32 - 1).
-const EMPTY: u64 = u64::MAX;
 
 /// Fixed-point weights: `weights[d]` for distance `d` in `1..=window`, and the
 /// scale `L` such that the weight of distance `d` is `weights[d] / L`.
@@ -142,143 +141,207 @@ impl DenseLayout {
     }
 }
 
-/// The open-addressing table of one worker: `[key, count]` slots, linear
-/// probing, growing up to `max_slots`.
-pub(crate) struct Sparse {
-    slots: Vec<[u64; 2]>,
+/// The pairs outside the dense region, one `(i, j, w)` record an occurrence,
+/// appended as they come (`w == 0` stands for a [`CARRY`]); with symmetric
+/// windows, once per unordered pair (`i <= j`), standing for both `X[i][j]`
+/// and `X[j][i]`.
+///
+/// Nearly every such pair is new: on wiki.txt at window 15, 756k occurrences
+/// fall outside the dense tables and make about 730k distinct pairs a
+/// worker. A hash table keyed by the packed pair (the first design) paid a
+/// cache miss an insert, twice with symmetric windows, and the growth of a
+/// 32 MiB table; appending is sequential, and grouping by row
+/// ([`Pairs::take_rows`], a counting sort) followed by small in-cache sorts
+/// costs less than sorting the table.
+pub(crate) struct Pairs {
+    buf: ZeroTable<[u32; 3]>,
     len: usize,
-    grow_at: usize,
-    max_slots: usize,
+    sym: bool,
+    v: usize,
 }
 
-impl Sparse {
-    pub(crate) fn new(max_slots: usize) -> Self {
-        Sparse {
-            slots: Vec::new(),
+impl Pairs {
+    /// A buffer for `cap` records over a vocabulary of `v` words.
+    pub(crate) fn new(cap: usize, v: usize, sym: bool) -> Result<Self> {
+        Ok(Pairs {
+            buf: ZeroTable::new(cap)?,
             len: 0,
-            grow_at: 0,
-            max_slots,
-        }
+            sym,
+            v,
+        })
     }
 
-    /// The number of distinct pairs held.
+    /// Records held.
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// The most pairs held before a spill.
-    pub(crate) fn limit(&self) -> usize {
-        self.max_slots / 4 * 3
+    /// Records held before a spill.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.len()
     }
 
-    #[inline]
-    fn slot(key: u64, n: usize) -> usize {
-        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        ((h as u128 * n as u128) >> 64) as usize
+    #[inline(always)]
+    fn push(&mut self, i: u32, j: u32, w: u32) {
+        self.buf[self.len] = [i, j, w];
+        self.len += 1;
     }
 
-    fn grow(&mut self) {
-        let n = if self.slots.is_empty() {
-            self.max_slots.min(1 << 15)
-        } else {
-            (self.slots.len() * 2).min(self.max_slots)
-        };
-        let old = std::mem::replace(&mut self.slots, vec![[EMPTY, 0]; n]);
-        self.grow_at = if n < self.max_slots {
-            n / 10 * 7
-        } else {
-            usize::MAX
-        };
-        for e in old.into_iter().filter(|e| e[0] != EMPTY) {
-            let mut p = Self::slot(e[0], n);
-            while self.slots[p][0] != EMPTY {
-                p += 1;
-                if p == n {
-                    p = 0;
-                }
-            }
-            self.slots[p] = e;
-        }
-    }
-
-    #[inline]
-    pub(crate) fn add(&mut self, key: u64, w: u64) {
-        if self.len >= self.grow_at {
-            self.grow();
-        }
-        let n = self.slots.len();
-        let mut p = Self::slot(key, n);
-        loop {
-            let s = &mut self.slots[p];
-            if s[0] == key {
-                s[1] += w;
-                return;
-            }
-            if s[0] == EMPTY {
-                *s = [key, w];
-                self.len += 1;
-                return;
-            }
-            p += 1;
-            if p == n {
-                p = 0;
+    /// Groups the records by row (with symmetric windows, each unordered pair
+    /// in both of its rows) and empties the buffer.
+    pub(crate) fn take_rows(&mut self) -> Rows {
+        let recs = &self.buf[..self.len];
+        let mut starts = vec![0usize; self.v + 2];
+        for &[i, j, _] in recs {
+            starts[i as usize + 2] += 1;
+            if self.sym && i != j {
+                starts[j as usize + 2] += 1;
             }
         }
-    }
-
-    /// Moves the pairs to the front, sorted by key; returns them.
-    pub(crate) fn sorted(&mut self) -> &mut [[u64; 2]] {
-        let mut w = 0;
-        for r in 0..self.slots.len() {
-            if self.slots[r][0] != EMPTY {
-                self.slots[w] = self.slots[r];
-                w += 1;
+        for r in 2..starts.len() {
+            starts[r] += starts[r - 1];
+        }
+        // `starts[r + 1]` is now the start of row `r`: it moves to the end of
+        // the row as the row is filled, leaving `starts[r]` its start.
+        let mut cells = vec![0u64; starts[self.v + 1]];
+        for &[i, j, w] in recs {
+            let at = &mut starts[i as usize + 1];
+            cells[*at] = ((j as u64) << 32) | w as u64;
+            *at += 1;
+            if self.sym && i != j {
+                let at = &mut starts[j as usize + 1];
+                cells[*at] = ((i as u64) << 32) | w as u64;
+                *at += 1;
             }
         }
-        let s = &mut self.slots[..w];
-        s.sort_unstable_by_key(|e| e[0]);
-        s
-    }
-
-    /// Empties the table (keeping its memory).
-    pub(crate) fn clear(&mut self) {
-        self.slots.fill([EMPTY, 0]);
+        starts.pop();
         self.len = 0;
-    }
-
-    /// The sorted pairs, owning the memory.
-    pub(crate) fn into_sorted(mut self) -> Vec<[u64; 2]> {
-        let n = self.sorted().len();
-        self.slots.truncate(n);
-        self.slots
+        Rows { starts, cells }
     }
 }
 
-/// A zero-filled `u32` table in anonymous memory, backed by huge pages where
+/// Pair records grouped by row: row `i` holds `(j << 32) | w` cells, unsorted.
+pub(crate) struct Rows {
+    starts: Vec<usize>,
+    cells: Vec<u64>,
+}
+
+impl Rows {
+    /// The cells of row `i` (none beyond the vocabulary).
+    #[inline]
+    pub(crate) fn row(&self, i: usize) -> &[u64] {
+        match self.starts.get(i + 1) {
+            Some(&end) => &self.cells[self.starts[i]..end],
+            None => &[],
+        }
+    }
+
+    /// The number of rows.
+    pub(crate) fn rows(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Sorts row `i` and calls `emit(j, count)` for each of its columns in
+    /// order, with the column's counts summed.
+    pub(crate) fn combine_row(
+        &mut self,
+        i: usize,
+        emit: impl FnMut(u32, u64) -> Result<()>,
+    ) -> Result<()> {
+        let cells = &mut self.cells[self.starts[i]..self.starts[i + 1]];
+        cells.sort_unstable();
+        let mut g = Columns::new(cells);
+        g.drain_below(u64::MAX, emit)
+    }
+}
+
+/// Sorted `(j << 32) | w` cells read as `(column, summed count)` groups.
+pub(crate) struct Columns<'a> {
+    cells: &'a [u64],
+    k: usize,
+}
+
+impl<'a> Columns<'a> {
+    pub(crate) fn new(cells: &'a [u64]) -> Self {
+        Columns { cells, k: 0 }
+    }
+
+    /// The next group's column, if any.
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u64> {
+        self.cells.get(self.k).map(|&c| c >> 32)
+    }
+
+    /// The next group's summed count (there must be one).
+    #[inline]
+    pub(crate) fn take(&mut self) -> Result<u64> {
+        let j = self.cells[self.k] >> 32;
+        let mut total = 0u64;
+        while let Some(&c) = self.cells.get(self.k).filter(|&&c| c >> 32 == j) {
+            let w = match c as u32 {
+                0 => CARRY,
+                w => w as u64,
+            };
+            total = total.checked_add(w).ok_or_else(overflow)?;
+            self.k += 1;
+        }
+        Ok(total)
+    }
+
+    /// Emits the groups with columns below `limit`.
+    #[inline]
+    pub(crate) fn drain_below(
+        &mut self,
+        limit: u64,
+        mut emit: impl FnMut(u32, u64) -> Result<()>,
+    ) -> Result<()> {
+        while let Some(j) = self.peek().filter(|&j| j < limit) {
+            let c = self.take()?;
+            emit(j as u32, c)?;
+        }
+        Ok(())
+    }
+}
+
+/// The error of a count beyond the 64-bit fixed point.
+pub(crate) fn overflow() -> crate::error::Error {
+    crate::error::Error::invalid("a co-occurrence count overflowed its 64-bit fixed point")
+}
+
+/// A zero-filled table (`u32` dense cells, pair records) in anonymous memory, backed by huge pages where
 /// the system allows it: the kernel hands out zeroed pages, and 2 MiB pages
 /// cut the page faults of a 32 MiB table from 8192 to 16 (measured on
 /// wiki.txt at 2 threads: a third less system time and half the page faults
 /// than a `Vec`'s 4 KiB pages).
 ///
-/// Cells are 32 bits, half the memory (and the zeroing, and the cache
+/// Dense cells are 32 bits, half the memory (and the zeroing, and the cache
 /// footprint) of 64-bit counts; a cell that overflows carries `2^32` into the
-/// worker's sparse table under the same key, so counts stay exact (the merge
+/// worker's pairs under the same key, so counts stay exact (the merge
 /// sums equal keys).
-#[derive(Default)]
-pub(crate) struct ZeroTable {
+pub(crate) struct ZeroTable<T> {
     map: Option<memmap2::MmapMut>,
+    _cells: std::marker::PhantomData<T>,
 }
 
-impl ZeroTable {
+impl<T> Default for ZeroTable<T> {
+    fn default() -> Self {
+        ZeroTable {
+            map: None,
+            _cells: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: bytemuck::Pod> ZeroTable<T> {
     /// A table of `len` zeros.
     pub(crate) fn new(len: usize) -> Result<Self> {
-        if len == 0 {
-            return Ok(ZeroTable { map: None });
+        let bytes = len * std::mem::size_of::<T>();
+        if bytes == 0 {
+            return Ok(Self::default());
         }
-        let bytes = len * 4;
         let map = memmap2::MmapMut::map_anon(bytes).map_err(|e| {
             crate::error::Error::OutOfMemory(format!(
-                "cannot map {} MiB for a dense co-occurrence table: {e}",
+                "cannot map {} MiB for a co-occurrence table: {e}",
                 bytes >> 20
             ))
         })?;
@@ -287,25 +350,28 @@ impl ZeroTable {
             // Only a hint: without huge pages the table works all the same.
             let _ = map.advise(memmap2::Advice::HugePage);
         }
-        Ok(ZeroTable { map: Some(map) })
+        Ok(ZeroTable {
+            map: Some(map),
+            _cells: std::marker::PhantomData,
+        })
     }
 }
 
-impl std::ops::Deref for ZeroTable {
-    type Target = [u32];
+impl<T: bytemuck::Pod> std::ops::Deref for ZeroTable<T> {
+    type Target = [T];
     #[inline]
-    fn deref(&self) -> &[u32] {
+    fn deref(&self) -> &[T] {
         match &self.map {
-            // A mapping is page-aligned and holds whole `u64`s.
+            // A mapping is page-aligned and holds whole cells.
             Some(m) => bytemuck::cast_slice(&m[..]),
             None => &[],
         }
     }
 }
 
-impl std::ops::DerefMut for ZeroTable {
+impl<T: bytemuck::Pod> std::ops::DerefMut for ZeroTable<T> {
     #[inline]
-    fn deref_mut(&mut self) -> &mut [u32] {
+    fn deref_mut(&mut self) -> &mut [T] {
         match &mut self.map {
             Some(m) => bytemuck::cast_slice_mut(&mut m[..]),
             None => &mut [],
@@ -316,23 +382,23 @@ impl std::ops::DerefMut for ZeroTable {
 /// What one worker counts into.
 pub(crate) struct Counter {
     offsets: Arc<Vec<u64>>,
-    pub(crate) dense: ZeroTable,
-    pub(crate) sparse: Sparse,
+    pub(crate) dense: ZeroTable<u32>,
+    pub(crate) pairs: Pairs,
     pub(crate) runs: Vec<PathBuf>,
 }
 
 impl Counter {
-    pub(crate) fn new(layout: &Arc<DenseLayout>, sparse_slots: usize) -> Result<Self> {
+    pub(crate) fn new(layout: &Arc<DenseLayout>, pair_capacity: usize) -> Result<Self> {
         Ok(Counter {
             dense: ZeroTable::new(layout.len())?,
             offsets: Arc::new(layout.offsets.clone()),
-            sparse: Sparse::new(sparse_slots),
+            pairs: Pairs::new(pair_capacity, layout.v as usize, layout.sym)?,
             runs: Vec::new(),
         })
     }
 
     /// Adds `w` (below `2^32`) to a dense cell; true if it overflowed, in
-    /// which case the caller carries [`CARRY`] into the sparse table.
+    /// which case the caller records a [`CARRY`].
     #[inline(always)]
     fn dense_add(&mut self, idx: usize, w: u64) -> bool {
         let (s, o) = self.dense[idx].overflowing_add(w as u32);
@@ -347,34 +413,31 @@ impl Counter {
             let idx = self.offsets[iu] + j as u64;
             if idx < self.offsets[iu + 1] {
                 if self.dense_add(idx as usize, w) {
-                    self.sparse.add(((i as u64) << 32) | j as u64, CARRY);
+                    self.pairs.push(i, j, 0);
                 }
                 return;
             }
         }
-        self.sparse.add(((i as u64) << 32) | j as u64, w);
+        self.pairs.push(i, j, w as u32);
     }
 
     /// Adds `w` to `X[a][b]` and to `X[b][a]` (the upper-triangle layout).
     #[inline(always)]
     fn add_both(&mut self, a: u32, b: u32, w: u64) {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let w = if lo == hi { 2 * w } else { w };
         let l = lo as usize;
         if l + 1 < self.offsets.len() {
             let idx = self.offsets[l] + (hi - lo) as u64;
             if idx < self.offsets[l + 1] {
-                if self.dense_add(idx as usize, if lo == hi { 2 * w } else { w }) {
+                if self.dense_add(idx as usize, w) {
                     // The carry of the stored `X[lo][hi]`, which is also `X[hi][lo]`.
-                    self.sparse.add(((lo as u64) << 32) | hi as u64, CARRY);
-                    if lo != hi {
-                        self.sparse.add(((hi as u64) << 32) | lo as u64, CARRY);
-                    }
+                    self.pairs.push(lo, hi, 0);
                 }
                 return;
             }
         }
-        self.sparse.add(((a as u64) << 32) | b as u64, w);
-        self.sparse.add(((b as u64) << 32) | a as u64, w);
+        self.pairs.push(lo, hi, w as u32);
     }
 
     /// Counts the pairs whose later word lies in `ids[window..]`; the first
@@ -387,11 +450,15 @@ impl Counter {
         symmetric: bool,
         tmp: &LazyTempDir,
     ) -> Result<()> {
-        let limit = self.sparse.limit().saturating_sub(2 * window + 2);
+        // A position adds at most `window` records.
+        let limit = self.pairs.capacity().saturating_sub(window);
         for p in window..ids.len() {
             let w2 = ids[p];
             if w2 == SEP {
                 continue;
+            }
+            if self.pairs.len() > limit {
+                self.spill(tmp)?;
             }
             for (k, &wt) in weights.iter().enumerate().skip(1) {
                 let w1 = ids[p - k];
@@ -404,24 +471,23 @@ impl Counter {
                     self.add(w1, w2, wt);
                 }
             }
-            if self.sparse.len() > limit {
-                self.spill(tmp)?;
-            }
         }
         Ok(())
     }
 
-    /// Writes the sparse table as a sorted run and empties it.
+    /// Writes the pairs as a sorted run and empties the buffer.
     pub(crate) fn spill(&mut self, tmp: &LazyTempDir) -> Result<()> {
-        if self.sparse.len() == 0 {
+        if self.pairs.len() == 0 {
             return Ok(());
         }
-        let dir = tmp.get()?;
-        let path = dir.file("run");
-        let res = write_run(&path, self.sparse.sorted());
-        self.sparse.clear();
-        res?;
-        self.runs.push(path);
+        let path = tmp.get()?.file("run");
+        let mut rows = self.pairs.take_rows();
+        let mut w = RunWriter::create(path, 1 << 20)?;
+        for i in 0..rows.rows() {
+            let row = (i as u64) << 32;
+            rows.combine_row(i, |j, c| w.push([row | j as u64, c]))?;
+        }
+        self.runs.push(w.finish()?);
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! k-way merge of sorted `(key, count)` sources: the dense tables, in-memory
-//! sorted tables and run files; equal keys are summed. Runs beyond the
+//! k-way merge of sorted `(key, count)` sources: the dense tables and run
+//! files, or (without runs) the dense tables and the workers' pairs grouped by
+//! row; equal keys are summed. Runs beyond the
 //! open-file limit are merged in passes first.
 
 use std::cmp::Reverse;
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 
-use super::count::DenseLayout;
+use super::count::{overflow, Columns, DenseLayout, Rows};
 use super::spill::{RunReader, RunWriter, TempDir};
 
 /// The sum of the workers' dense tables at `idx`.
@@ -87,27 +88,9 @@ impl<'a> DenseSource<'a> {
     }
 }
 
-/// The part of a sorted in-memory table with rows `r0..r1`.
-pub(crate) struct MemSource<'a> {
-    data: &'a [[u64; 2]],
-    pos: usize,
-}
-
-impl<'a> MemSource<'a> {
-    pub(crate) fn new(data: &'a [[u64; 2]], r0: usize, r1: usize) -> Self {
-        let lo = data.partition_point(|e| e[0] < (r0 as u64) << 32);
-        let hi = data.partition_point(|e| e[0] < (r1 as u64) << 32);
-        MemSource {
-            data: &data[lo..hi],
-            pos: 0,
-        }
-    }
-}
-
 /// One sorted input of a merge.
 pub(crate) enum Source<'a> {
     Dense(DenseSource<'a>),
-    Mem(MemSource<'a>),
     Run(RunReader),
 }
 
@@ -116,7 +99,6 @@ impl Source<'_> {
     fn peek(&self) -> Option<[u64; 2]> {
         match self {
             Source::Dense(d) => d.cur,
-            Source::Mem(m) => m.data.get(m.pos).copied(),
             Source::Run(r) => r.peek(),
         }
     }
@@ -127,10 +109,6 @@ impl Source<'_> {
             Source::Dense(d) => {
                 d.col += 1;
                 d.seek();
-                Ok(())
-            }
-            Source::Mem(m) => {
-                m.pos += 1;
                 Ok(())
             }
             Source::Run(r) => r.advance(),
@@ -162,9 +140,7 @@ pub(crate) fn merge(
                 break;
             }
             heap.pop();
-            total = total.checked_add(c2).ok_or_else(|| {
-                Error::invalid("a co-occurrence count overflowed its 64-bit fixed point")
-            })?;
+            total = total.checked_add(c2).ok_or_else(overflow)?;
             sources[k2].advance()?;
             if let Some(e) = sources[k2].peek() {
                 heap.push(Reverse((e[0], k2, e[1])));
@@ -176,68 +152,49 @@ pub(crate) fn merge(
     Ok(n)
 }
 
-/// Merges rows `r0..r1` of the summed dense tables and of sorted in-memory
-/// tables (no run files), summing equal keys, calling `emit(key, count)` in
-/// key order; returns the number of distinct keys. The same result as
-/// [`merge`] over a [`DenseSource`] and [`MemSource`]s, without a heap: each
-/// row's dense columns are read in order and the tables' entries of that row
-/// merged in by a scan of their heads (few tables: one a worker).
+/// Merges rows `r0..r1` of the dense tables and of the workers' pairs
+/// grouped by row (no run files), summing equal keys, calling
+/// `emit(key, count)` in key order; returns the number of distinct keys. The
+/// same result as [`merge`] over a [`DenseSource`] and the pairs' runs,
+/// without a heap or files: each row's cells from all workers are gathered
+/// and sorted (a row is small, the sort stays in cache), then merged with the
+/// row's dense columns.
 pub(crate) fn merge_rows(
     layout: &DenseLayout,
     dense: &[&[u32]],
-    mems: &[Vec<[u64; 2]>],
+    rows: &[Rows],
     r0: usize,
     r1: usize,
     mut emit: impl FnMut(u64, u64) -> Result<()>,
 ) -> Result<u64> {
-    let mut heads: Vec<&[[u64; 2]]> = mems
-        .iter()
-        .map(|m| MemSource::new(m, r0, r1).data)
-        .filter(|m| !m.is_empty())
-        .collect();
-    let overflow = || Error::invalid("a co-occurrence count overflowed its 64-bit fixed point");
-    // The smallest key among the tables' heads below `limit`, summed over the
-    // tables holding it (which all advance).
-    let pop_below = |heads: &mut Vec<&[[u64; 2]]>, limit: u64| -> Result<Option<[u64; 2]>> {
-        let Some(key) = heads.iter().map(|h| h[0][0]).min().filter(|&k| k < limit) else {
-            return Ok(None);
-        };
-        let mut total = 0u64;
-        for h in heads.iter_mut() {
-            if h[0][0] == key {
-                total = total.checked_add(h[0][1]).ok_or_else(overflow)?;
-                *h = &h[1..];
-            }
-        }
-        heads.retain(|h| !h.is_empty());
-        Ok(Some([key, total]))
-    };
     let last = (r1 as u64).min(layout.p.min(layout.v));
+    let mut cells: Vec<u64> = Vec::new();
     let mut n = 0u64;
     for i in r0 as u64..r1 as u64 {
         let row = i << 32;
+        cells.clear();
+        for r in rows {
+            cells.extend_from_slice(r.row(i as usize));
+        }
+        cells.sort_unstable();
+        let mut sparse = Columns::new(&cells);
+        let mut put = |j: u32, c: u64| {
+            n += 1;
+            emit(row | j as u64, c)
+        };
         let end = if i < last { layout.end(i) } else { 0 };
         for j in 0..end {
             let mut c = dense_sum(dense, dense_index(layout, i, j));
             if c == 0 {
                 continue;
             }
-            let key = row | j;
-            while let Some([k, t]) = pop_below(&mut heads, key + 1)? {
-                if k == key {
-                    c = c.checked_add(t).ok_or_else(overflow)?;
-                    break;
-                }
-                emit(k, t)?;
-                n += 1;
+            sparse.drain_below(j, &mut put)?;
+            if sparse.peek() == Some(j) {
+                c = c.checked_add(sparse.take()?).ok_or_else(overflow)?;
             }
-            emit(key, c)?;
-            n += 1;
+            put(j as u32, c)?;
         }
-        while let Some([k, t]) = pop_below(&mut heads, (i + 1) << 32)? {
-            emit(k, t)?;
-            n += 1;
-        }
+        sparse.drain_below(u64::MAX, &mut put)?;
     }
     Ok(n)
 }

@@ -49,7 +49,7 @@ pub use format::{read_all, CoocFormat, CoocReader, CoocWriter};
 pub use shuffle::{ShuffleOptions, ShuffleStats};
 
 use count::Counter;
-use merge::{DenseSource, MemSource, Source};
+use merge::{DenseSource, Source};
 use spill::LazyTempDir;
 
 /// One co-occurrence entry: word `i`, context word `j`, weighted count `x`.
@@ -131,7 +131,8 @@ pub struct CooccurStats {
     pub threads: usize,
     /// Entries of each worker's dense table.
     pub dense_entries: u64,
-    /// Pairs each worker's hash table holds before it spills.
+    /// Pair records (outside the dense tables) each worker holds before it
+    /// spills.
     pub sparse_capacity: u64,
     /// Seconds spent reading and counting.
     pub count_seconds: f64,
@@ -145,7 +146,7 @@ struct Plan {
     block: usize,
     batch: usize,
     layout: count::DenseLayout,
-    sparse_slots: usize,
+    pair_capacity: usize,
     buf_bytes: usize,
     /// Bytes for output buffers while merging (the text blocks' share).
     out_bytes: u64,
@@ -192,7 +193,11 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
     );
     let dense_entries = layout.len() as u64;
     let sparse_bytes = (avail - dense_entries * 4 * threads as u64) / 10 * 9 / threads as u64;
-    let sparse_slots = ((sparse_bytes / 24) as usize).max(64 * opts.window + 1024);
+    // A record takes 12 bytes in the buffer, then 8 (16 with symmetric
+    // windows: both rows) when grouped by row, with 8 bytes a row of offsets.
+    let grouped = if opts.symmetric { 16 } else { 8 };
+    let pair_capacity = ((sparse_bytes.saturating_sub(8 * (v + 2)) / (12 + grouped)) as usize)
+        .max(64 * opts.window + 1024);
     let fan_in = opts.max_open_files.max(3) - 1;
     let buf_bytes = (batch_bytes as usize / (fan_in + 1)).clamp(4096, 1 << 20);
     Ok(Plan {
@@ -200,7 +205,7 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         block,
         batch,
         layout,
-        sparse_slots,
+        pair_capacity,
         buf_bytes,
         out_bytes: batch_bytes,
     })
@@ -251,7 +256,7 @@ pub fn count(
     let pool = thread_pool(plan.threads)?;
     let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Counter::new(&layout, plan.sparse_slots).map(Mutex::new))
+        .map(|_| Counter::new(&layout, plan.pair_capacity).map(Mutex::new))
         .collect::<Result<_>>()?;
 
     let start = Instant::now();
@@ -294,28 +299,36 @@ pub fn count(
     drop(ids);
     let count_seconds = start.elapsed().as_secs_f64();
 
-    // Merge: the dense tables, the sparse tables still in memory, the runs.
+    // Merge: the dense tables, and the pairs in memory or the runs.
     let start = Instant::now();
     let mut counters: Vec<Counter> = counters
         .into_iter()
         .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
         .collect();
-    let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
-    let spill_files = runs.len();
     // The workers' dense tables, summed as the merge reads them.
-    let dense: Vec<count::ZeroTable> = counters
+    let dense: Vec<count::ZeroTable<u32>> = counters
         .iter_mut()
         .map(|c| std::mem::take(&mut c.dense))
         .collect();
     let dense: Vec<&[u32]> = dense.iter().map(|t| &t[..]).collect();
-    // The workers' tables sorted in parallel (one a thread).
-    let mems: Vec<Vec<[u64; 2]>> = pool.install(|| {
-        counters
-            .into_par_iter()
-            .map(|c| c.sparse.into_sorted())
-            .filter(|m| !m.is_empty())
-            .collect()
-    });
+    // With runs on disk, the pairs still in memory become runs too (one merge
+    // of files); without, each worker's pairs are grouped by row in parallel.
+    let spilled = counters.iter().any(|c| !c.runs.is_empty());
+    if spilled {
+        pool.install(|| counters.par_iter_mut().try_for_each(|c| c.spill(&tmp)))?;
+    }
+    let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
+    let spill_files = runs.len();
+    let rows: Vec<count::Rows> = if spilled {
+        Vec::new()
+    } else {
+        pool.install(|| {
+            counters
+                .into_par_iter()
+                .map(|mut c| c.pairs.take_rows())
+                .collect()
+        })
+    };
     let fan_in = opts.max_open_files.max(3) - 1;
     let dir = if runs.is_empty() {
         None
@@ -339,7 +352,16 @@ pub fn count(
     let mut writer = CoocWriter::create(output, opts.format)?;
     let scale = scale as f64;
     let v = vocab.len();
-    let entries = if runs.is_empty() && plan.threads > 1 {
+    let entries = if runs.is_empty() && plan.threads == 1 {
+        merge::merge_rows(&layout, &dense, &rows, 0, v, |key, c| {
+            let n = writer.records();
+            if n % (1 << 20) == 0 {
+                mpb.set_position(n);
+            }
+            // One correctly rounded division of an exact integer sum.
+            writer.write_f64((key >> 32) as u32, key as u32, c as f64 / scale)
+        })?
+    } else if runs.is_empty() {
         // Rows cut into ranges of similar expected size, merged in parallel in
         // waves, written in order.
         let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
@@ -355,7 +377,7 @@ pub fn count(
                         // cost nothing.
                         let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
                         let mut out = Vec::with_capacity(cap as usize * opts.format.record_bytes());
-                        merge::merge_rows(&layout, &dense, &mems, r0, r1, |key, c| {
+                        merge::merge_rows(&layout, &dense, &rows, r0, r1, |key, c| {
                             // One correctly rounded division of an exact integer sum.
                             format::encode(
                                 opts.format,
@@ -379,9 +401,6 @@ pub fn count(
         n
     } else {
         let mut sources = vec![Source::Dense(DenseSource::new(&layout, &dense, 0, v))];
-        for m in &mems {
-            sources.push(Source::Mem(MemSource::new(m, 0, v)));
-        }
         for r in runs {
             sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
         }
@@ -406,7 +425,7 @@ pub fn count(
         intermediate_merges,
         threads: plan.threads,
         dense_entries: plan.layout.len() as u64,
-        sparse_capacity: (plan.sparse_slots / 4 * 3) as u64,
+        sparse_capacity: plan.pair_capacity as u64,
         count_seconds,
         merge_seconds: start.elapsed().as_secs_f64(),
     })

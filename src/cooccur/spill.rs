@@ -81,15 +81,6 @@ impl LazyTempDir {
     }
 }
 
-/// Writes sorted entries to a new run file.
-pub(crate) fn write_run(path: &Path, entries: &[[u64; 2]]) -> Result<()> {
-    let mut w = RunWriter::create(path.to_path_buf(), 1 << 20)?;
-    for &e in entries {
-        w.push(e)?;
-    }
-    w.finish().map(|_| ())
-}
-
 #[inline]
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
