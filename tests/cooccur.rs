@@ -310,6 +310,37 @@ fn counts_beyond_32_bits_are_exact() {
     }
 }
 
+/// Ids and distances share 32 bits in the pair buffers: at window 65,535
+/// (16 bits of distance) the vocabulary may hold 65,536 words, not one more,
+/// and beyond is a clear error, not a wrong count.
+#[test]
+fn vocabulary_and_window_beyond_32_bits_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = |n: usize| -> Vocab {
+        Vocab::new((0..n).map(|k| format!("w{k}")).collect(), vec![1; n]).unwrap()
+    };
+    let text = "w0 w65535 w7 w65535\n";
+    let o = opts(65_535);
+    let got = count_text(text, &words(65_536), &o, dir.path());
+    assert_close(
+        &got,
+        &brute_force(text, &words(65_536), 65_535, true, true),
+        "at the limit",
+    );
+    let err = cooccur::count(
+        Corpus::reader(text.as_bytes()),
+        &words(65_537),
+        dir.path().join("over.bin"),
+        &o,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("65536 words") && err.contains("window"),
+        "{err}"
+    );
+}
+
 #[test]
 fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass_merge() {
     let dir = tempfile::tempdir().unwrap();

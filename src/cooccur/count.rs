@@ -141,9 +141,60 @@ impl DenseLayout {
     }
 }
 
-/// The pairs outside the dense region, one `(i, j, w)` record an occurrence,
-/// appended as they come (`w == 0` stands for a [`CARRY`]); with symmetric
-/// windows, once per unordered pair (`i <= j`), standing for both `X[i][j]`
+/// How a column and a distance share one `u32` cell: `(j << shift) | d`,
+/// where `d` in `1..=window` is the distance of one occurrence and `d = 0` a
+/// [`CARRY`]. Sorting cells sorts them by column.
+#[derive(Debug, Clone)]
+pub(crate) struct CellCode {
+    shift: u32,
+    /// `weights[d]`: the fixed-point weight of distance `d`, [`CARRY`] at 0.
+    weights: Vec<u64>,
+}
+
+impl CellCode {
+    /// The code for `v` words and the weights of [`weights`]; an error if
+    /// the largest id and distance do not fit in 32 bits together.
+    pub(crate) fn new(v: usize, weights: &[u64]) -> Result<Self> {
+        let window = weights.len() - 1;
+        let shift = usize::BITS - window.leading_zeros();
+        let fits = (v as u64).saturating_sub(1) << shift < 1 << 32;
+        if !fits {
+            return Err(crate::error::Error::invalid(format!(
+                "a window of {window} with {v} words is beyond this counter: ids and distances \
+                 share 32 bits, so the vocabulary may hold at most {} words at this window \
+                 (use --max-vocab or a smaller window)",
+                1u64 << (32 - shift)
+            )));
+        }
+        let mut weights = weights.to_vec();
+        weights[0] = CARRY;
+        Ok(CellCode { shift, weights })
+    }
+
+    #[inline(always)]
+    fn pack(&self, j: u32, d: u32) -> u32 {
+        (j << self.shift) | d
+    }
+
+    #[inline(always)]
+    fn column(&self, cell: u32) -> u32 {
+        cell >> self.shift
+    }
+
+    #[inline(always)]
+    fn distance(&self, cell: u32) -> u32 {
+        cell & ((1 << self.shift) - 1)
+    }
+
+    #[inline(always)]
+    fn weight(&self, cell: u32) -> u64 {
+        self.weights[self.distance(cell) as usize]
+    }
+}
+
+/// The pairs outside the dense region, one `[i, (j, d)]` record an
+/// occurrence (see [`CellCode`]), appended as they come; with symmetric
+/// windows once per unordered pair (`i <= j`), standing for both `X[i][j]`
 /// and `X[j][i]`.
 ///
 /// Nearly every such pair is new: on wiki.txt at window 15, 756k occurrences
@@ -151,23 +202,29 @@ impl DenseLayout {
 /// worker. A hash table keyed by the packed pair (the first design) paid a
 /// cache miss an insert, twice with symmetric windows, and the growth of a
 /// 32 MiB table; appending is sequential, and grouping by row
-/// ([`Pairs::take_rows`], a counting sort) followed by small in-cache sorts
-/// costs less than sorting the table.
+/// ([`Pairs::group`], a counting sort) followed by small in-cache sorts
+/// costs less than sorting the table. Records and cells are 32-bit words
+/// because fresh memory is dear: the kernel zeroes every page first touched
+/// (on this project's 2-core VMs, about 1 ms a MiB).
 pub(crate) struct Pairs {
-    buf: ZeroTable<[u32; 3]>,
+    buf: ZeroTable<[u32; 2]>,
     len: usize,
     sym: bool,
-    v: usize,
+    rows: Rows,
 }
 
 impl Pairs {
     /// A buffer for `cap` records over a vocabulary of `v` words.
-    pub(crate) fn new(cap: usize, v: usize, sym: bool) -> Result<Self> {
+    pub(crate) fn new(cap: usize, v: usize, sym: bool, code: CellCode) -> Result<Self> {
         Ok(Pairs {
             buf: ZeroTable::new(cap)?,
             len: 0,
             sym,
-            v,
+            rows: Rows {
+                starts: vec![0; v + 1],
+                cells: Vec::new(),
+                code,
+            },
         })
     }
 
@@ -182,54 +239,77 @@ impl Pairs {
     }
 
     #[inline(always)]
-    fn push(&mut self, i: u32, j: u32, w: u32) {
-        self.buf[self.len] = [i, j, w];
+    fn push(&mut self, i: u32, j: u32, d: u32) {
+        self.buf[self.len] = [i, self.rows.code.pack(j, d)];
         self.len += 1;
     }
 
     /// Groups the records by row (with symmetric windows, each unordered pair
-    /// in both of its rows) and empties the buffer.
-    pub(crate) fn take_rows(&mut self) -> Rows {
+    /// in both of its rows) and empties the buffer; the rows' memory is
+    /// reused from one call to the next.
+    pub(crate) fn group(&mut self) -> &mut Rows {
         let recs = &self.buf[..self.len];
-        let mut starts = vec![0usize; self.v + 2];
-        for &[i, j, _] in recs {
-            starts[i as usize + 2] += 1;
-            if self.sym && i != j {
+        let rows = &mut self.rows;
+        let code = &rows.code;
+        let starts = &mut rows.starts;
+        let v = starts.len() - 1;
+        // Counts in `starts[i + 1]`, then `starts[i + 1]` is the start of row `i`...
+        starts.fill(0);
+        starts.push(0);
+        for &[i, c] in recs {
+            if (i as usize) + 2 < starts.len() {
+                starts[i as usize + 2] += 1;
+            }
+            let j = code.column(c);
+            if self.sym && i != j && (j as usize) + 2 < starts.len() {
                 starts[j as usize + 2] += 1;
             }
         }
-        for r in 2..starts.len() {
-            starts[r] += starts[r - 1];
+        let mut total = 0;
+        for r in 0..v {
+            let n = starts[r + 2];
+            starts[r + 1] = total;
+            total += n;
         }
-        // `starts[r + 1]` is now the start of row `r`: it moves to the end of
-        // the row as the row is filled, leaving `starts[r]` its start.
-        let mut cells = vec![0u64; starts[self.v + 1]];
-        for &[i, j, w] in recs {
+        // ... and, as row `i` is filled, its end: `starts[i]` stays its start.
+        rows.cells.clear();
+        rows.cells.resize(total, 0);
+        let cells = &mut rows.cells;
+        for &[i, c] in recs {
             let at = &mut starts[i as usize + 1];
-            cells[*at] = ((j as u64) << 32) | w as u64;
+            cells[*at] = c;
             *at += 1;
+            let j = code.column(c);
             if self.sym && i != j {
                 let at = &mut starts[j as usize + 1];
-                cells[*at] = ((i as u64) << 32) | w as u64;
+                cells[*at] = code.pack(i, code.distance(c));
                 *at += 1;
             }
         }
         starts.pop();
         self.len = 0;
-        Rows { starts, cells }
+        &mut self.rows
+    }
+
+    /// The records grouped by row, the buffer freed.
+    pub(crate) fn into_rows(mut self) -> Rows {
+        self.group();
+        self.rows
     }
 }
 
-/// Pair records grouped by row: row `i` holds `(j << 32) | w` cells, unsorted.
+/// Pair records grouped by row: row `i` holds its cells (see [`CellCode`]),
+/// unsorted.
 pub(crate) struct Rows {
     starts: Vec<usize>,
-    cells: Vec<u64>,
+    cells: Vec<u32>,
+    code: CellCode,
 }
 
 impl Rows {
     /// The cells of row `i` (none beyond the vocabulary).
     #[inline]
-    pub(crate) fn row(&self, i: usize) -> &[u64] {
+    pub(crate) fn row(&self, i: usize) -> &[u32] {
         match self.starts.get(i + 1) {
             Some(&end) => &self.cells[self.starts[i]..end],
             None => &[],
@@ -241,6 +321,11 @@ impl Rows {
         self.starts.len() - 1
     }
 
+    /// How the cells are packed.
+    pub(crate) fn code(&self) -> &CellCode {
+        &self.code
+    }
+
     /// Sorts row `i` and calls `emit(j, count)` for each of its columns in
     /// order, with the column's counts summed.
     pub(crate) fn combine_row(
@@ -250,39 +335,40 @@ impl Rows {
     ) -> Result<()> {
         let cells = &mut self.cells[self.starts[i]..self.starts[i + 1]];
         cells.sort_unstable();
-        let mut g = Columns::new(cells);
-        g.drain_below(u64::MAX, emit)
+        Columns::new(cells, &self.code).drain_below(u64::MAX, emit)
     }
 }
 
-/// Sorted `(j << 32) | w` cells read as `(column, summed count)` groups.
+/// Sorted cells read as `(column, summed count)` groups.
 pub(crate) struct Columns<'a> {
-    cells: &'a [u64],
+    cells: &'a [u32],
+    code: &'a CellCode,
     k: usize,
 }
 
 impl<'a> Columns<'a> {
-    pub(crate) fn new(cells: &'a [u64]) -> Self {
-        Columns { cells, k: 0 }
+    pub(crate) fn new(cells: &'a [u32], code: &'a CellCode) -> Self {
+        Columns { cells, code, k: 0 }
     }
 
     /// The next group's column, if any.
     #[inline]
     pub(crate) fn peek(&self) -> Option<u64> {
-        self.cells.get(self.k).map(|&c| c >> 32)
+        self.cells.get(self.k).map(|&c| self.code.column(c) as u64)
     }
 
     /// The next group's summed count (there must be one).
     #[inline]
     pub(crate) fn take(&mut self) -> Result<u64> {
-        let j = self.cells[self.k] >> 32;
+        let j = self.code.column(self.cells[self.k]);
         let mut total = 0u64;
-        while let Some(&c) = self.cells.get(self.k).filter(|&&c| c >> 32 == j) {
-            let w = match c as u32 {
-                0 => CARRY,
-                w => w as u64,
-            };
-            total = total.checked_add(w).ok_or_else(overflow)?;
+        while let Some(&c) = self.cells.get(self.k) {
+            if self.code.column(c) != j {
+                break;
+            }
+            total = total
+                .checked_add(self.code.weight(c))
+                .ok_or_else(overflow)?;
             self.k += 1;
         }
         Ok(total)
@@ -382,17 +468,23 @@ impl<T: bytemuck::Pod> std::ops::DerefMut for ZeroTable<T> {
 /// What one worker counts into.
 pub(crate) struct Counter {
     offsets: Arc<Vec<u64>>,
+    weights: Vec<u64>,
     pub(crate) dense: ZeroTable<u32>,
     pub(crate) pairs: Pairs,
     pub(crate) runs: Vec<PathBuf>,
 }
 
 impl Counter {
-    pub(crate) fn new(layout: &Arc<DenseLayout>, pair_capacity: usize) -> Result<Self> {
+    pub(crate) fn new(
+        layout: &Arc<DenseLayout>,
+        pair_capacity: usize,
+        code: &CellCode,
+    ) -> Result<Self> {
         Ok(Counter {
             dense: ZeroTable::new(layout.len())?,
             offsets: Arc::new(layout.offsets.clone()),
-            pairs: Pairs::new(pair_capacity, layout.v as usize, layout.sym)?,
+            weights: code.weights.clone(),
+            pairs: Pairs::new(pair_capacity, layout.v as usize, layout.sym, code.clone())?,
             runs: Vec::new(),
         })
     }
@@ -406,38 +498,44 @@ impl Counter {
         o
     }
 
+    /// Adds the occurrence at distance `d` to `X[i][j]`.
     #[inline(always)]
-    fn add(&mut self, i: u32, j: u32, w: u64) {
+    fn add(&mut self, i: u32, j: u32, d: u32) {
         let iu = i as usize;
         if iu + 1 < self.offsets.len() {
             let idx = self.offsets[iu] + j as u64;
             if idx < self.offsets[iu + 1] {
-                if self.dense_add(idx as usize, w) {
+                if self.dense_add(idx as usize, self.weights[d as usize]) {
                     self.pairs.push(i, j, 0);
                 }
                 return;
             }
         }
-        self.pairs.push(i, j, w as u32);
+        self.pairs.push(i, j, d);
     }
 
-    /// Adds `w` to `X[a][b]` and to `X[b][a]` (the upper-triangle layout).
+    /// Adds the occurrence at distance `d` to `X[a][b]` and to `X[b][a]` (the
+    /// upper-triangle layout).
     #[inline(always)]
-    fn add_both(&mut self, a: u32, b: u32, w: u64) {
+    fn add_both(&mut self, a: u32, b: u32, d: u32) {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        let w = if lo == hi { 2 * w } else { w };
         let l = lo as usize;
         if l + 1 < self.offsets.len() {
             let idx = self.offsets[l] + (hi - lo) as u64;
             if idx < self.offsets[l + 1] {
-                if self.dense_add(idx as usize, w) {
+                let w = self.weights[d as usize];
+                if self.dense_add(idx as usize, if lo == hi { 2 * w } else { w }) {
                     // The carry of the stored `X[lo][hi]`, which is also `X[hi][lo]`.
                     self.pairs.push(lo, hi, 0);
                 }
                 return;
             }
         }
-        self.pairs.push(lo, hi, w as u32);
+        self.pairs.push(lo, hi, d);
+        if lo == hi {
+            // `X[a][a]` gets the occurrence twice.
+            self.pairs.push(lo, hi, d);
+        }
     }
 
     /// Counts the pairs whose later word lies in `ids[window..]`; the first
@@ -446,12 +544,11 @@ impl Counter {
         &mut self,
         ids: &[u32],
         window: usize,
-        weights: &[u64],
         symmetric: bool,
         tmp: &LazyTempDir,
     ) -> Result<()> {
-        // A position adds at most `window` records.
-        let limit = self.pairs.capacity().saturating_sub(window);
+        // A position adds at most `2 * window` records.
+        let limit = self.pairs.capacity().saturating_sub(2 * window);
         for p in window..ids.len() {
             let w2 = ids[p];
             if w2 == SEP {
@@ -460,15 +557,15 @@ impl Counter {
             if self.pairs.len() > limit {
                 self.spill(tmp)?;
             }
-            for (k, &wt) in weights.iter().enumerate().skip(1) {
-                let w1 = ids[p - k];
+            for d in 1..=window {
+                let w1 = ids[p - d];
                 if w1 == SEP {
                     break;
                 }
                 if symmetric {
-                    self.add_both(w1, w2, wt);
+                    self.add_both(w1, w2, d as u32);
                 } else {
-                    self.add(w1, w2, wt);
+                    self.add(w1, w2, d as u32);
                 }
             }
         }
@@ -481,7 +578,7 @@ impl Counter {
             return Ok(());
         }
         let path = tmp.get()?.file("run");
-        let mut rows = self.pairs.take_rows();
+        let rows = self.pairs.group();
         let mut w = RunWriter::create(path, 1 << 20)?;
         for i in 0..rows.rows() {
             let row = (i as u64) << 32;

@@ -168,7 +168,10 @@ pub(crate) fn merge_rows(
     mut emit: impl FnMut(u64, u64) -> Result<()>,
 ) -> Result<u64> {
     let last = (r1 as u64).min(layout.p.min(layout.v));
-    let mut cells: Vec<u64> = Vec::new();
+    let mut cells: Vec<u32> = Vec::new();
+    let Some(code) = rows.first().map(|r| r.code()) else {
+        return Err(Error::invalid("merging rows without pairs"));
+    };
     let mut n = 0u64;
     for i in r0 as u64..r1 as u64 {
         let row = i << 32;
@@ -177,7 +180,7 @@ pub(crate) fn merge_rows(
             cells.extend_from_slice(r.row(i as usize));
         }
         cells.sort_unstable();
-        let mut sparse = Columns::new(&cells);
+        let mut sparse = Columns::new(&cells, code);
         let mut put = |j: u32, c: u64| {
             n += 1;
             emit(row | j as u64, c)

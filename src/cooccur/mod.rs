@@ -152,10 +152,21 @@ struct Plan {
     out_bytes: u64,
 }
 
-/// The most bytes of dense tables, all workers together.
-const DENSE_MAX: u64 = 32 << 20;
+/// Bytes of dense tables, all workers together, for a corpus of `bytes`
+/// (`None`: unknown, standard input).
+///
+/// A dense table is paid for up front: the kernel zeroes each page it first
+/// touches, and the merge reads every cell. On this project's 2-core VMs,
+/// 4 MiB was best for wiki.txt and kjv.txt (2 to 8 MiB within noise; 32 MiB
+/// cost 40 ms more at 2 threads, mostly zeroing). A big corpus amortises a
+/// bigger table, which keeps more of the frequent pairs out of the spilled
+/// runs: a quarter of the corpus size, up to 64 MiB.
+fn dense_bytes(corpus_bytes: Option<u64>) -> u64 {
+    let (lo, hi) = (4 << 20, 64 << 20);
+    corpus_bytes.map_or(hi, |b| (b / 4).clamp(lo, hi))
+}
 
-fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
+fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Result<Plan> {
     let threads = thread_count(opts.threads);
     let mem = opts.memory_bytes as u64;
     let v = vocab.len() as u64;
@@ -182,10 +193,7 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
         )));
     }
     let avail = mem - fixed;
-    // Dense tables of 64 MiB in all (split among the workers): bigger ones
-    // cost page faults, summing and cache misses for rare pairs; measured on
-    // kjv.txt and wiki.txt (32 MiB, 64 MiB in all, 64 MiB a worker).
-    let dense_total = (avail / 4).min(DENSE_MAX);
+    let dense_total = (avail / 4).min(dense_bytes(corpus_bytes));
     let layout = count::DenseLayout::fit(
         vocab.len(),
         dense_total / 4 / threads as u64,
@@ -193,10 +201,10 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions) -> Result<Plan> {
     );
     let dense_entries = layout.len() as u64;
     let sparse_bytes = (avail - dense_entries * 4 * threads as u64) / 10 * 9 / threads as u64;
-    // A record takes 12 bytes in the buffer, then 8 (16 with symmetric
+    // A record takes 8 bytes in the buffer, then 4 (8 with symmetric
     // windows: both rows) when grouped by row, with 8 bytes a row of offsets.
-    let grouped = if opts.symmetric { 16 } else { 8 };
-    let pair_capacity = ((sparse_bytes.saturating_sub(8 * (v + 2)) / (12 + grouped)) as usize)
+    let grouped = if opts.symmetric { 8 } else { 4 };
+    let pair_capacity = ((sparse_bytes.saturating_sub(8 * (v + 2)) / (8 + grouped)) as usize)
         .max(64 * opts.window + 1024);
     let fan_in = opts.max_open_files.max(3) - 1;
     let buf_bytes = (batch_bytes as usize / (fan_in + 1)).clamp(4096, 1 << 20);
@@ -241,9 +249,11 @@ pub fn count(
     if opts.window == 0 {
         return Err(Error::invalid("the window must be at least 1"));
     }
-    let plan = plan(vocab, opts)?;
     let window = opts.window;
     let (weights, scale) = count::weights(window, opts.distance_weighting);
+    let code = count::CellCode::new(vocab.len(), &weights)?;
+    let (reader, size, name) = corpus.into().open()?;
+    let plan = plan(vocab, opts, size)?;
     let parent = match &opts.temp_dir {
         Some(d) => d.clone(),
         None => match output.parent() {
@@ -252,11 +262,10 @@ pub fn count(
         },
     };
     let tmp = LazyTempDir::new(parent);
-    let (reader, size, name) = corpus.into().open()?;
     let pool = thread_pool(plan.threads)?;
     let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Counter::new(&layout, plan.pair_capacity).map(Mutex::new))
+        .map(|_| Counter::new(&layout, plan.pair_capacity, &code).map(Mutex::new))
         .collect::<Result<_>>()?;
 
     let start = Instant::now();
@@ -288,7 +297,7 @@ pub fn count(
             ids[..n].par_iter().try_for_each(|b| {
                 let k = rayon::current_thread_index().unwrap_or(0) % counters.len();
                 let mut c = counters[k].lock().unwrap_or_else(|p| p.into_inner());
-                c.count_block(b, window, &weights, opts.symmetric, &tmp)
+                c.count_block(b, window, opts.symmetric, &tmp)
             })
         })?;
         pb.set_position(blocks.bytes);
@@ -325,7 +334,7 @@ pub fn count(
         pool.install(|| {
             counters
                 .into_par_iter()
-                .map(|mut c| c.pairs.take_rows())
+                .map(|c| c.pairs.into_rows())
                 .collect()
         })
     };
@@ -367,16 +376,22 @@ pub fn count(
         let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
         let ranges = row_ranges(vocab, window, 8 * plan.threads, per_range);
         let mut n = 0u64;
+        // One output buffer a range of a wave, reused from wave to wave: fresh
+        // memory is dear (the kernel zeroes every page first touched; on this
+        // kind of VM, about 1 ms a MiB).
+        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); 2 * plan.threads];
         for wave in ranges.chunks(2 * plan.threads) {
-            let parts: Vec<Result<Vec<u8>>> = pool.install(|| {
+            let done: Vec<Result<()>> = pool.install(|| {
                 wave.par_iter()
-                    .map(|&(r0, r1)| {
-                        // Sized once for the most entries the rows can have
+                    .zip(bufs.par_iter_mut())
+                    .map(|(&(r0, r1), out)| {
+                        // Reserved for the most entries the rows can have
                         // (see `row_bound`; only a hint, it grows if need be):
                         // no copies while growing, and pages never written
                         // cost nothing.
                         let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
-                        let mut out = Vec::with_capacity(cap as usize * opts.format.record_bytes());
+                        out.clear();
+                        out.reserve(cap as usize * opts.format.record_bytes());
                         merge::merge_rows(&layout, &dense, &rows, r0, r1, |key, c| {
                             // One correctly rounded division of an exact integer sum.
                             format::encode(
@@ -384,16 +399,16 @@ pub fn count(
                                 (key >> 32) as u32,
                                 key as u32,
                                 c as f64 / scale,
-                                &mut out,
+                                out,
                             )
                         })?;
-                        Ok(out)
+                        Ok(())
                     })
                     .collect()
             });
-            for part in parts {
-                let part = part?;
-                writer.write_raw(&part)?;
+            for (r, part) in done.into_iter().zip(&bufs) {
+                r?;
+                writer.write_raw(part)?;
                 n += (part.len() / opts.format.record_bytes()) as u64;
             }
             mpb.set_position(n);
