@@ -387,6 +387,7 @@ fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass
                 "{threads} threads, {memory} bytes: {s:?}"
             );
             assert!(s.intermediate_merges > 0, "{s:?}");
+            assert!(s.run_parts > 1, "{s:?}");
         }
         assert!(
             std::fs::read(&out).unwrap() == want,

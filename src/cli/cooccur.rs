@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.quiet {
         let total = s.count_seconds + s.merge_seconds;
         eprintln!(
-            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files, {} intermediate merges, \
+            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files, {} intermediate merges, {} parts a run, \
              dense {} + sparse {} entries a thread; count {:.2} s ({:.2}M tokens/s), merge {:.2} s, total {:.2} s ({:.2}M tokens/s): {}",
             s.tokens,
             vocab.len(),
@@ -60,6 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             s.threads,
             s.spill_files,
             s.intermediate_merges,
+            s.run_parts,
             s.dense_entries,
             s.sparse_capacity,
             s.count_seconds,

@@ -15,12 +15,11 @@
 //! row, summed and written to a run file of `((i as u64) << 32 | j, count)`
 //! entries when it reaches its share of the memory budget.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Result;
 
-use super::spill::{LazyTempDir, RunWriter};
+use super::spill::{LazyTempDir, Run, RunWriter};
 
 /// Marks a document boundary in a block of ids.
 pub(crate) const SEP: u32 = u32::MAX;
@@ -471,7 +470,9 @@ pub(crate) struct Counter {
     weights: Vec<u64>,
     pub(crate) dense: ZeroTable<u32>,
     pub(crate) pairs: Pairs,
-    pub(crate) runs: Vec<PathBuf>,
+    pub(crate) runs: Vec<Run>,
+    /// Where runs are cut into parts (see [`Run`]).
+    bounds: Arc<Vec<u64>>,
 }
 
 impl Counter {
@@ -479,6 +480,7 @@ impl Counter {
         layout: &Arc<DenseLayout>,
         pair_capacity: usize,
         code: &CellCode,
+        bounds: &Arc<Vec<u64>>,
     ) -> Result<Self> {
         Ok(Counter {
             dense: ZeroTable::new(layout.len())?,
@@ -486,6 +488,7 @@ impl Counter {
             weights: code.weights.clone(),
             pairs: Pairs::new(pair_capacity, layout.v as usize, layout.sym, code.clone())?,
             runs: Vec::new(),
+            bounds: bounds.clone(),
         })
     }
 
@@ -579,7 +582,7 @@ impl Counter {
         }
         let path = tmp.get()?.file("run");
         let rows = self.pairs.group();
-        let mut w = RunWriter::create(path, 1 << 20)?;
+        let mut w = RunWriter::create(path, 1 << 20, self.bounds.clone())?;
         for i in 0..rows.rows() {
             let row = (i as u64) << 32;
             rows.combine_row(i, |j, c| w.push([row | j as u64, c]))?;

@@ -5,12 +5,14 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
 use super::count::{overflow, Columns, DenseLayout, Rows};
-use super::spill::{RunReader, RunWriter, TempDir};
+use super::spill::{Run, RunReader, RunWriter, TempDir};
 
 /// The sum of the workers' dense tables at `idx`.
 #[inline]
@@ -202,13 +204,16 @@ pub(crate) fn merge_rows(
     Ok(n)
 }
 
-/// Merges run files in groups of `fan_in` until at most `fan_in` remain;
-/// returns the number of intermediate merges.
+/// Merges runs in groups of `fan_in`, `par` groups at a time in parallel,
+/// until at most `fan_in` remain; returns the number of intermediate merges.
+/// Counts are exact integers, so the grouping does not change the result.
 pub(crate) fn reduce_runs(
-    runs: &mut Vec<PathBuf>,
+    runs: &mut Vec<Run>,
     fan_in: usize,
+    par: usize,
     buf_bytes: usize,
     dir: Option<&TempDir>,
+    bounds: &Arc<Vec<u64>>,
 ) -> Result<usize> {
     let fan_in = fan_in.max(2);
     let mut merges = 0;
@@ -216,20 +221,40 @@ pub(crate) fn reduce_runs(
         let Some(dir) = dir else {
             return Err(Error::invalid("runs without a temporary folder"));
         };
-        let group: Vec<PathBuf> = runs.drain(..fan_in).collect();
-        let mut sources = Vec::with_capacity(group.len());
-        for p in group {
-            sources.push(Source::Run(RunReader::open(p, buf_bytes)?));
+        // Each merge takes `fan_in` runs and gives one back.
+        let needed = (runs.len() - fan_in).div_ceil(fan_in - 1);
+        let groups: Vec<Vec<Run>> = (0..needed.min(par.max(1)))
+            .map(|_| runs.drain(..fan_in).collect())
+            .collect();
+        merges += groups.len();
+        let merged: Vec<Result<Run>> = groups
+            .into_par_iter()
+            .map(|g| merge_group(g, buf_bytes, dir, bounds))
+            .collect();
+        for m in merged {
+            runs.push(m?);
         }
-        let mut out = RunWriter::create(dir.file("merged"), buf_bytes)?;
-        merge(&mut sources, |k, c| out.push([k, c]))?;
-        runs.push(out.finish()?);
-        for s in sources {
-            if let Source::Run(r) = s {
-                r.remove();
-            }
-        }
-        merges += 1;
     }
     Ok(merges)
+}
+
+/// Merges a group of runs into a new run and deletes them.
+fn merge_group(
+    group: Vec<Run>,
+    buf_bytes: usize,
+    dir: &TempDir,
+    bounds: &Arc<Vec<u64>>,
+) -> Result<Run> {
+    let mut sources = Vec::with_capacity(group.len());
+    for r in &group {
+        sources.push(Source::Run(RunReader::open(r, 0..r.parts(), buf_bytes)?));
+    }
+    let mut out = RunWriter::create(dir.file("merged"), buf_bytes, bounds.clone())?;
+    merge(&mut sources, |k, c| out.push([k, c]))?;
+    drop(sources);
+    let run = out.finish()?;
+    for r in group {
+        r.remove();
+    }
+    Ok(run)
 }

@@ -124,9 +124,13 @@ pub struct CooccurStats {
     pub entries: u64,
     /// Run files spilled while counting.
     pub spill_files: usize,
-    /// Intermediate merges (each of at most `max_open_files - 1` runs) before
-    /// the final one; non-zero means a multi-pass merge.
+    /// Intermediate merges (each of at most `max_open_files - 1` runs, several
+    /// at once within the open-file limit) before the final one; non-zero
+    /// means a multi-pass merge.
     pub intermediate_merges: usize,
+    /// Parts, by rows, that each run is cut into: the final merge of runs
+    /// merges the parts in parallel (1 when nothing was spilled).
+    pub run_parts: usize,
     /// Worker threads used.
     pub threads: usize,
     /// Entries of each worker's dense table.
@@ -147,9 +151,18 @@ struct Plan {
     batch: usize,
     layout: count::DenseLayout,
     pair_capacity: usize,
+    /// Bytes of each run reader's buffer.
     buf_bytes: usize,
-    /// Bytes for output buffers while merging (the text blocks' share).
+    /// Bytes for output buffers while merging without runs (the text blocks'
+    /// share).
     out_bytes: u64,
+    /// Runs merged at once (intermediate merges, or parts of the final one).
+    par: usize,
+    /// Runs merged into one: `par * (fan_in + 1)` files at most are open.
+    fan_in: usize,
+    /// The first key of each part of the runs after the first (see
+    /// [`spill::Run`]).
+    run_bounds: Arc<Vec<u64>>,
 }
 
 /// Bytes of dense tables, all workers together, for a corpus of `bytes`
@@ -206,8 +219,20 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
     let grouped = if opts.symmetric { 8 } else { 4 };
     let pair_capacity = ((sparse_bytes.saturating_sub(8 * (v + 2)) / (8 + grouped)) as usize)
         .max(64 * opts.window + 1024);
-    let fan_in = opts.max_open_files.max(3) - 1;
-    let buf_bytes = (batch_bytes as usize / (fan_in + 1)).clamp(4096, 1 << 20);
+    // Merges of runs run `par` at a time, within the open-file limit.
+    let max_open = opts.max_open_files.max(3);
+    let par = threads.min(max_open / 3).max(1);
+    let fan_in = (max_open / par - 1).max(2);
+    let buf_bytes = (batch_bytes as usize / (par * (fan_in + 1))).clamp(4096, 1 << 20);
+    // Runs are cut into parts by rows, merged `par` at a time at the end,
+    // each into an output buffer; the pair buffers, freed by then, hold them.
+    let part_entries =
+        sparse_bytes * threads as u64 / par as u64 / opts.format.record_bytes() as u64;
+    let run_bounds = row_ranges(vocab, opts.window, par, part_entries.max(1 << 14))
+        .iter()
+        .skip(1)
+        .map(|r| (r.0 as u64) << 32)
+        .collect();
     Ok(Plan {
         threads,
         block,
@@ -216,6 +241,9 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
         pair_capacity,
         buf_bytes,
         out_bytes: batch_bytes,
+        par,
+        fan_in,
+        run_bounds: Arc::new(run_bounds),
     })
 }
 
@@ -265,7 +293,7 @@ pub fn count(
     let pool = thread_pool(plan.threads)?;
     let layout = Arc::new(plan.layout.clone());
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
-        .map(|_| Counter::new(&layout, plan.pair_capacity, &code).map(Mutex::new))
+        .map(|_| Counter::new(&layout, plan.pair_capacity, &code, &plan.run_bounds).map(Mutex::new))
         .collect::<Result<_>>()?;
 
     let start = Instant::now();
@@ -326,9 +354,11 @@ pub fn count(
     if spilled {
         pool.install(|| counters.par_iter_mut().try_for_each(|c| c.spill(&tmp)))?;
     }
-    let mut runs: Vec<PathBuf> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
+    let mut runs: Vec<spill::Run> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
     let spill_files = runs.len();
     let rows: Vec<count::Rows> = if spilled {
+        // The pair buffers' memory goes to the merge's output buffers.
+        drop(counters);
         Vec::new()
     } else {
         pool.install(|| {
@@ -338,14 +368,21 @@ pub fn count(
                 .collect()
         })
     };
-    let fan_in = opts.max_open_files.max(3) - 1;
     let dir = if runs.is_empty() {
         None
     } else {
         Some(tmp.get()?)
     };
-    let intermediate_merges =
-        merge::reduce_runs(&mut runs, fan_in, plan.buf_bytes, dir.as_deref())?;
+    let intermediate_merges = pool.install(|| {
+        merge::reduce_runs(
+            &mut runs,
+            plan.fan_in,
+            plan.par,
+            plan.buf_bytes,
+            dir.as_deref(),
+            &plan.run_bounds,
+        )
+    })?;
     let mpb = if opts.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -361,74 +398,81 @@ pub fn count(
     let mut writer = CoocWriter::create(output, opts.format)?;
     let scale = scale as f64;
     let v = vocab.len();
-    let entries = if runs.is_empty() && plan.threads == 1 {
-        merge::merge_rows(&layout, &dense, &rows, 0, v, |key, c| {
-            let n = writer.records();
-            if n % (1 << 20) == 0 {
-                mpb.set_position(n);
-            }
-            // One correctly rounded division of an exact integer sum.
-            writer.write_f64((key >> 32) as u32, key as u32, c as f64 / scale)
-        })?
-    } else if runs.is_empty() {
-        // Rows cut into ranges of similar expected size, merged in parallel in
-        // waves, written in order.
+    let record_bytes = opts.format.record_bytes();
+    // Rows cut into ranges, merged in parallel in waves, written in order.
+    let (ranges, wave) = if runs.is_empty() {
+        // Ranges of similar expected size (see `row_ranges`).
         let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
-        let ranges = row_ranges(vocab, window, 8 * plan.threads, per_range);
-        let mut n = 0u64;
-        // One output buffer a range of a wave, reused from wave to wave: fresh
-        // memory is dear (the kernel zeroes every page first touched; on this
-        // kind of VM, about 1 ms a MiB).
-        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); 2 * plan.threads];
-        for wave in ranges.chunks(2 * plan.threads) {
-            let done: Vec<Result<()>> = pool.install(|| {
-                wave.par_iter()
-                    .zip(bufs.par_iter_mut())
-                    .map(|(&(r0, r1), out)| {
-                        // Reserved for the most entries the rows can have
-                        // (see `row_bound`; only a hint, it grows if need be):
-                        // no copies while growing, and pages never written
-                        // cost nothing.
-                        let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
-                        out.clear();
-                        out.reserve(cap as usize * opts.format.record_bytes());
-                        merge::merge_rows(&layout, &dense, &rows, r0, r1, |key, c| {
-                            // One correctly rounded division of an exact integer sum.
-                            format::encode(
-                                opts.format,
-                                (key >> 32) as u32,
-                                key as u32,
-                                c as f64 / scale,
-                                out,
-                            )
-                        })?;
-                        Ok(())
-                    })
-                    .collect()
-            });
-            for (r, part) in done.into_iter().zip(&bufs) {
-                r?;
-                writer.write_raw(part)?;
-                n += (part.len() / opts.format.record_bytes()) as u64;
-            }
-            mpb.set_position(n);
-        }
-        n
+        (
+            row_ranges(vocab, window, 8 * plan.threads, per_range),
+            2 * plan.threads,
+        )
     } else {
-        let mut sources = vec![Source::Dense(DenseSource::new(&layout, &dense, 0, v))];
-        for r in runs {
-            sources.push(Source::Run(spill::RunReader::open(r, plan.buf_bytes)?));
-        }
-        merge::merge(&mut sources, |key, c| {
-            // One correctly rounded division of an exact integer sum.
-            let x = c as f64 / scale;
-            let n = writer.records();
-            if n % (1 << 20) == 0 {
-                mpb.set_position(n);
-            }
-            writer.write_f64((key >> 32) as u32, key as u32, x)
-        })?
+        // The runs' parts.
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(plan.run_bounds.iter().map(|&b| (b >> 32) as usize))
+            .collect();
+        let ends = starts.iter().skip(1).copied().chain(std::iter::once(v));
+        (starts.iter().copied().zip(ends).collect(), plan.par)
     };
+    // One output buffer a range of a wave, reused from wave to wave: fresh
+    // memory is dear (the kernel zeroes every page first touched; on this
+    // kind of VM, about 1 ms a MiB).
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); wave];
+    let mut entries = 0u64;
+    for (w, wave_ranges) in ranges.chunks(wave).enumerate() {
+        let done: Vec<Result<()>> = pool.install(|| {
+            wave_ranges
+                .par_iter()
+                .zip(bufs.par_iter_mut())
+                .enumerate()
+                .map(|(k, (&(r0, r1), out))| {
+                    // Reserved for the most entries the rows can have (see
+                    // `row_bound`; only a hint, it grows if need be): no
+                    // copies while growing, and pages never written cost
+                    // nothing.
+                    let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
+                    out.clear();
+                    out.reserve(cap as usize * record_bytes);
+                    // One correctly rounded division of an exact integer sum.
+                    let emit = |key: u64, c: u64| {
+                        format::encode(
+                            opts.format,
+                            (key >> 32) as u32,
+                            key as u32,
+                            c as f64 / scale,
+                            out,
+                        )
+                    };
+                    if runs.is_empty() {
+                        merge::merge_rows(&layout, &dense, &rows, r0, r1, emit)?;
+                    } else {
+                        let part = w * wave + k;
+                        let mut sources =
+                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
+                        for r in &runs {
+                            sources.push(Source::Run(spill::RunReader::open(
+                                r,
+                                part..part + 1,
+                                plan.buf_bytes,
+                            )?));
+                        }
+                        merge::merge(&mut sources, emit)?;
+                    }
+                    Ok(())
+                })
+                .collect()
+        });
+        for (r, part) in done.into_iter().zip(&bufs) {
+            r?;
+            writer.write_raw(part)?;
+            entries += (part.len() / record_bytes) as u64;
+        }
+        mpb.set_position(entries);
+    }
+    for r in runs {
+        r.remove();
+    }
     writer.finish()?;
     mpb.finish_and_clear();
     drop(tmp);
@@ -438,6 +482,11 @@ pub fn count(
         entries,
         spill_files,
         intermediate_merges,
+        run_parts: if spill_files == 0 {
+            1
+        } else {
+            plan.run_bounds.len() + 1
+        },
         threads: plan.threads,
         dense_entries: plan.layout.len() as u64,
         sparse_capacity: plan.pair_capacity as u64,

@@ -1,9 +1,11 @@
 //! Temporary files: a folder removed on drop, sorted runs of `(key, count)`.
 //!
 //! A run is a sequence of `[u64; 2]` entries `(packed pair, fixed-point
-//! count)`, native order, sorted by key with distinct keys. Runs live only for
-//! the duration of one counting job, inside a [`TempDir`] that is removed when
-//! the job ends, successfully or not.
+//! count)`, sorted by key with distinct keys, cut into parts at fixed row
+//! bounds (the same for every run of a job) so that each part can be read on
+//! its own and the parts merged in parallel. Runs live only for the duration
+//! of one counting job, inside a [`TempDir`] that is removed when the job
+//! ends, successfully or not.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -90,19 +92,50 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// A run file and where its parts begin.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) path: PathBuf,
+    /// The byte offset of each part, then the file's length: part `p` is
+    /// `offsets[p]..offsets[p + 1]`.
+    offsets: Vec<u64>,
+}
+
+impl Run {
+    /// The number of parts.
+    pub(crate) fn parts(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Deletes the file.
+    pub(crate) fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Streams sorted `[key, count]` entries to a run file, compressed: each
-/// entry is the varint of the key's difference from the previous key, then
-/// the varint of the count (about 5 bytes an entry instead of 16).
+/// entry is the varint of the key's difference from the previous key (from 0
+/// at the start of a part), then the varint of the count (about 5 bytes an
+/// entry instead of 16).
 pub(crate) struct RunWriter {
     file: File,
     path: PathBuf,
     buf: Vec<u8>,
     cap: usize,
     prev: u64,
+    /// The first key of each part after the first.
+    bounds: std::sync::Arc<Vec<u64>>,
+    offsets: Vec<u64>,
+    written: u64,
 }
 
 impl RunWriter {
-    pub(crate) fn create(path: PathBuf, buf_bytes: usize) -> Result<Self> {
+    /// A new run file cut into parts at `bounds` (see [`Run`]).
+    pub(crate) fn create(
+        path: PathBuf,
+        buf_bytes: usize,
+        bounds: std::sync::Arc<Vec<u64>>,
+    ) -> Result<Self> {
         let file = File::create(&path).map_err(|e| Error::io_path("creating", &path, e))?;
         let cap = buf_bytes.max(4096);
         Ok(RunWriter {
@@ -111,11 +144,27 @@ impl RunWriter {
             buf: Vec::with_capacity(cap + 20),
             cap,
             prev: 0,
+            bounds,
+            offsets: vec![0],
+            written: 0,
         })
+    }
+
+    /// Starts the parts whose bounds are at most `key`.
+    #[inline]
+    fn cut(&mut self, key: u64) {
+        while let Some(&b) = self.bounds.get(self.offsets.len() - 1) {
+            if key < b {
+                break;
+            }
+            self.offsets.push(self.written + self.buf.len() as u64);
+            self.prev = 0;
+        }
     }
 
     #[inline]
     pub(crate) fn push(&mut self, e: [u64; 2]) -> Result<()> {
+        self.cut(e[0]);
         put_varint(&mut self.buf, e[0].wrapping_sub(self.prev));
         put_varint(&mut self.buf, e[1]);
         self.prev = e[0];
@@ -129,20 +178,31 @@ impl RunWriter {
         self.file
             .write_all(&self.buf)
             .map_err(|e| Error::io_path("writing", &self.path, e))?;
+        self.written += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
     }
 
-    /// Flushes and closes; returns the path.
-    pub(crate) fn finish(mut self) -> Result<PathBuf> {
+    /// Flushes and closes the file.
+    pub(crate) fn finish(mut self) -> Result<Run> {
+        self.cut(u64::MAX);
         self.flush()?;
-        Ok(self.path)
+        self.offsets.push(self.written);
+        Ok(Run {
+            path: self.path,
+            offsets: self.offsets,
+        })
     }
 }
 
-/// Reads a run file sequentially, with a bounded buffer.
+/// Reads consecutive parts of a run file sequentially, with a bounded buffer.
 pub(crate) struct RunReader {
-    file: File,
+    file: std::io::Take<File>,
+    /// The file offset of `buf[0]`.
+    base: u64,
+    /// The offsets of the parts after the first, where keys restart from 0.
+    restarts: Vec<u64>,
+    next_restart: usize,
     path: PathBuf,
     buf: Vec<u8>,
     pos: usize,
@@ -153,10 +213,19 @@ pub(crate) struct RunReader {
 }
 
 impl RunReader {
-    pub(crate) fn open(path: PathBuf, buf_bytes: usize) -> Result<Self> {
-        let file = File::open(&path).map_err(|e| Error::io_path("opening", &path, e))?;
+    /// A reader of parts `parts` of `run`.
+    pub(crate) fn open(run: &Run, parts: std::ops::Range<usize>, buf_bytes: usize) -> Result<Self> {
+        use std::io::Seek;
+        let path = run.path.clone();
+        let (start, end) = (run.offsets[parts.start], run.offsets[parts.end]);
+        let mut file = File::open(&path).map_err(|e| Error::io_path("opening", &path, e))?;
+        file.seek(std::io::SeekFrom::Start(start))
+            .map_err(|e| Error::io_path("seeking in", &path, e))?;
         let mut r = RunReader {
-            file,
+            file: file.take(end - start),
+            base: start,
+            restarts: run.offsets[parts.start + 1..parts.end].to_vec(),
+            next_restart: 0,
             path,
             buf: Vec::new(),
             pos: 0,
@@ -172,6 +241,7 @@ impl RunReader {
     /// Keeps the unread bytes and reads more.
     fn refill(&mut self) -> Result<()> {
         self.buf.drain(..self.pos);
+        self.base += self.pos as u64;
         self.pos = 0;
         let old = self.buf.len();
         self.buf.resize(old + self.cap, 0);
@@ -219,6 +289,11 @@ impl RunReader {
             self.cur = None;
             return Ok(());
         }
+        let at = self.base + self.pos as u64;
+        while self.restarts.get(self.next_restart) == Some(&at) {
+            self.prev = 0;
+            self.next_restart += 1;
+        }
         let key = self.prev.wrapping_add(self.varint()?);
         let count = self.varint()?;
         self.prev = key;
@@ -236,12 +311,5 @@ impl RunReader {
     #[inline]
     pub(crate) fn advance(&mut self) -> Result<()> {
         self.decode()
-    }
-
-    /// Closes the reader and deletes its file.
-    pub(crate) fn remove(self) {
-        let p = self.path.clone();
-        drop(self);
-        let _ = std::fs::remove_file(p);
     }
 }
