@@ -4,6 +4,7 @@
 //! open-file limit are merged in passes first.
 
 use std::cmp::Reverse;
+use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
@@ -131,24 +132,33 @@ pub(crate) fn merge(
         }
     }
     let mut n = 0u64;
-    while let Some(Reverse((key, k, c))) = heap.pop() {
-        let mut total = c;
+    // The key being summed and its total so far.
+    let mut pending: Option<(u64, u64)> = None;
+    // The smallest head is replaced in place by its source's next entry (one
+    // sift down an entry, where a pop and a push take two).
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((key, k, c)) = *top;
         sources[k].advance()?;
-        if let Some(e) = sources[k].peek() {
-            heap.push(Reverse((e[0], k, e[1])));
-        }
-        while let Some(&Reverse((key2, k2, c2))) = heap.peek() {
-            if key2 != key {
-                break;
-            }
-            heap.pop();
-            total = total.checked_add(c2).ok_or_else(overflow)?;
-            sources[k2].advance()?;
-            if let Some(e) = sources[k2].peek() {
-                heap.push(Reverse((e[0], k2, e[1])));
+        match sources[k].peek() {
+            Some(e) => *top = Reverse((e[0], k, e[1])),
+            None => {
+                PeekMut::pop(top);
             }
         }
-        emit(key, total)?;
+        pending = match pending {
+            Some((pk, total)) if pk == key => {
+                Some((pk, total.checked_add(c).ok_or_else(overflow)?))
+            }
+            Some((pk, total)) => {
+                emit(pk, total)?;
+                n += 1;
+                Some((key, c))
+            }
+            None => Some((key, c)),
+        };
+    }
+    if let Some((pk, total)) = pending {
+        emit(pk, total)?;
         n += 1;
     }
     Ok(n)
@@ -221,10 +231,19 @@ pub(crate) fn reduce_runs(
         let Some(dir) = dir else {
             return Err(Error::invalid("runs without a temporary folder"));
         };
-        // Each merge takes `fan_in` runs and gives one back.
-        let needed = (runs.len() - fan_in).div_ceil(fan_in - 1);
-        let groups: Vec<Vec<Run>> = (0..needed.min(par.max(1)))
-            .map(|_| runs.drain(..fan_in).collect())
+        // The smallest runs first, and no more of them than it takes to
+        // leave `fan_in`: a merge of `g` runs removes `g - 1`, and what is
+        // merged now is read and written once more.
+        runs.sort_by_key(|r| std::cmp::Reverse(r.bytes()));
+        let excess = runs.len() - fan_in;
+        let groups_n = excess.div_ceil(fan_in - 1).min(par.max(1));
+        let remove = excess.min(groups_n * (fan_in - 1));
+        let groups: Vec<Vec<Run>> = (0..groups_n)
+            .map(|g| {
+                // Spread `remove` over the groups.
+                let r = remove / groups_n + usize::from(g < remove % groups_n);
+                runs.split_off(runs.len() - (r + 1))
+            })
             .collect();
         merges += groups.len();
         let merged: Vec<Result<Run>> = groups

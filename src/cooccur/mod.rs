@@ -6,10 +6,12 @@
 //! `1/d` (or 1 without distance weighting) to `X[i][j]`, and, with symmetric
 //! windows, the same to `X[j][i]`; with asymmetric windows `i` is the earlier
 //! word and `j` the later one, as in Stanford's `-symmetric 0`. The corpus is
-//! streamed in blocks, counted by rayon workers into per-worker tables, spilled
-//! to sorted runs when the memory budget is reached, and merged into one file
-//! sorted by `(i, j)`. Counts are exact (fixed point, see `count.rs`), so the
-//! file is bit-identical whatever the thread count and memory budget.
+//! streamed in blocks, counted by rayon workers into per-worker dense tables
+//! (frequent pairs) and pair buffers (the others), which are spilled to sorted
+//! runs when the memory budget is reached, and merged into one file sorted by
+//! `(i, j)`, row ranges in parallel. Counts are exact (fixed point, see
+//! `count.rs`), so the file is bit-identical whatever the thread count and
+//! memory budget.
 //!
 //! ```
 //! use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};

@@ -107,6 +107,11 @@ impl Run {
         self.offsets.len() - 1
     }
 
+    /// The file's length.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.offsets.last().copied().unwrap_or(0)
+    }
+
     /// Deletes the file.
     pub(crate) fn remove(self) {
         let _ = std::fs::remove_file(&self.path);
