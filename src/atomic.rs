@@ -71,6 +71,27 @@ impl AtomicFile {
         Ok(())
     }
 
+    /// Flushes and asks the system to start writing the file's dirty pages to
+    /// disk without waiting for them (Linux's `sync_file_range`; elsewhere a
+    /// flush only). Called while other work goes on, it leaves the sync in
+    /// [`AtomicFile::commit`] less to wait for. Only a hint: the commit still
+    /// syncs everything.
+    pub(crate) fn start_writeback(&mut self) -> std::io::Result<()> {
+        let writer = self.writer.as_mut().expect("not committed");
+        writer.flush()?;
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let fd = writer.get_ref().as_raw_fd();
+            // SAFETY: `fd` is the open descriptor of the file this writer
+            // owns, alive for the call; the call only reads its arguments.
+            // Its result is ignored: a failed hint changes nothing, and the
+            // commit's sync reports real write errors.
+            let _ = unsafe { libc::sync_file_range(fd, 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+        }
+        Ok(())
+    }
+
     /// The destination path.
     pub fn path(&self) -> &Path {
         &self.dest

@@ -489,6 +489,15 @@ impl CoocWriter {
         Ok(())
     }
 
+    /// Starts writing what was written so far to disk in the background
+    /// (see `AtomicFile::start_writeback`).
+    pub(crate) fn start_writeback(&mut self) -> Result<()> {
+        self.flush_buf()?;
+        self.file
+            .start_writeback()
+            .map_err(|e| Error::io_path("writing", &self.path, e))
+    }
+
     /// Writes one record (0-based ids).
     pub fn write(&mut self, c: &Cooc) -> Result<()> {
         self.write_f64(c.i, c.j, c.x as f64)

@@ -470,6 +470,8 @@ pub fn count(
             writer.write_raw(part)?;
             entries += (part.len() / record_bytes) as u64;
         }
+        // The disk writes this wave while the next one is merged.
+        writer.start_writeback()?;
         mpb.set_position(entries);
     }
     for r in runs {
