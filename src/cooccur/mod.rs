@@ -149,8 +149,6 @@ pub struct CooccurStats {
 /// How the memory budget is split.
 struct Plan {
     threads: usize,
-    block: usize,
-    batch: usize,
     layout: count::DenseLayout,
     pair_capacity: usize,
     /// Bytes of each run reader's buffer.
@@ -181,8 +179,16 @@ fn dense_bytes(corpus_bytes: Option<u64>) -> u64 {
     corpus_bytes.map_or(hi, |b| (b / 4).clamp(lo, hi))
 }
 
-fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Result<Plan> {
+/// Worker threads, text blocks read at once, and bytes a block.
+fn shape(opts: &CooccurOptions) -> (usize, usize, usize) {
     let threads = thread_count(opts.threads);
+    let batch = 4 * threads;
+    let block = (opts.memory_bytes as u64 / 64 / batch as u64).clamp(4096, 512 << 10) as usize;
+    (threads, batch, block)
+}
+
+fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Result<Plan> {
+    let (threads, batch, block) = shape(opts);
     let mem = opts.memory_bytes as u64;
     let v = vocab.len() as u64;
     // The vocabulary itself counts: its words (a String and a heap block,
@@ -192,8 +198,6 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
     // Measured: 1M words take about 200 MiB with the allocator's overhead.
     let words: u64 = vocab.words().iter().map(|w| w.len() as u64).sum();
     let vocab_bytes = 210 * v + 2 * words;
-    let batch = 4 * threads;
-    let block = (mem / 64 / batch as u64).clamp(4096, 512 << 10) as usize;
     // Text plus ids (at most 2 bytes of text per token: 2x the text).
     let batch_bytes = 3 * (block * batch) as u64;
     let fixed = vocab_bytes + batch_bytes;
@@ -237,8 +241,6 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
         .collect();
     Ok(Plan {
         threads,
-        block,
-        batch,
         layout,
         pair_capacity,
         buf_bytes,
@@ -283,6 +285,21 @@ pub fn count(
     let (weights, scale) = count::weights(window, opts.distance_weighting);
     let code = count::CellCode::new(vocab.len(), &weights)?;
     let (reader, size, name) = corpus.into().open()?;
+    let (_, batch, block) = shape(opts);
+    let start = Instant::now();
+    let mut blocks = BlockReader::new(reader, name, block);
+    let mut texts: Vec<Vec<u8>> = (0..batch).map(|_| Vec::new()).collect();
+    let read_batch = |blocks: &mut BlockReader, texts: &mut [Vec<u8>]| -> Result<usize> {
+        let mut n = 0;
+        while n < texts.len() && blocks.next_block(&mut texts[n])? {
+            n += 1;
+        }
+        Ok(n)
+    };
+    // The first batch is read before the tables are sized: a stream
+    // (standard input) that ends within it has a known size.
+    let mut first = Some(read_batch(&mut blocks, &mut texts)?);
+    let size = size.or_else(|| (first < Some(batch)).then_some(blocks.bytes));
     let plan = plan(vocab, opts, size)?;
     let parent = match &opts.temp_dir {
         Some(d) => d.clone(),
@@ -298,18 +315,15 @@ pub fn count(
         .map(|_| Counter::new(&layout, plan.pair_capacity, &code, &plan.run_bounds).map(Mutex::new))
         .collect::<Result<_>>()?;
 
-    let start = Instant::now();
     let pb = byte_progress(opts.quiet, size, "cooccur");
-    let mut blocks = BlockReader::new(reader, name, plan.block);
-    let mut texts: Vec<Vec<u8>> = (0..plan.batch).map(|_| Vec::new()).collect();
-    let mut ids: Vec<Vec<u32>> = (0..plan.batch).map(|_| Vec::new()).collect();
+    let mut ids: Vec<Vec<u32>> = (0..batch).map(|_| Vec::new()).collect();
     let mut tail: Vec<u32> = Vec::with_capacity(window);
     let mut tokens = 0u64;
     loop {
-        let mut n = 0;
-        while n < plan.batch && blocks.next_block(&mut texts[n])? {
-            n += 1;
-        }
+        let n = match first.take() {
+            Some(n) => n,
+            None => read_batch(&mut blocks, &mut texts)?,
+        };
         if n == 0 {
             break;
         }
