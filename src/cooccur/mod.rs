@@ -389,6 +389,23 @@ pub fn count(
     } else {
         Some(tmp.get()?)
     };
+    let mpb = if opts.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "merge {spinner} [{elapsed}] {msg} {human_pos} entries",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        // Ticks on its own: an intermediate merge can take minutes.
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        pb
+    };
+    if !runs.is_empty() {
+        mpb.set_message(format!("{} runs, intermediate merges:", runs.len()));
+    }
     let intermediate_merges = pool.install(|| {
         merge::reduce_runs(
             &mut runs,
@@ -399,18 +416,6 @@ pub fn count(
             &plan.run_bounds,
         )
     })?;
-    let mpb = if opts.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "merge {spinner} {human_pos} entries ({per_sec})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        pb
-    };
     let mut writer = CoocWriter::create(output, opts.format)?;
     let scale = scale as f64;
     let v = vocab.len();
@@ -437,6 +442,7 @@ pub fn count(
     let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); wave];
     let mut entries = 0u64;
     for (w, wave_ranges) in ranges.chunks(wave).enumerate() {
+        mpb.set_message(format!("rows {}/{}:", ranges[w * wave].0, v));
         let done: Vec<Result<()>> = pool.install(|| {
             wave_ranges
                 .par_iter()

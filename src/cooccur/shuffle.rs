@@ -276,7 +276,7 @@ pub(crate) fn shuffle_file(
         let pb = indicatif::ProgressBar::new(n);
         pb.set_style(
             indicatif::ProgressStyle::with_template(
-                "shuffle {bar:25} {human_pos}/{human_len} records ({per_sec}, ETA {eta})",
+                "shuffle {bar:25} {human_pos}/{human_len} records (ETA {eta})",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
