@@ -30,6 +30,10 @@ pub struct AtomicFile {
     writer: Option<BufWriter<File>>,
     tmp: PathBuf,
     dest: PathBuf,
+    /// Bytes written so far, and how many of them were handed to
+    /// [`AtomicFile::start_writeback`].
+    written: u64,
+    handed: u64,
 }
 
 impl AtomicFile {
@@ -49,6 +53,8 @@ impl AtomicFile {
         let file = File::create(&tmp).map_err(|e| Error::io_path("creating", &tmp, e))?;
         Ok(AtomicFile {
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            written: 0,
+            handed: 0,
             tmp,
             dest,
         })
@@ -71,24 +77,17 @@ impl AtomicFile {
         Ok(())
     }
 
-    /// Flushes and asks the system to start writing the file's dirty pages to
-    /// disk without waiting for them (Linux's `sync_file_range`; elsewhere a
-    /// flush only). Called while other work goes on, it leaves the sync in
+    /// Flushes and asks the system to start writing the bytes written since
+    /// the last call to disk, without waiting for them (Linux's
+    /// `sync_file_range` on that range only; elsewhere a flush only). Called
+    /// while other work goes on, it leaves the sync in
     /// [`AtomicFile::commit`] less to wait for. Only a hint: the commit still
     /// syncs everything.
     pub(crate) fn start_writeback(&mut self) -> std::io::Result<()> {
         let writer = self.writer.as_mut().expect("not committed");
         writer.flush()?;
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd;
-            let fd = writer.get_ref().as_raw_fd();
-            // SAFETY: `fd` is the open descriptor of the file this writer
-            // owns, alive for the call; the call only reads its arguments.
-            // Its result is ignored: a failed hint changes nothing, and the
-            // commit's sync reports real write errors.
-            let _ = unsafe { libc::sync_file_range(fd, 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
-        }
+        start_writeback(writer.get_ref(), self.handed, self.written - self.handed);
+        self.handed = self.written;
         Ok(())
     }
 
@@ -98,12 +97,41 @@ impl AtomicFile {
     }
 }
 
+/// Starts the write-out of `len` bytes of `file` from `from`, without
+/// waiting.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, from: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor belongs to `file`, open for the whole call; the
+    // call reads only its integer arguments. Its result is ignored: a failed
+    // hint changes nothing, and the commit's sync reports real write errors.
+    let _ = unsafe {
+        libc::sync_file_range(
+            file.as_raw_fd(),
+            from as libc::off64_t,
+            len as libc::off64_t,
+            libc::SYNC_FILE_RANGE_WRITE,
+        )
+    };
+}
+
+/// Elsewhere only the commit's sync writes the file out.
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _from: u64, _len: u64) {}
+
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer.as_mut().expect("not committed").write(buf)
+        let n = self.writer.as_mut().expect("not committed").write(buf)?;
+        self.written += n as u64;
+        Ok(n)
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.writer.as_mut().expect("not committed").write_all(buf)
+        self.writer
+            .as_mut()
+            .expect("not committed")
+            .write_all(buf)?;
+        self.written += buf.len() as u64;
+        Ok(())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.writer.as_mut().expect("not committed").flush()

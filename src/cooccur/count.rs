@@ -252,25 +252,25 @@ impl Pairs {
         let code = &rows.code;
         let starts = &mut rows.starts;
         let v = starts.len() - 1;
-        // Counts in `starts[i + 1]`, then `starts[i + 1]` is the start of row `i`...
+        // Row sizes, shifted by two: `starts[i + 2]` counts the cells of row `i`.
         starts.fill(0);
         starts.push(0);
         for &[i, c] in recs {
-            if (i as usize) + 2 < starts.len() {
-                starts[i as usize + 2] += 1;
-            }
+            starts[i as usize + 2] += 1;
             let j = code.column(c);
-            if self.sym && i != j && (j as usize) + 2 < starts.len() {
+            if self.sym && i != j {
                 starts[j as usize + 2] += 1;
             }
         }
+        // Prefix sums, shifted by one: `starts[i + 1]` is the start of row `i`.
         let mut total = 0;
         for r in 0..v {
             let n = starts[r + 2];
             starts[r + 1] = total;
             total += n;
         }
-        // ... and, as row `i` is filled, its end: `starts[i]` stays its start.
+        // The scatter moves `starts[i + 1]` to the end of row `i`: then
+        // `starts[i]` is the start of row `i` and `starts[v]` the end.
         rows.cells.clear();
         rows.cells.resize(total, 0);
         let cells = &mut rows.cells;

@@ -490,8 +490,12 @@ pub fn count(
             writer.write_raw(part)?;
             entries += (part.len() / record_bytes) as u64;
         }
-        // The disk writes this wave while the next one is merged.
-        writer.start_writeback()?;
+        // The disk writes this wave while the next one is merged. Not with
+        // runs: the disk is busy reading them, and at scale (200M tokens,
+        // 220 runs) the merge was slower with the hint (227 s against 188 s).
+        if runs.is_empty() {
+            writer.start_writeback()?;
+        }
         mpb.set_position(entries);
     }
     for r in runs {
