@@ -372,6 +372,10 @@ fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass
         (3, 1100 << 10, 3),
         (2, 1000 << 10, 5),
         (1, 900 << 10, 3),
+        // More merge groups than the fan-in allows in one round (a panic
+        // once), and many workers.
+        (4, 2 << 20, 12),
+        (8, 3 << 20, 40),
     ] {
         let out = dir.path().join(format!("t{threads}-m{memory}.bin"));
         let o = CooccurOptions {

@@ -320,6 +320,12 @@ impl Rows {
         self.starts.len() - 1
     }
 
+    /// The number of cells in rows `r0..r1`.
+    pub(crate) fn cells_in(&self, r0: usize, r1: usize) -> u64 {
+        let at = |r: usize| self.starts[r.min(self.rows())];
+        (at(r1) - at(r0)) as u64
+    }
+
     /// How the cells are packed.
     pub(crate) fn code(&self) -> &CellCode {
         &self.code

@@ -236,7 +236,9 @@ pub(crate) fn reduce_runs(
         // merged now is read and written once more.
         runs.sort_by_key(|r| std::cmp::Reverse(r.bytes()));
         let excess = runs.len() - fan_in;
-        let groups_n = excess.div_ceil(fan_in - 1).min(par.max(1));
+        // At most `fan_in` groups: they take `remove + groups_n` runs, no
+        // more than there are.
+        let groups_n = excess.div_ceil(fan_in - 1).min(par.max(1)).min(fan_in);
         let remove = excess.min(groups_n * (fan_in - 1));
         let groups: Vec<Vec<Run>> = (0..groups_n)
             .map(|g| {

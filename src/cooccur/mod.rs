@@ -156,6 +156,8 @@ struct Plan {
     /// Bytes for output buffers while merging without runs (the text blocks'
     /// share).
     out_bytes: u64,
+    /// Bytes for output buffers while merging runs (the pair buffers' share).
+    run_out_bytes: u64,
     /// Runs merged at once (intermediate merges, or parts of the final one).
     par: usize,
     /// Runs merged into one: `par * (fan_in + 1)` files at most are open.
@@ -201,7 +203,9 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
     // Text plus ids (at most 2 bytes of text per token: 2x the text).
     let batch_bytes = 3 * (block * batch) as u64;
     let fixed = vocab_bytes + batch_bytes;
-    let min_table = 64 << 10;
+    // Each worker needs at least a small table, and its row offsets for
+    // grouping pairs (8 bytes a word).
+    let min_table = (64 << 10) + 8 * (v + 2);
     if mem < fixed + threads as u64 * min_table {
         let need = (fixed + threads as u64 * min_table).div_ceil(1 << 20);
         return Err(Error::invalid(format!(
@@ -225,9 +229,11 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
     let grouped = if opts.symmetric { 8 } else { 4 };
     let pair_capacity = ((sparse_bytes.saturating_sub(8 * (v + 2)) / (8 + grouped)) as usize)
         .max(64 * opts.window + 1024);
-    // Merges of runs run `par` at a time, within the open-file limit.
+    // Merges of runs run `par` at a time, within the open-file limit, each of
+    // at least 15 runs where the limit allows (a small fan-in means many
+    // passes over the data).
     let max_open = opts.max_open_files.max(3);
-    let par = threads.min(max_open / 3).max(1);
+    let par = threads.min(max_open / 16).max(1);
     let fan_in = (max_open / par - 1).max(2);
     let buf_bytes = (batch_bytes as usize / (par * (fan_in + 1))).clamp(4096, 1 << 20);
     // Runs are cut into parts by rows, merged `par` at a time at the end,
@@ -245,6 +251,7 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
         pair_capacity,
         buf_bytes,
         out_bytes: batch_bytes,
+        run_out_bytes: sparse_bytes * threads as u64,
         par,
         fan_in,
         run_bounds: Arc::new(run_bounds),
@@ -419,85 +426,111 @@ pub fn count(
     let mut writer = CoocWriter::create(output, opts.format)?;
     let scale = scale as f64;
     let v = vocab.len();
-    let record_bytes = opts.format.record_bytes();
-    // Rows cut into ranges, merged in parallel in waves, written in order.
-    let (ranges, wave) = if runs.is_empty() {
-        // Ranges of similar expected size (see `row_ranges`).
+    let record_bytes = opts.format.record_bytes() as u64;
+    // Rows cut into ranges, merged in parallel in waves, written in order;
+    // `share` bytes of output buffer a range of a wave.
+    let (ranges, wave, share) = if runs.is_empty() {
+        // Ranges of similar expected size (see `row_ranges`); the text blocks
+        // and the pair buffers (grouped by now) are free.
         let per_range = (plan.out_bytes / 16 / (2 * plan.threads) as u64).max(1 << 14);
+        let free = plan.out_bytes + 8 * (plan.pair_capacity * plan.threads) as u64;
         (
             row_ranges(vocab, window, 8 * plan.threads, per_range),
             2 * plan.threads,
+            free / (2 * plan.threads) as u64,
         )
     } else {
-        // The runs' parts.
+        // The runs' parts; the pair buffers are free.
         let starts: Vec<usize> = std::iter::once(0)
             .chain(plan.run_bounds.iter().map(|&b| (b >> 32) as usize))
             .collect();
         let ends = starts.iter().skip(1).copied().chain(std::iter::once(v));
-        (starts.iter().copied().zip(ends).collect(), plan.par)
+        (
+            starts.iter().copied().zip(ends).collect::<Vec<_>>(),
+            plan.par,
+            plan.run_out_bytes / plan.par as u64,
+        )
+    };
+    // A true bound on the entries of range `k` (the ranges were sized from
+    // the vocabulary's counts, which need not be this corpus's): its dense
+    // cells, and its pairs' cells in memory or its runs' entries (2 bytes
+    // each at least).
+    let last = layout.p.min(layout.v) as usize;
+    let bound = |k: usize| -> u64 {
+        let (r0, r1) = ranges[k];
+        let dense_cells: u64 = (r0..r1.min(last)).map(|i| layout.end(i as u64)).sum();
+        let pairs: u64 = if runs.is_empty() {
+            rows.iter().map(|r| r.cells_in(r0, r1)).sum()
+        } else {
+            runs.iter().map(|r| r.part_bytes(k) / 2).sum()
+        };
+        dense_cells + pairs
+    };
+    let merger = RangeMerger {
+        layout: &layout,
+        dense: &dense,
+        rows: &rows,
+        runs: &runs,
+        ranges: &ranges,
+        buf_bytes: plan.buf_bytes,
     };
     // One output buffer a range of a wave, reused from wave to wave: fresh
     // memory is dear (the kernel zeroes every page first touched; on this
     // kind of VM, about 1 ms a MiB).
     let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); wave];
-    let mut entries = 0u64;
-    for (w, wave_ranges) in ranges.chunks(wave).enumerate() {
-        mpb.set_message(format!("rows {}/{}:", ranges[w * wave].0, v));
-        let done: Vec<Result<()>> = pool.install(|| {
-            wave_ranges
-                .par_iter()
-                .zip(bufs.par_iter_mut())
-                .enumerate()
-                .map(|(k, (&(r0, r1), out))| {
-                    // Reserved for the most entries the rows can have (see
-                    // `row_bound`; only a hint, it grows if need be): no
-                    // copies while growing, and pages never written cost
-                    // nothing.
-                    let cap: u64 = (r0..r1).map(|r| row_bound(vocab, window, r)).sum();
-                    out.clear();
-                    out.reserve(cap as usize * record_bytes);
-                    // One correctly rounded division of an exact integer sum.
-                    let emit = |key: u64, c: u64| {
-                        format::encode(
-                            opts.format,
-                            (key >> 32) as u32,
-                            key as u32,
-                            c as f64 / scale,
-                            out,
-                        )
-                    };
-                    if runs.is_empty() {
-                        merge::merge_rows(&layout, &dense, &rows, r0, r1, emit)?;
-                    } else {
-                        let part = w * wave + k;
-                        let mut sources =
-                            vec![Source::Dense(DenseSource::new(&layout, &dense, r0, r1))];
-                        for r in &runs {
-                            sources.push(Source::Run(spill::RunReader::open(
-                                r,
-                                part..part + 1,
-                                plan.buf_bytes,
-                            )?));
-                        }
-                        merge::merge(&mut sources, emit)?;
-                    }
-                    Ok(())
-                })
-                .collect()
-        });
-        for (r, part) in done.into_iter().zip(&bufs) {
-            r?;
-            writer.write_raw(part)?;
-            entries += (part.len() / record_bytes) as u64;
+    let mut k = 0;
+    while k < ranges.len() {
+        mpb.set_message(format!("rows {}/{}:", ranges[k].0, v));
+        if bound(k) * record_bytes > share {
+            // Too big to hold: merged alone, straight into the file.
+            merger.merge(k, |key, c| {
+                // One correctly rounded division of an exact integer sum.
+                writer.write_f64((key >> 32) as u32, key as u32, c as f64 / scale)
+            })?;
+            k += 1;
+        } else {
+            let mut end = k + 1;
+            while end < ranges.len() && end - k < wave && bound(end) * record_bytes <= share {
+                end += 1;
+            }
+            let done: Vec<Result<()>> = pool.install(|| {
+                (k..end)
+                    .into_par_iter()
+                    .zip(bufs.par_iter_mut())
+                    .map(|(idx, out)| {
+                        out.clear();
+                        // Reserved once: no copies while growing, and pages
+                        // never written cost nothing.
+                        out.reserve((bound(idx) * record_bytes) as usize);
+                        merger.merge(idx, |key, c| {
+                            // One correctly rounded division of an exact integer sum.
+                            format::encode(
+                                opts.format,
+                                (key >> 32) as u32,
+                                key as u32,
+                                c as f64 / scale,
+                                out,
+                            )
+                        })
+                    })
+                    .collect()
+            });
+            for (r, part) in done.into_iter().zip(&bufs) {
+                r?;
+                writer.write_raw(part)?;
+            }
+            // The disk writes this wave while the next one is merged. Not
+            // with runs: the disk is busy reading them, and at scale (200M
+            // tokens, 220 runs) the merge was slower with the hint (227 s
+            // against 188 s).
+            if runs.is_empty() {
+                writer.start_writeback()?;
+            }
+            k = end;
         }
-        // The disk writes this wave while the next one is merged. Not with
-        // runs: the disk is busy reading them, and at scale (200M tokens,
-        // 220 runs) the merge was slower with the hint (227 s against 188 s).
-        if runs.is_empty() {
-            writer.start_writeback()?;
-        }
-        mpb.set_position(entries);
+        mpb.set_position(writer.records());
     }
+    let entries = writer.records();
     for r in runs {
         r.remove();
     }
@@ -523,12 +556,41 @@ pub fn count(
     })
 }
 
-/// The most entries row `r` can have when the vocabulary's counts are the
-/// corpus's: each occurrence of its word has at most `2 * window` context
-/// words, and the row at most one entry a word.
-fn row_bound(vocab: &Vocab, window: usize, r: usize) -> u64 {
-    let v = vocab.len() as u64;
-    vocab.counts()[r].saturating_mul(2 * window as u64).min(v)
+/// What the final merge reads: the dense tables, and the pairs in memory or
+/// the runs (whose part `k` is range `k`).
+struct RangeMerger<'a> {
+    layout: &'a count::DenseLayout,
+    dense: &'a [&'a [u32]],
+    rows: &'a [count::Rows],
+    runs: &'a [spill::Run],
+    ranges: &'a [(usize, usize)],
+    buf_bytes: usize,
+}
+
+impl RangeMerger<'_> {
+    /// Merges range `k`, calling `emit(key, count)` in key order.
+    fn merge(&self, k: usize, emit: impl FnMut(u64, u64) -> Result<()>) -> Result<()> {
+        let (r0, r1) = self.ranges[k];
+        if self.runs.is_empty() {
+            merge::merge_rows(self.layout, self.dense, self.rows, r0, r1, emit)?;
+        } else {
+            let mut sources = vec![Source::Dense(DenseSource::new(
+                self.layout,
+                self.dense,
+                r0,
+                r1,
+            ))];
+            for r in self.runs {
+                sources.push(Source::Run(spill::RunReader::open(
+                    r,
+                    k..k + 1,
+                    self.buf_bytes,
+                )?));
+            }
+            merge::merge(&mut sources, emit)?;
+        }
+        Ok(())
+    }
 }
 
 /// Row ranges `[r0, r1)` covering the vocabulary, of similar expected entry

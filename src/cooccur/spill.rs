@@ -107,6 +107,11 @@ impl Run {
         self.offsets.len() - 1
     }
 
+    /// The length of part `p`, in bytes.
+    pub(crate) fn part_bytes(&self, p: usize) -> u64 {
+        self.offsets[p + 1] - self.offsets[p]
+    }
+
     /// The file's length.
     pub(crate) fn bytes(&self) -> u64 {
         self.offsets.last().copied().unwrap_or(0)
