@@ -453,8 +453,7 @@ pub fn count(
     };
     // A true bound on the entries of range `k` (the ranges were sized from
     // the vocabulary's counts, which need not be this corpus's): its dense
-    // cells, and its pairs' cells in memory or its runs' entries (2 bytes
-    // each at least).
+    // cells, and its pairs' cells in memory or its runs' entries.
     let last = layout.p.min(layout.v) as usize;
     let bound = |k: usize| -> u64 {
         let (r0, r1) = ranges[k];
@@ -462,7 +461,7 @@ pub fn count(
         let pairs: u64 = if runs.is_empty() {
             rows.iter().map(|r| r.cells_in(r0, r1)).sum()
         } else {
-            runs.iter().map(|r| r.part_bytes(k) / 2).sum()
+            runs.iter().map(|r| r.part_entries(k)).sum()
         };
         dense_cells + pairs
     };

@@ -99,6 +99,8 @@ pub(crate) struct Run {
     /// The byte offset of each part, then the file's length: part `p` is
     /// `offsets[p]..offsets[p + 1]`.
     offsets: Vec<u64>,
+    /// The entries of each part.
+    entries: Vec<u64>,
 }
 
 impl Run {
@@ -107,9 +109,9 @@ impl Run {
         self.offsets.len() - 1
     }
 
-    /// The length of part `p`, in bytes.
-    pub(crate) fn part_bytes(&self, p: usize) -> u64 {
-        self.offsets[p + 1] - self.offsets[p]
+    /// The entries of part `p`.
+    pub(crate) fn part_entries(&self, p: usize) -> u64 {
+        self.entries[p]
     }
 
     /// The file's length.
@@ -136,6 +138,7 @@ pub(crate) struct RunWriter {
     /// The first key of each part after the first.
     bounds: std::sync::Arc<Vec<u64>>,
     offsets: Vec<u64>,
+    entries: Vec<u64>,
     written: u64,
 }
 
@@ -156,6 +159,7 @@ impl RunWriter {
             prev: 0,
             bounds,
             offsets: vec![0],
+            entries: vec![0],
             written: 0,
         })
     }
@@ -168,6 +172,7 @@ impl RunWriter {
                 break;
             }
             self.offsets.push(self.written + self.buf.len() as u64);
+            self.entries.push(0);
             self.prev = 0;
         }
     }
@@ -178,6 +183,7 @@ impl RunWriter {
         put_varint(&mut self.buf, e[0].wrapping_sub(self.prev));
         put_varint(&mut self.buf, e[1]);
         self.prev = e[0];
+        *self.entries.last_mut().expect("a part is open") += 1;
         if self.buf.len() >= self.cap {
             self.flush()?;
         }
@@ -201,6 +207,7 @@ impl RunWriter {
         Ok(Run {
             path: self.path,
             offsets: self.offsets,
+            entries: self.entries,
         })
     }
 }
