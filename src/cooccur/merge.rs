@@ -120,18 +120,17 @@ impl Source<'_> {
 }
 
 /// Merges sorted sources, summing equal keys, calling `emit(key, count)` in
-/// key order; returns the number of distinct keys.
+/// key order.
 pub(crate) fn merge(
     sources: &mut [Source<'_>],
     mut emit: impl FnMut(u64, u64) -> Result<()>,
-) -> Result<u64> {
+) -> Result<()> {
     let mut heap = BinaryHeap::with_capacity(sources.len());
     for (k, s) in sources.iter().enumerate() {
         if let Some(e) = s.peek() {
             heap.push(Reverse((e[0], k, e[1])));
         }
     }
-    let mut n = 0u64;
     // The key being summed and its total so far.
     let mut pending: Option<(u64, u64)> = None;
     // The smallest head is replaced in place by its source's next entry (one
@@ -151,7 +150,6 @@ pub(crate) fn merge(
             }
             Some((pk, total)) => {
                 emit(pk, total)?;
-                n += 1;
                 Some((key, c))
             }
             None => Some((key, c)),
@@ -159,14 +157,13 @@ pub(crate) fn merge(
     }
     if let Some((pk, total)) = pending {
         emit(pk, total)?;
-        n += 1;
     }
-    Ok(n)
+    Ok(())
 }
 
 /// Merges rows `r0..r1` of the dense tables and of the workers' pairs
 /// grouped by row (no run files), summing equal keys, calling
-/// `emit(key, count)` in key order; returns the number of distinct keys. The
+/// `emit(key, count)` in key order. The
 /// same result as [`merge`] over a [`DenseSource`] and the pairs' runs,
 /// without a heap or files: each row's cells from all workers are gathered
 /// and sorted (a row is small, the sort stays in cache), then merged with the
@@ -178,13 +175,12 @@ pub(crate) fn merge_rows(
     r0: usize,
     r1: usize,
     mut emit: impl FnMut(u64, u64) -> Result<()>,
-) -> Result<u64> {
+) -> Result<()> {
     let last = (r1 as u64).min(layout.p.min(layout.v));
     let mut cells: Vec<u32> = Vec::new();
     let Some(code) = rows.first().map(|r| r.code()) else {
         return Err(Error::invalid("merging rows without pairs"));
     };
-    let mut n = 0u64;
     for i in r0 as u64..r1 as u64 {
         let row = i << 32;
         cells.clear();
@@ -193,10 +189,7 @@ pub(crate) fn merge_rows(
         }
         cells.sort_unstable();
         let mut sparse = Columns::new(&cells, code);
-        let mut put = |j: u32, c: u64| {
-            n += 1;
-            emit(row | j as u64, c)
-        };
+        let mut put = |j: u32, c: u64| emit(row | j as u64, c);
         let end = if i < last { layout.end(i) } else { 0 };
         for j in 0..end {
             let mut c = dense_sum(dense, dense_index(layout, i, j));
@@ -211,7 +204,7 @@ pub(crate) fn merge_rows(
         }
         sparse.drain_below(u64::MAX, &mut put)?;
     }
-    Ok(n)
+    Ok(())
 }
 
 /// Merges runs in groups of `fan_in`, `par` groups at a time in parallel,
