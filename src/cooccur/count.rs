@@ -472,8 +472,8 @@ impl<T: bytemuck::Pod> std::ops::DerefMut for ZeroTable<T> {
 
 /// What one worker counts into.
 pub(crate) struct Counter {
-    offsets: Arc<Vec<u64>>,
-    weights: Vec<u64>,
+    /// The dense layout's row offsets (a copy a worker).
+    offsets: Vec<u64>,
     pub(crate) dense: ZeroTable<u32>,
     pub(crate) pairs: Pairs,
     pub(crate) runs: Vec<Run>,
@@ -490,12 +490,17 @@ impl Counter {
     ) -> Result<Self> {
         Ok(Counter {
             dense: ZeroTable::new(layout.len())?,
-            offsets: Arc::new(layout.offsets.clone()),
-            weights: code.weights.clone(),
+            offsets: layout.offsets.clone(),
             pairs: Pairs::new(pair_capacity, layout.v as usize, layout.sym, code.clone())?,
             runs: Vec::new(),
             bounds: bounds.clone(),
         })
+    }
+
+    /// The fixed-point weight of distance `d`.
+    #[inline(always)]
+    fn weight(&self, d: u32) -> u64 {
+        self.pairs.rows.code.weights[d as usize]
     }
 
     /// Adds `w` (below `2^32`) to a dense cell; true if it overflowed, in
@@ -514,7 +519,7 @@ impl Counter {
         if iu + 1 < self.offsets.len() {
             let idx = self.offsets[iu] + j as u64;
             if idx < self.offsets[iu + 1] {
-                if self.dense_add(idx as usize, self.weights[d as usize]) {
+                if self.dense_add(idx as usize, self.weight(d)) {
                     self.pairs.push(i, j, 0);
                 }
                 return;
@@ -532,7 +537,7 @@ impl Counter {
         if l + 1 < self.offsets.len() {
             let idx = self.offsets[l] + (hi - lo) as u64;
             if idx < self.offsets[l + 1] {
-                let w = self.weights[d as usize];
+                let w = self.weight(d);
                 if self.dense_add(idx as usize, if lo == hi { 2 * w } else { w }) {
                     // The carry of the stored `X[lo][hi]`, which is also `X[hi][lo]`.
                     self.pairs.push(lo, hi, 0);
