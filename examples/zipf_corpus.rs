@@ -14,13 +14,13 @@ use std::io::Write;
 use std::time::Instant;
 
 /// splitmix64
-struct Gen(u64);
+struct Gen(glove_wgpu::model::SplitMix64);
 impl Gen {
+    fn new(seed: u64) -> Self {
+        Gen(glove_wgpu::model::SplitMix64::new(seed))
+    }
     fn next(&mut self) -> u64 {
-        let mut g = glove_wgpu::model::SplitMix64::new(self.0);
-        let r = g.next_u64();
-        self.0 = g.state;
-        r
+        self.0.next_u64()
     }
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
@@ -37,7 +37,7 @@ fn main() -> std::io::Result<()> {
     let tokens = arg(1, 2e8) as u64;
     let vocab = (arg(2, 1e6) as usize).max(1);
     let s = arg(3, 1.0);
-    let mut g = Gen(arg(4, 1.0) as u64);
+    let mut g = Gen::new(arg(4, 1.0) as u64);
     let start = Instant::now();
     // Walker's alias table over ranks: one draw costs O(1).
     let weights: Vec<f64> = (0..vocab).map(|r| 1.0 / ((r + 1) as f64).powf(s)).collect();

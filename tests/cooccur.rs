@@ -14,13 +14,13 @@ use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
 const RTOL: f64 = 1e-9;
 
 /// A small deterministic generator for test inputs (splitmix64).
-struct Gen(u64);
+struct Gen(glove_wgpu::model::SplitMix64);
 impl Gen {
+    fn new(seed: u64) -> Self {
+        Gen(glove_wgpu::model::SplitMix64::new(seed))
+    }
     fn next(&mut self) -> u64 {
-        let mut g = glove_wgpu::model::SplitMix64::new(self.0);
-        let r = g.next_u64();
-        self.0 = g.state;
-        r
+        self.0.next_u64()
     }
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
@@ -251,7 +251,7 @@ fn random_vocab(n: u64) -> Vocab {
 #[test]
 fn random_corpora_match_the_brute_force_reference() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen(7);
+    let mut g = Gen::new(7);
     for case in 0..24 {
         let n = 5 + g.below(300);
         let (lines, len) = (1 + g.below(40) as usize, 1 + g.below(60));
@@ -281,7 +281,7 @@ fn random_corpora_match_the_brute_force_reference() {
 #[test]
 fn counts_beyond_32_bits_are_exact() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen(5);
+    let mut g = Gen::new(5);
     let words = ["a", "b", "c"];
     let mut text = String::new();
     for _ in 0..40 {
@@ -344,7 +344,7 @@ fn vocabulary_and_window_beyond_32_bits_are_an_error() {
 #[test]
 fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass_merge() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen(11);
+    let mut g = Gen::new(11);
     let text = random_corpus(&mut g, 3000, 40, 600);
     let corpus = dir.path().join("corpus.txt");
     std::fs::write(&corpus, &text).unwrap();
@@ -430,7 +430,7 @@ impl std::io::Read for Failing {
 #[test]
 fn temporary_files_are_removed_on_error() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen(5);
+    let mut g = Gen::new(5);
     let text = random_corpus(&mut g, 3000, 200, 600);
     let v = random_vocab(3000);
     let len = text.len();
@@ -482,7 +482,7 @@ fn a_budget_too_small_for_the_vocabulary_is_an_error_not_a_crash() {
 #[test]
 fn native_and_stanford_outputs_hold_the_same_entries() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen(3);
+    let mut g = Gen::new(3);
     let text = random_corpus(&mut g, 500, 30, 100);
     let v = random_vocab(500);
     let glove = count_text(&text, &v, &opts(15), dir.path());
@@ -509,7 +509,7 @@ fn native_and_stanford_outputs_hold_the_same_entries() {
 fn stanford_file_written_and_read_back_is_identical() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.bin");
-    let mut g = Gen(9);
+    let mut g = Gen::new(9);
     let recs: Vec<(u32, u32, f64)> = (0..10_000)
         .map(|_| {
             (
@@ -604,7 +604,7 @@ fn write_native(path: &Path, recs: &[Cooc]) {
 fn native_file_round_trips_and_detects_corruption_and_truncation() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("n.bin");
-    let mut g = Gen(1);
+    let mut g = Gen::new(1);
     let recs: Vec<Cooc> = (0..5000)
         .map(|_| Cooc {
             i: g.below(1 << 31) as u32,
