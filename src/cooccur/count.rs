@@ -85,32 +85,33 @@ pub(crate) struct DenseLayout {
 impl DenseLayout {
     pub(crate) fn new(v: usize, p: u64, sym: bool) -> Self {
         let v = v as u64;
-        let mut offsets = vec![0u64];
-        let mut acc = 0u64;
-        for i in 0..p.min(v) {
-            let e = (p / (i + 1)).min(v);
-            let len = if sym { e.saturating_sub(i) } else { e };
-            if len == 0 {
-                break;
-            }
-            acc += len;
-            offsets.push(acc);
-        }
+        let offsets = std::iter::once(0)
+            .chain(Self::row_lens(v, p, sym).scan(0u64, |acc, len| {
+                *acc += len;
+                Some(*acc)
+            }))
+            .collect();
         DenseLayout { v, p, sym, offsets }
+    }
+
+    /// The lengths of the stored rows, in order (the rows after the last
+    /// stored one are empty).
+    fn row_lens(v: u64, p: u64, sym: bool) -> impl Iterator<Item = u64> {
+        (0..p.min(v))
+            .map(move |i| {
+                let e = (p / (i + 1)).min(v);
+                if sym {
+                    e.saturating_sub(i)
+                } else {
+                    e
+                }
+            })
+            .take_while(|&len| len > 0)
     }
 
     /// Entries of a layout, without building it.
     fn entries(v: u64, p: u64, sym: bool) -> u64 {
-        let mut s = 0u64;
-        for i in 0..p.min(v) {
-            let e = (p / (i + 1)).min(v);
-            let len = if sym { e.saturating_sub(i) } else { e };
-            if len == 0 {
-                break;
-            }
-            s += len;
-        }
-        s
+        Self::row_lens(v, p, sym).sum()
     }
 
     /// The layout with the largest bound `p` that holds at most `max_entries`.
