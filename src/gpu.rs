@@ -26,6 +26,10 @@ pub struct GpuOptions {
     pub backends: Option<wgpu::Backends>,
     /// Only adapters whose name contains this text (case-insensitive).
     pub adapter_name: Option<String>,
+    /// Do not enable subgroup operations even where the adapter has them, so the
+    /// kernels take their workgroup-memory paths (tests run both paths on one adapter;
+    /// `GLOVE_WGPU_NO_SUBGROUPS=1` sets it).
+    pub no_subgroups: bool,
 }
 
 impl GpuOptions {
@@ -47,6 +51,8 @@ impl GpuOptions {
             backends: var("GLOVE_WGPU_BACKEND", "WGPU_BACKEND")
                 .map(|s| wgpu::Backends::from_comma_list(&s)),
             adapter_name: var("GLOVE_WGPU_ADAPTER", "WGPU_ADAPTER_NAME"),
+            no_subgroups: std::env::var("GLOVE_WGPU_NO_SUBGROUPS")
+                .is_ok_and(|v| !v.is_empty() && v != "0"),
         }
     }
 }
@@ -74,6 +80,12 @@ pub struct AdapterSummary {
     pub max_compute_workgroups_per_dimension: u32,
     /// Whether the adapter can store f16 in shaders (`SHADER_F16`).
     pub shader_f16: bool,
+    /// Whether the adapter has subgroup operations (`SUBGROUP`).
+    pub subgroups: bool,
+    /// Smallest subgroup (warp, wave) size the adapter may run a kernel with.
+    pub subgroup_min_size: u32,
+    /// Largest subgroup size the adapter may run a kernel with.
+    pub subgroup_max_size: u32,
 }
 
 impl AdapterSummary {
@@ -93,6 +105,9 @@ impl AdapterSummary {
             max_compute_invocations_per_workgroup: l.max_compute_invocations_per_workgroup,
             max_compute_workgroups_per_dimension: l.max_compute_workgroups_per_dimension,
             shader_f16: adapter.features().contains(wgpu::Features::SHADER_F16),
+            subgroups: adapter.features().contains(wgpu::Features::SUBGROUP),
+            subgroup_min_size: info.subgroup_min_size,
+            subgroup_max_size: info.subgroup_max_size,
         }
     }
 }
@@ -111,6 +126,7 @@ pub struct GpuContext {
     queue: wgpu::Queue,
     summary: AdapterSummary,
     limits: wgpu::Limits,
+    features: wgpu::Features,
     modules: Mutex<HashMap<&'static str, wgpu::ShaderModule>>,
     pipelines: Mutex<HashMap<PipelineKey, wgpu::ComputePipeline>>,
     lost: Arc<Mutex<Option<String>>>,
@@ -180,9 +196,16 @@ impl GpuContext {
         };
         let summary = AdapterSummary::new(&adapter);
         let limits = adapter.limits();
+        // The optional features the kernels use where they exist: subgroup
+        // operations (training reductions) and f16 in shaders (search rows).
+        let mut wanted = wgpu::Features::SHADER_F16;
+        if !options.no_subgroups {
+            wanted |= wgpu::Features::SUBGROUP;
+        }
+        let features = adapter.features() & wanted;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("glove-wgpu"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -208,6 +231,7 @@ impl GpuContext {
             queue,
             summary,
             limits,
+            features,
             modules: Mutex::new(HashMap::new()),
             pipelines: Mutex::new(HashMap::new()),
             lost,
@@ -232,6 +256,16 @@ impl GpuContext {
     /// The device's limits (the adapter's own).
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits
+    }
+
+    /// Whether the device was created with subgroup operations (`Features::SUBGROUP`).
+    pub fn has_subgroups(&self) -> bool {
+        self.features.contains(wgpu::Features::SUBGROUP)
+    }
+
+    /// Whether the device was created with f16 in shaders (`Features::SHADER_F16`).
+    pub fn has_f16(&self) -> bool {
+        self.features.contains(wgpu::Features::SHADER_F16)
     }
 
     /// The largest buffer this device can bind as one storage binding, in bytes.

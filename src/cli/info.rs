@@ -28,13 +28,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
             println!(
                 "  max storage binding {} MiB, max buffer {} MiB, workgroup memory {} KiB, \
-                 {} invocations/workgroup, {} workgroups/dimension, shader f16: {}",
+                 {} invocations/workgroup, {} workgroups/dimension, shader f16: {}, \
+                 subgroups: {} (size {}..={})",
                 a.max_storage_buffer_binding_size >> 20,
                 a.max_buffer_size >> 20,
                 a.max_compute_workgroup_storage_size >> 10,
                 a.max_compute_invocations_per_workgroup,
                 a.max_compute_workgroups_per_dimension,
-                a.shader_f16
+                a.shader_f16,
+                a.subgroups,
+                a.subgroup_min_size,
+                a.subgroup_max_size
             );
         }
     }
