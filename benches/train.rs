@@ -68,7 +68,7 @@ fn bench(c: &mut Criterion) {
     });
     let plan = BatchPlan::build(&cooc, cfg.batch_size);
     g.bench_function("cpu_batched", |b| {
-        b.iter(|| twin::epoch_batched(&mut m, &plan, &cfg))
+        b.iter(|| twin::epoch_batched(&mut m, &plan, &cfg, 32))
     });
     match glove_wgpu::GpuContext::new() {
         Ok(ctx) => {

@@ -1,12 +1,32 @@
-// One batch of GloVe updates in two passes, rows gathered (see src/train/batch.rs):
-// - main_pass: one invocation per distinct word row i of the batch. It first copies
-//   the row (vector and bias) to its snapshot slot, then applies glove.c's AdaGrad
-//   step for each of its triples in order, against the context rows as they stood at
-//   the start of the batch (the context pass has not run yet), and writes its cost.
-// - context_pass: one invocation per distinct context row j, the same against the
-//   word rows as they stood at the start of the batch (read from the snapshot).
-// No two invocations of a dispatch write the same row, so results are deterministic.
-// CPU twin: src/train/twin.rs (same bindings, same loops).
+// One batch of GloVe updates in two passes, rows gathered (see src/train/batch.rs).
+// This file is the body shared by both lane paths; a module is this file followed
+// by one of the lane files, which hold the entry points `main_pass` and
+// `context_pass` and the lane primitives (`load_block`, `block_idx`, `block_x`,
+// `lane_sum`):
+//   - shaders/glove_lanes_subgroup.wgsl: one subgroup per row (needs SUBGROUP);
+//   - shaders/glove_lanes_workgroup.wgsl: one 32-invocation workgroup per row,
+//     the same steps through workgroup memory.
+//
+// Layout: a row is `stride` floats (`dim` vector values, the bias at index `dim`,
+// zero padding to a multiple of ROW_ALIGN floats, so every row starts on a 32-byte
+// sector and vec4 boundary). Lane `l` of `L` owns the elements `l, l + L, l + 2L, ...`
+// of a row (`SLOTS` of them, the last ones masked): a load or store of one slot
+// across the lanes touches consecutive addresses (coalesced).
+//
+// - main_pass: one row (lane group) per distinct word row i of the batch. The row
+//   and its AdaGrad state are loaded into registers once, copied to the snapshot
+//   slot (the pre-batch row the context pass reads), stepped through the row's
+//   triples in order against the context rows (read-only in this pass, so as they
+//   stood at the start of the batch), and written back once. The row's cost goes
+//   to row_cost[cost_base + r].
+// - context_pass: the same per distinct context row j, against the word rows as
+//   they stood at the start of the batch (the snapshot).
+// The other row of a triple is loaded coalesced, one triple ahead (prefetch).
+// Entries are read coalesced, LANES at a time, and broadcast lane by lane.
+// Dot products (with both biases as one more element) are reduced in a fixed order:
+// lane partial sums over slots in order, then a butterfly over the lanes, so all
+// lanes hold the same bits and the CPU twin (src/train/twin.rs) copies the order.
+// No two lane groups of a dispatch write the same row, so runs are deterministic.
 
 // Keep in sync with `StepParams` in src/train/batch.rs.
 struct StepParams {
@@ -15,7 +35,7 @@ struct StepParams {
     ctx_base: u32,
     span_base: u32,
     n_spans: u32,
-    cost_slot: u32,
+    cost_base: u32,
     pad0: u32,
     pad1: u32,
     x_max: f32,
@@ -38,7 +58,14 @@ struct Entry {
     x: f32,
 }
 
-const WG: u32 = 64u;
+// Rows are padded to a multiple of this many floats (32 bytes).
+const ROW_ALIGN: u32 = 8u;
+// Register slots a lane can hold per row: ceil(4104 / 32), the stride of the largest
+// dimension (4096) over the fallback's 32 lanes.
+const SLOTS_MAX: u32 = 129u;
+// Slots a lane uses: ceil(stride / lanes), set by the host per pipeline, so loops
+// over slots have a constant trip count and the arrays live in registers.
+override SLOTS: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> p: StepParams;
 @group(0) @binding(1) var<storage, read_write> theta: array<f32>;
@@ -60,71 +87,132 @@ fn weight(x: f32) -> f32 {
     return pow(x / p.x_max, p.alpha);
 }
 
-@compute @workgroup_size(WG)
-fn main_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let r = gid.x;
-    if (r >= p.n_spans) {
-        return;
-    }
-    let span = spans[p.span_base + r];
-    let d = p.dim;
-    let wi = span.row * p.stride;
-    let si = r * p.stride;
-    for (var k = 0u; k <= d; k++) {
-        snapshot[si + k] = theta[wi + k];
-    }
-    var cost = 0.0;
-    for (var e = span.start; e < span.start + span.count; e++) {
-        let en = entries[e];
-        let cj = p.ctx_base + en.idx * p.stride;
-        var dot = 0.0;
-        for (var k = 0u; k < d; k++) {
-            dot += theta[wi + k] * theta[cj + k];
+// The other row of a triple, this lane's slots (0 beyond the bias).
+fn load_other(base: u32, from_snapshot: bool, lane: u32, lanes: u32) -> array<f32, SLOTS_MAX> {
+    var c: array<f32, SLOTS_MAX>;
+    for (var t = 0u; t < SLOTS; t++) {
+        let e = lane + t * lanes;
+        c[t] = 0.0;
+        if (e <= p.dim) {
+            if (from_snapshot) {
+                c[t] = snapshot[base + e];
+            } else {
+                c[t] = theta[base + e];
+            }
         }
-        let diff = dot + theta[wi + d] + theta[cj + d] - log(en.x);
-        if (!finite(diff)) {
-            continue;
-        }
-        let fdiff = weight(en.x) * diff;
-        cost += 0.5 * fdiff * diff;
-        for (var k = 0u; k < d; k++) {
-            let t = clamp(fdiff * theta[cj + k], -p.clip, p.clip) * p.eta;
-            theta[wi + k] -= t / sqrt(gradsq[wi + k]);
-            gradsq[wi + k] += t * t;
-        }
-        theta[wi + d] -= fdiff / sqrt(gradsq[wi + d]);
-        gradsq[wi + d] += fdiff * fdiff;
     }
-    row_cost[r] = cost;
+    return c;
 }
 
-@compute @workgroup_size(WG)
-fn context_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let r = gid.x;
-    if (r >= p.n_spans) {
-        return;
-    }
-    let span = spans[p.span_base + r];
+// Steps row `base` (registers w, g) through span `span`'s triples against the other
+// rows; returns the summed cost. `main`: the other rows are context rows of theta
+// (entries hold j); otherwise word rows of the snapshot (entries hold the slot of i).
+fn step_row(span: Span, main: bool, w: ptr<function, array<f32, SLOTS_MAX>>,
+            g: ptr<function, array<f32, SLOTS_MAX>>, lane: u32, lanes: u32) -> f32 {
     let d = p.dim;
-    let cj = p.ctx_base + span.row * p.stride;
-    for (var e = span.start; e < span.start + span.count; e++) {
-        let en = entries[e];
-        let si = en.idx * p.stride;
-        var dot = 0.0;
-        for (var k = 0u; k < d; k++) {
-            dot += snapshot[si + k] * theta[cj + k];
+    var cost = 0.0;
+    if (span.count == 0u) {
+        return cost;
+    }
+    load_block(span.start, min(lanes, span.count), lane);
+    var other_base = p.ctx_base + block_idx(0u) * p.stride;
+    if (!main) {
+        other_base = block_idx(0u) * p.stride;
+    }
+    var c = load_other(other_base, !main, lane, lanes);
+    for (var e = 0u; e < span.count; e++) {
+        let x = block_x(e % lanes);
+        // Prefetch the next triple's row before this one's arithmetic.
+        var next: array<f32, SLOTS_MAX>;
+        let n = e + 1u;
+        if (n < span.count) {
+            if (n % lanes == 0u) {
+                load_block(span.start + n, min(lanes, span.count - n), lane);
+            }
+            var nb = p.ctx_base + block_idx(n % lanes) * p.stride;
+            if (!main) {
+                nb = block_idx(n % lanes) * p.stride;
+            }
+            next = load_other(nb, !main, lane, lanes);
         }
-        let diff = dot + snapshot[si + d] + theta[cj + d] - log(en.x);
-        if (!finite(diff)) {
-            continue;
+        // w.c + b_w + b_c: lane partials over slots, then the butterfly.
+        var part = 0.0;
+        for (var t = 0u; t < SLOTS; t++) {
+            let k = lane + t * lanes;
+            if (k < d) {
+                part += (*w)[t] * c[t];
+            } else if (k == d) {
+                part += (*w)[t] + c[t];
+            }
         }
-        let fdiff = weight(en.x) * diff;
-        for (var k = 0u; k < d; k++) {
-            let t = clamp(fdiff * snapshot[si + k], -p.clip, p.clip) * p.eta;
-            theta[cj + k] -= t / sqrt(gradsq[cj + k]);
-            gradsq[cj + k] += t * t;
+        let diff = lane_sum(part, lane, lanes) - log(x);
+        if (finite(diff)) {
+            let fdiff = weight(x) * diff;
+            cost += 0.5 * fdiff * diff;
+            for (var t = 0u; t < SLOTS; t++) {
+                let k = lane + t * lanes;
+                if (k < d) {
+                    let u = clamp(fdiff * c[t], -p.clip, p.clip) * p.eta;
+                    (*w)[t] -= u / sqrt((*g)[t]);
+                    (*g)[t] += u * u;
+                } else if (k == d) {
+                    (*w)[t] -= fdiff / sqrt((*g)[t]);
+                    (*g)[t] += fdiff * fdiff;
+                }
+            }
         }
-        theta[cj + d] -= fdiff / sqrt(gradsq[cj + d]);
-        gradsq[cj + d] += fdiff * fdiff;
+        c = next;
+    }
+    return cost;
+}
+
+// Word row of main span r of this batch (see the header).
+fn main_row(r: u32, lane: u32, lanes: u32) {
+    let span = spans[p.span_base + r];
+    let base = span.row * p.stride;
+    let snap = r * p.stride;
+    var w: array<f32, SLOTS_MAX>;
+    var g: array<f32, SLOTS_MAX>;
+    for (var t = 0u; t < SLOTS; t++) {
+        let e = lane + t * lanes;
+        if (e <= p.dim) {
+            w[t] = theta[base + e];
+            g[t] = gradsq[base + e];
+            snapshot[snap + e] = w[t];
+        }
+    }
+    let cost = step_row(span, true, &w, &g, lane, lanes);
+    for (var t = 0u; t < SLOTS; t++) {
+        let e = lane + t * lanes;
+        if (e <= p.dim) {
+            theta[base + e] = w[t];
+            gradsq[base + e] = g[t];
+        }
+    }
+    if (lane == 0u) {
+        row_cost[p.cost_base + r] = cost;
+    }
+}
+
+// Context row of context span r of this batch.
+fn context_row(r: u32, lane: u32, lanes: u32) {
+    let span = spans[p.span_base + r];
+    let base = p.ctx_base + span.row * p.stride;
+    var w: array<f32, SLOTS_MAX>;
+    var g: array<f32, SLOTS_MAX>;
+    for (var t = 0u; t < SLOTS; t++) {
+        let e = lane + t * lanes;
+        if (e <= p.dim) {
+            w[t] = theta[base + e];
+            g[t] = gradsq[base + e];
+        }
+    }
+    step_row(span, false, &w, &g, lane, lanes);
+    for (var t = 0u; t < SLOTS; t++) {
+        let e = lane + t * lanes;
+        if (e <= p.dim) {
+            theta[base + e] = w[t];
+            gradsq[base + e] = g[t];
+        }
     }
 }

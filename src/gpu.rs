@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
-use crate::shaders::Kernel;
+use crate::shaders::{Binding, Kernel};
 
 /// How to choose the adapter.
 #[derive(Clone, Debug, Default)]
@@ -128,6 +128,7 @@ pub struct GpuContext {
     limits: wgpu::Limits,
     features: wgpu::Features,
     modules: Mutex<HashMap<&'static str, wgpu::ShaderModule>>,
+    layouts: Mutex<HashMap<&'static str, wgpu::BindGroupLayout>>,
     pipelines: Mutex<HashMap<PipelineKey, wgpu::ComputePipeline>>,
     lost: Arc<Mutex<Option<String>>>,
 }
@@ -233,6 +234,7 @@ impl GpuContext {
             limits,
             features,
             modules: Mutex::new(HashMap::new()),
+            layouts: Mutex::new(HashMap::new()),
             pipelines: Mutex::new(HashMap::new()),
             lost,
         })
@@ -303,10 +305,19 @@ impl GpuContext {
                         source: wgpu::ShaderSource::Wgsl(kernel.source.into()),
                     })
             });
+            let bgl = self.bind_group_layout(kernel);
+            let layout = bgl.as_ref().map(|bgl| {
+                self.device
+                    .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                        label: Some(kernel.name),
+                        bind_group_layouts: &[Some(bgl)],
+                        immediate_size: 0,
+                    })
+            });
             self.device
                 .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(entry),
-                    layout: None,
+                    layout: layout.as_ref(),
                     module,
                     entry_point: Some(entry),
                     compilation_options: wgpu::PipelineCompilationOptions {
@@ -318,6 +329,94 @@ impl GpuContext {
         })?;
         cache.insert(key, pipeline.clone());
         Ok(pipeline)
+    }
+
+    /// The bind group layout written in `kernel.bindings` (cached), or `None` for a
+    /// kernel whose layout is derived from its WGSL.
+    fn bind_group_layout(&self, kernel: &Kernel) -> Option<wgpu::BindGroupLayout> {
+        if kernel.bindings.is_empty() {
+            return None;
+        }
+        let mut layouts = self.layouts.lock().unwrap_or_else(|p| p.into_inner());
+        let layout = layouts.entry(kernel.name).or_insert_with(|| {
+            let entries: Vec<wgpu::BindGroupLayoutEntry> = kernel
+                .bindings
+                .iter()
+                .enumerate()
+                .map(|(i, (_, b))| wgpu::BindGroupLayoutEntry {
+                    binding: i as u32,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: match b {
+                            Binding::DynamicUniform { .. } => wgpu::BufferBindingType::Uniform,
+                            Binding::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                            Binding::ReadWrite => {
+                                wgpu::BufferBindingType::Storage { read_only: false }
+                            }
+                        },
+                        has_dynamic_offset: matches!(b, Binding::DynamicUniform { .. }),
+                        min_binding_size: None,
+                    },
+                    count: None,
+                })
+                .collect();
+            self.device
+                .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                    label: Some(kernel.name),
+                    entries: &entries,
+                })
+        });
+        Some(layout.clone())
+    }
+
+    /// A bind group for `kernel`'s group 0, one buffer per binding in the order of
+    /// `kernel.bindings`. A dynamic uniform binds one parameter block of the buffer;
+    /// [`GpuContext::dispatch_at`] picks which.
+    pub fn bind_kernel(
+        &self,
+        kernel: &Kernel,
+        buffers: &[&wgpu::Buffer],
+    ) -> Result<wgpu::BindGroup> {
+        if buffers.len() != kernel.bindings.len() {
+            return Err(Error::Gpu(format!(
+                "kernel {} has {} bindings, {} buffers given",
+                kernel.name,
+                kernel.bindings.len(),
+                buffers.len()
+            )));
+        }
+        let layout = self.scoped(|| self.bind_group_layout(kernel))?;
+        let Some(layout) = layout else {
+            return Err(Error::Gpu(format!(
+                "kernel {} lists no bindings",
+                kernel.name
+            )));
+        };
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .zip(kernel.bindings)
+            .enumerate()
+            .map(|(i, (buf, (_, b)))| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: match b {
+                    Binding::DynamicUniform { size } => {
+                        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                            buffer: buf,
+                            offset: 0,
+                            size: std::num::NonZeroU64::new(*size),
+                        })
+                    }
+                    _ => buf.as_entire_binding(),
+                },
+            })
+            .collect();
+        self.scoped(|| {
+            self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(kernel.name),
+                layout: &layout,
+                entries: &entries,
+            })
+        })
     }
 
     /// Runs `f` inside out-of-memory, validation and internal error scopes and turns
@@ -376,6 +475,80 @@ impl GpuContext {
             }
             buf
         })
+    }
+
+    /// Bytes between parameter blocks bound at dynamic offsets: the block size
+    /// rounded up to the device's uniform offset alignment.
+    pub fn uniform_stride(&self, block: u64) -> u64 {
+        block.next_multiple_of(self.limits.min_uniform_buffer_offset_alignment.max(4) as u64)
+    }
+
+    /// A uniform buffer of `blocks` parameter blocks, block `b` at byte
+    /// `b * uniform_stride(size_of::<T>())` (bind with [`GpuContext::bind_kernel`],
+    /// pick a block with [`GpuContext::dispatch_at`]).
+    pub fn upload_blocks<T: bytemuck::Pod>(
+        &self,
+        label: &str,
+        blocks: &[T],
+    ) -> Result<wgpu::Buffer> {
+        let size = std::mem::size_of::<T>();
+        let stride = self.uniform_stride(size as u64) as usize;
+        let mut bytes = vec![0u8; (stride * blocks.len()).max(stride)];
+        for (b, block) in blocks.iter().enumerate() {
+            bytes[b * stride..b * stride + size].copy_from_slice(bytemuck::bytes_of(block));
+        }
+        self.scoped(|| {
+            let buf = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: bytes.len() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            self.queue.write_buffer(&buf, 0, &bytes);
+            buf
+        })
+    }
+
+    /// A buffer the host can map for reading, of `size` bytes (rounded up to 4),
+    /// to copy results into at the end of a submission.
+    pub fn staging(&self, label: &str, size: u64) -> Result<wgpu::Buffer> {
+        self.scoped(|| {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size.max(4).next_multiple_of(4),
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        })
+    }
+
+    /// Maps `staging` (filled by a copy in an earlier submission), waits, and
+    /// returns its first `len` elements.
+    pub fn read_staging<T: bytemuck::Pod>(
+        &self,
+        staging: &wgpu::Buffer,
+        len: usize,
+    ) -> Result<Vec<T>> {
+        let bytes = len * std::mem::size_of::<T>();
+        if bytes == 0 {
+            return Ok(Vec::new());
+        }
+        let slice = staging.slice(..(bytes as u64).next_multiple_of(4));
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait()?;
+        rx.recv()
+            .map_err(|_| Error::Gpu("buffer map callback never ran".into()))?
+            .map_err(|e| Error::Gpu(format!("mapping a buffer for reading: {e}")))?;
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| Error::Gpu(format!("reading a mapped buffer: {e}")))?;
+        let out = bytemuck::pod_collect_to_vec::<u8, T>(&view[..bytes]);
+        drop(view);
+        staging.unmap();
+        Ok(out)
     }
 
     /// An uninitialised storage buffer of `size` bytes (rounded up to 4).
@@ -447,22 +620,7 @@ impl GpuContext {
         let mut enc = self.device.create_command_encoder(&Default::default());
         enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes.next_multiple_of(4));
         self.submit(enc)?;
-        let slice = staging.slice(..);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.wait()?;
-        rx.recv()
-            .map_err(|_| Error::Gpu("buffer map callback never ran".into()))?
-            .map_err(|e| Error::Gpu(format!("mapping a buffer for reading: {e}")))?;
-        let view = slice
-            .get_mapped_range()
-            .map_err(|e| Error::Gpu(format!("reading a mapped buffer: {e}")))?;
-        let out = bytemuck::pod_collect_to_vec::<u8, T>(&view[..bytes as usize]);
-        drop(view);
-        staging.unmap();
-        Ok(out)
+        self.read_staging(&staging, len)
     }
 
     /// Records one compute dispatch of `pipeline` with `bind_group` into `encoder`.
@@ -476,6 +634,20 @@ impl GpuContext {
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, bind_group, &[]);
         pass.dispatch_workgroups(groups.0, groups.1, groups.2);
+    }
+
+    /// Records `pipeline` with `bind_group` at dynamic offset `offset` (the parameter
+    /// block of this dispatch) into an open compute pass.
+    pub fn dispatch_at(
+        pass: &mut wgpu::ComputePass<'_>,
+        pipeline: &wgpu::ComputePipeline,
+        bind_group: &wgpu::BindGroup,
+        offset: u32,
+        groups: u32,
+    ) {
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, bind_group, &[offset]);
+        pass.dispatch_workgroups(groups, 1, 1);
     }
 
     /// A new command encoder.

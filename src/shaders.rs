@@ -2,20 +2,57 @@
 //!
 //! Constants that the host needs (tile sizes, workgroup sizes) are written once,
 //! in the WGSL, and read here by parsing the source with naga, so the two sides
-//! cannot drift apart. Every kernel is validated by naga in the test suite.
+//! cannot drift apart. Every kernel is validated by naga in the test suite, and
+//! translated to SPIR-V, MSL and HLSL with the features it uses.
+//!
+//! A kernel that exists in two lane paths (with and without subgroup operations)
+//! is one body file plus one lane file, joined at compile time with `concat!`; each
+//! joined module is a complete WGSL module, validated as such.
+//!
+//! ## Kernels, entry points, CPU twins and bindings
+//!
+//! The binding lists below are the only place the training kernels' bindings are
+//! written on the host: pipelines get their layouts from them, and the trainer and
+//! the tests bind buffers in this order.
+//!
+//! | kernel | entry points | CPU twin | bindings, in order |
+//! | --- | --- | --- | --- |
+//! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::main_pass`], [`crate::train::twin::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
+//! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
+//! | [`SEARCH`] | `topk_tiles`, `merge` | `crate::search::cpu` | layout from the WGSL |
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use wgpu::naga;
 
-/// One WGSL file and the name the pipeline cache knows it by.
+/// What a binding of a kernel is, as its bind group layout declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// A uniform of `size` bytes, bound at a dynamic offset (one buffer holds the
+    /// parameters of every dispatch; the offset picks one).
+    DynamicUniform {
+        /// Bytes of one parameter block (the binding size).
+        size: u64,
+    },
+    /// A read-only storage buffer.
+    Read,
+    /// A read-write storage buffer.
+    ReadWrite,
+}
+
+/// One WGSL module and the name the pipeline cache knows it by.
 #[derive(Debug)]
 pub struct Kernel {
-    /// Short name (the file stem).
+    /// Short name (the file stem, or body and lane path).
     pub name: &'static str,
     /// The WGSL source.
     pub source: &'static str,
+    /// Device features the module needs (naga capabilities when translating it).
+    pub features: wgpu::Features,
+    /// Bindings of group 0 in order (`@binding(0)`, `@binding(1)`, ...) with their
+    /// names; empty: the pipeline layout is derived from the WGSL.
+    pub bindings: &'static [(&'static str, Binding)],
     consts: OnceLock<HashMap<String, f64>>,
 }
 
@@ -24,6 +61,23 @@ impl Kernel {
         Kernel {
             name,
             source,
+            features: wgpu::Features::empty(),
+            bindings: &[],
+            consts: OnceLock::new(),
+        }
+    }
+
+    const fn with(
+        name: &'static str,
+        source: &'static str,
+        features: wgpu::Features,
+        bindings: &'static [(&'static str, Binding)],
+    ) -> Self {
+        Kernel {
+            name,
+            source,
+            features,
+            bindings,
             consts: OnceLock::new(),
         }
     }
@@ -82,15 +136,64 @@ impl Kernel {
 /// Exact top-k search: tiled scores fused with per-thread top-k lists, then a merge.
 pub static SEARCH: Kernel = Kernel::new("search", include_str!("../shaders/search.wgsl"));
 
-/// GloVe training: the row-gathered main and context passes of one batch.
-pub static GLOVE_STEP: Kernel =
-    Kernel::new("glove_step", include_str!("../shaders/glove_step.wgsl"));
+/// Bindings of `glove_step` (both lane paths), in order. The uniform is one
+/// [`crate::train::StepParams`] at a dynamic offset.
+pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
+    ("params", Binding::DynamicUniform { size: 48 }),
+    ("theta", Binding::ReadWrite),
+    ("gradsq", Binding::ReadWrite),
+    ("snapshot", Binding::ReadWrite),
+    ("spans", Binding::Read),
+    ("entries", Binding::Read),
+    ("row_cost", Binding::ReadWrite),
+];
 
-/// GloVe training: the deterministic per-batch cost reduction.
-pub static GLOVE_COST: Kernel =
-    Kernel::new("glove_cost", include_str!("../shaders/glove_cost.wgsl"));
+/// Bindings of `glove_cost`, in order.
+pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
+    ("params", Binding::DynamicUniform { size: 16 }),
+    ("row_cost", Binding::Read),
+    ("partials", Binding::ReadWrite),
+];
 
-/// Every kernel, for validation and `glove-wgpu info`.
-pub fn all() -> [&'static Kernel; 3] {
-    [&SEARCH, &GLOVE_STEP, &GLOVE_COST]
+/// GloVe training, subgroup path: the row-gathered main and context passes of one
+/// batch, one subgroup per row (`glove_step.wgsl` + `glove_lanes_subgroup.wgsl`).
+pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
+    "glove_step_subgroup",
+    concat!(
+        include_str!("../shaders/glove_step.wgsl"),
+        include_str!("../shaders/glove_lanes_subgroup.wgsl")
+    ),
+    wgpu::Features::SUBGROUP,
+    GLOVE_STEP_BINDINGS,
+);
+
+/// GloVe training, fallback path: the same passes with one 32-invocation workgroup
+/// per row, reductions in workgroup memory (`glove_step.wgsl` +
+/// `glove_lanes_workgroup.wgsl`).
+pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
+    "glove_step_workgroup",
+    concat!(
+        include_str!("../shaders/glove_step.wgsl"),
+        include_str!("../shaders/glove_lanes_workgroup.wgsl")
+    ),
+    wgpu::Features::empty(),
+    GLOVE_STEP_BINDINGS,
+);
+
+/// GloVe training: the deterministic cost reduction, once per chunk of batches.
+pub static GLOVE_COST: Kernel = Kernel::with(
+    "glove_cost",
+    include_str!("../shaders/glove_cost.wgsl"),
+    wgpu::Features::empty(),
+    GLOVE_COST_BINDINGS,
+);
+
+/// Every kernel, for validation and translation tests.
+pub fn all() -> Vec<&'static Kernel> {
+    vec![
+        &SEARCH,
+        &GLOVE_STEP_SUBGROUP,
+        &GLOVE_STEP_WORKGROUP,
+        &GLOVE_COST,
+    ]
 }

@@ -39,23 +39,24 @@ pub struct Entry {
     pub x: f32,
 }
 
-/// The uniform of every kernel of `glove_step.wgsl` and `glove_cost.wgsl`.
-/// Keep in sync with `StepParams` in both WGSL files.
+/// The parameters of one pass of one batch (`glove_step.wgsl`), bound at a
+/// dynamic offset. Keep in sync with `StepParams` in `shaders/glove_step.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct StepParams {
     /// Vector dimension `d`.
     pub dim: u32,
-    /// Row stride `d + 1`.
+    /// Row stride on the device: `d + 1` rounded up to `ROW_ALIGN` (see [`device_stride`]).
     pub stride: u32,
     /// Offset of context row 0 in the parameter array: `V * stride`.
     pub ctx_base: u32,
     /// First span of this batch and pass.
     pub span_base: u32,
-    /// Spans of this batch and pass (main pass: also the number of row costs).
+    /// Spans of this batch and pass.
     pub n_spans: u32,
-    /// Where the cost kernel writes this batch's cost.
-    pub cost_slot: u32,
+    /// Main pass: where row `r`'s cost goes (`row_cost[cost_base + r]`), the batch's
+    /// first main span within its chunk.
+    pub cost_base: u32,
     /// Padding.
     pub pad0: u32,
     /// Padding.
@@ -70,6 +71,61 @@ pub struct StepParams {
     pub clip: f32,
 }
 
+/// The parameters of `glove_cost.wgsl`, once per chunk. Keep in sync with
+/// `CostParams` in `shaders/glove_cost.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct CostParams {
+    /// Row costs in the chunk (its main spans).
+    pub n_rows: u32,
+    /// Where the chunk's first partial sum goes.
+    pub out_base: u32,
+    /// Padding.
+    pub pad0: u32,
+    /// Padding.
+    pub pad1: u32,
+}
+
+/// Floats per row on the device: `dim + 1` (vector and bias) rounded up to
+/// `ROW_ALIGN` (8 floats, 32 bytes, read from `glove_step.wgsl`), so every row
+/// starts on a 32-byte sector and a `vec4` boundary. The padding costs 9.8 % of the
+/// model's memory at d = 50 (56 for 51), 3.0 % at d = 100 (104 for 101) and 1.0 % at
+/// d = 300 (304 for 301), and no traffic: the kernels never load it, and the sectors
+/// a row touches are the same with or without it.
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::device_stride(50), 56);
+/// assert_eq!(glove_wgpu::train::device_stride(7), 8);
+/// ```
+pub fn device_stride(dim: usize) -> usize {
+    let align = crate::shaders::GLOVE_STEP_WORKGROUP.const_u32("ROW_ALIGN") as usize;
+    (dim + 1).next_multiple_of(align)
+}
+
+/// The model's parameters and AdaGrad state in the device layout
+/// ([`device_stride`] floats per row, zero padding).
+pub fn to_device_layout(model: &crate::model::Model) -> (Vec<f32>, Vec<f32>) {
+    let (s, ds) = (model.stride(), device_stride(model.dim));
+    let rows = model.params.len() / s;
+    let mut theta = vec![0f32; rows * ds];
+    let mut gradsq = vec![0f32; rows * ds];
+    for r in 0..rows {
+        theta[r * ds..r * ds + s].copy_from_slice(&model.params[r * s..(r + 1) * s]);
+        gradsq[r * ds..r * ds + s].copy_from_slice(&model.gradsq[r * s..(r + 1) * s]);
+    }
+    (theta, gradsq)
+}
+
+/// Copies device-layout parameters and state back into `model`.
+pub fn from_device_layout(model: &mut crate::model::Model, theta: &[f32], gradsq: &[f32]) {
+    let (s, ds) = (model.stride(), device_stride(model.dim));
+    let rows = model.params.len() / s;
+    for r in 0..rows {
+        model.params[r * s..(r + 1) * s].copy_from_slice(&theta[r * ds..r * ds + s]);
+        model.gradsq[r * s..(r + 1) * s].copy_from_slice(&gradsq[r * ds..r * ds + s]);
+    }
+}
+
 /// One batch: where its spans are.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BatchRange {
@@ -82,6 +138,17 @@ pub struct BatchRange {
     /// Distinct context rows.
     pub n_ctx: u32,
 }
+
+/// Fewest triples one row may have in a batch (the cap of [`BatchPlan::build`]).
+///
+/// A row's triples in a batch run one after another on one lane group, so the
+/// longest row of a batch bounds how long its dispatch takes, whatever the size
+/// of the device. A triple whose word row or context row already has its cap in
+/// the batch being filled waits for the next batch (in order, before newer
+/// triples), so the cut is deterministic. A row's cap is the larger of `ROW_CAP`
+/// and its fair share, `ceil(triples of the row / batches)`, so the waiting
+/// triples never pile up.
+pub const ROW_CAP: u32 = 16;
 
 /// The row-grouped form of a run of triples cut into batches.
 ///
@@ -113,102 +180,228 @@ pub struct BatchPlan {
     pub max_main: u32,
 }
 
-/// Groups `keys` (one per triple of a batch) by value in order of first
-/// appearance, stably; returns `(row, positions)` pairs flattened.
-fn group(
-    keys: &[u32],
-    map: &mut std::collections::HashMap<u32, u32>,
-) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
-    map.clear();
-    let mut rows = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
-    let mut slot_of = Vec::with_capacity(keys.len());
-    for &k in keys {
-        let slot = *map.entry(k).or_insert_with(|| {
-            rows.push(k);
-            counts.push(0);
-            (rows.len() - 1) as u32
-        });
-        counts[slot as usize] += 1;
-        slot_of.push(slot);
+/// Per-worker scratch of the grouping: a slot per row id, `NONE` when unused.
+struct Scratch {
+    slot: Vec<u32>,
+    counts: Vec<u32>,
+    rows: Vec<u32>,
+    first: Vec<u32>,
+    main_slot: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Scratch {
+    fn new(rows: usize) -> Self {
+        Scratch {
+            slot: vec![NONE; rows],
+            counts: Vec::new(),
+            rows: Vec::new(),
+            first: Vec::new(),
+            main_slot: Vec::new(),
+        }
     }
-    // Counting sort of positions by slot, stable.
-    let mut start = Vec::with_capacity(counts.len() + 1);
-    let mut acc = 0u32;
-    for &c in &counts {
-        start.push(acc);
-        acc += c;
+
+    /// Groups `keys` by value in order of first appearance: fills `rows`, `counts`
+    /// and `first` (where each group starts), and returns each key's group.
+    fn group(&mut self, keys: impl Iterator<Item = u32>, of: &mut Vec<u32>) {
+        self.rows.clear();
+        self.counts.clear();
+        of.clear();
+        for k in keys {
+            let s = &mut self.slot[k as usize];
+            if *s == NONE {
+                *s = self.rows.len() as u32;
+                self.rows.push(k);
+                self.counts.push(0);
+            }
+            self.counts[*s as usize] += 1;
+            of.push(*s);
+        }
+        for &r in &self.rows {
+            self.slot[r as usize] = NONE;
+        }
+        self.first.clear();
+        let mut acc = 0u32;
+        for &c in &self.counts {
+            self.first.push(acc);
+            acc += c;
+        }
     }
-    let mut fill = start.clone();
-    let mut order = vec![0u32; keys.len()];
-    for (pos, &slot) in slot_of.iter().enumerate() {
-        order[fill[slot as usize] as usize] = pos as u32;
-        fill[slot as usize] += 1;
+}
+
+/// One batch grouped twice; its entries go to `main` and `ctx` (the batch's
+/// share of the plan's arrays, starting at entry `base`).
+fn group_batch(
+    cooc: &[Cooc],
+    order: &[u32],
+    base: u32,
+    main: &mut [Entry],
+    ctx: &mut [Entry],
+    scr: &mut Scratch,
+) -> (Vec<Span>, Vec<Span>) {
+    let mut of = std::mem::take(&mut scr.main_slot);
+    scr.group(order.iter().map(|&t| cooc[t as usize].i), &mut of);
+    let main_spans: Vec<Span> = scr
+        .rows
+        .iter()
+        .zip(scr.counts.iter().zip(&scr.first))
+        .map(|(&row, (&count, &first))| Span {
+            row,
+            start: base + first,
+            count,
+            pad: 0,
+        })
+        .collect();
+    for (&t, &slot) in order.iter().zip(&of) {
+        let c = cooc[t as usize];
+        let at = &mut scr.first[slot as usize];
+        main[*at as usize] = Entry { idx: c.j, x: c.x };
+        *at += 1;
     }
-    (rows, counts, order)
+    let main_slot = of;
+    let mut of = Vec::with_capacity(order.len());
+    scr.group(order.iter().map(|&t| cooc[t as usize].j), &mut of);
+    let ctx_spans: Vec<Span> = scr
+        .rows
+        .iter()
+        .zip(scr.counts.iter().zip(&scr.first))
+        .map(|(&row, (&count, &first))| Span {
+            row,
+            start: base + first,
+            count,
+            pad: 0,
+        })
+        .collect();
+    for ((&t, &slot), &ms) in order.iter().zip(&of).zip(&main_slot) {
+        let at = &mut scr.first[slot as usize];
+        ctx[*at as usize] = Entry {
+            idx: ms,
+            x: cooc[t as usize].x,
+        };
+        *at += 1;
+    }
+    scr.main_slot = main_slot;
+    (main_spans, ctx_spans)
+}
+
+/// Cuts `cooc` into batches of at most `batch` triples in which no row appears
+/// more often than its cap (see [`ROW_CAP`]; `cap == 0`: no cap). Returns the
+/// triples' order and the batches' bounds in it.
+fn cut(cooc: &[Cooc], batch: usize, cap: u32, rows: usize) -> (Vec<u32>, Vec<usize>) {
+    let n = cooc.len();
+    let mut order = Vec::with_capacity(n);
+    let mut bounds = vec![0usize];
+    if cap == 0 {
+        order.extend(0..n as u32);
+        bounds.extend((1..=n.div_ceil(batch)).map(|b| (b * batch).min(n)));
+        return (order, bounds);
+    }
+    // Caps: the larger of `cap` and the row's fair share of the batches.
+    let batches = n.div_ceil(batch).max(1) as u32;
+    let (mut cap_i, mut cap_j) = (vec![0u32; rows], vec![0u32; rows]);
+    for c in cooc {
+        cap_i[c.i as usize] += 1;
+        cap_j[c.j as usize] += 1;
+    }
+    for v in cap_i.iter_mut().chain(cap_j.iter_mut()) {
+        *v = v.div_ceil(batches).max(cap);
+    }
+    let (mut used_i, mut used_j) = (vec![0u32; rows], vec![0u32; rows]);
+    let mut waiting: std::collections::VecDeque<u32> = Default::default();
+    let mut next = 0usize;
+    while next < n || !waiting.is_empty() {
+        let start = order.len();
+        let mut fits = |t: u32, order: &mut Vec<u32>| {
+            let c = cooc[t as usize];
+            let (i, j) = (c.i as usize, c.j as usize);
+            if used_i[i] < cap_i[i] && used_j[j] < cap_j[j] {
+                used_i[i] += 1;
+                used_j[j] += 1;
+                order.push(t);
+                true
+            } else {
+                false
+            }
+        };
+        for _ in 0..waiting.len() {
+            let t = waiting.pop_front().expect("counted");
+            if order.len() - start == batch || !fits(t, &mut order) {
+                waiting.push_back(t);
+            }
+        }
+        while order.len() - start < batch && next < n {
+            let t = next as u32;
+            next += 1;
+            if !fits(t, &mut order) {
+                waiting.push_back(t);
+            }
+        }
+        for &t in &order[start..] {
+            let c = cooc[t as usize];
+            used_i[c.i as usize] = 0;
+            used_j[c.j as usize] = 0;
+        }
+        bounds.push(order.len());
+    }
+    (order, bounds)
 }
 
 impl BatchPlan {
-    /// Cuts `cooc` into batches of `batch_size` triples (the last may be shorter)
-    /// and groups each by rows. Entry indices are offsets into this plan's arrays.
+    /// Cuts `cooc` into batches of `batch_size` triples with rows capped at
+    /// [`ROW_CAP`] and groups each by rows. Entry indices are offsets into this
+    /// plan's arrays.
     pub fn build(cooc: &[Cooc], batch_size: usize) -> Self {
+        Self::build_capped(cooc, batch_size, ROW_CAP)
+    }
+
+    /// As [`BatchPlan::build`] with another row cap (0: none, batches are runs of
+    /// consecutive triples). The cut runs on one thread (it is a scan with a
+    /// queue); the grouping of the batches runs in parallel, with dense arrays.
+    pub fn build_capped(cooc: &[Cooc], batch_size: usize, cap: u32) -> Self {
+        use rayon::prelude::*;
         let batch_size = batch_size.clamp(1, MAX_BATCH);
+        let rows = cooc
+            .par_iter()
+            .map(|c| c.i.max(c.j) as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let (order, bounds) = cut(cooc, batch_size, cap, rows);
+        let n = order.len();
+        let mut main_entries = vec![Entry::default(); n];
+        let mut ctx_entries = vec![Entry::default(); n];
+        let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
+        let (mut m, mut c) = (&mut main_entries[..], &mut ctx_entries[..]);
+        for w in bounds.windows(2) {
+            let len = w[1] - w[0];
+            let (mh, mt) = std::mem::take(&mut m).split_at_mut(len);
+            let (ch, ct) = std::mem::take(&mut c).split_at_mut(len);
+            parts.push((w[0], &order[w[0]..w[1]], mh, ch));
+            m = mt;
+            c = ct;
+        }
+        let spans: Vec<(Vec<Span>, Vec<Span>)> = parts
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(rows),
+                |scr, (base, ord, me, ce)| group_batch(cooc, ord, base as u32, me, ce, scr),
+            )
+            .collect();
         let mut plan = BatchPlan {
-            main_entries: Vec::with_capacity(cooc.len()),
-            ctx_entries: Vec::with_capacity(cooc.len()),
+            main_entries,
+            ctx_entries,
             ..Default::default()
         };
-        let mut map = std::collections::HashMap::new();
-        let mut keys = Vec::with_capacity(batch_size.min(cooc.len()));
-        for b in cooc.chunks(batch_size) {
-            let mut range = BatchRange {
+        for (ms, cs) in spans {
+            plan.batches.push(BatchRange {
                 main_base: plan.main_spans.len() as u32,
+                n_main: ms.len() as u32,
                 ctx_base: plan.ctx_spans.len() as u32,
-                ..Default::default()
-            };
-            keys.clear();
-            keys.extend(b.iter().map(|c| c.i));
-            let (rows, counts, order) = group(&keys, &mut map);
-            // slot of each triple's word row, for the context entries
-            let mut main_slot = vec![0u32; b.len()];
-            let mut pos = 0usize;
-            for (slot, (&row, &count)) in rows.iter().zip(&counts).enumerate() {
-                plan.main_spans.push(Span {
-                    row,
-                    start: plan.main_entries.len() as u32,
-                    count,
-                    pad: 0,
-                });
-                for &t in &order[pos..pos + count as usize] {
-                    main_slot[t as usize] = slot as u32;
-                    let c = b[t as usize];
-                    plan.main_entries.push(Entry { idx: c.j, x: c.x });
-                }
-                pos += count as usize;
-            }
-            range.n_main = rows.len() as u32;
-            plan.max_main = plan.max_main.max(range.n_main);
-            keys.clear();
-            keys.extend(b.iter().map(|c| c.j));
-            let (rows, counts, order) = group(&keys, &mut map);
-            let mut pos = 0usize;
-            for (&row, &count) in rows.iter().zip(&counts) {
-                plan.ctx_spans.push(Span {
-                    row,
-                    start: plan.ctx_entries.len() as u32,
-                    count,
-                    pad: 0,
-                });
-                for &t in &order[pos..pos + count as usize] {
-                    plan.ctx_entries.push(Entry {
-                        idx: main_slot[t as usize],
-                        x: b[t as usize].x,
-                    });
-                }
-                pos += count as usize;
-            }
-            range.n_ctx = rows.len() as u32;
-            plan.batches.push(range);
+                n_ctx: cs.len() as u32,
+            });
+            plan.max_main = plan.max_main.max(ms.len() as u32);
+            plan.main_spans.extend(ms);
+            plan.ctx_spans.extend(cs);
         }
         plan
     }
@@ -217,5 +410,10 @@ impl BatchPlan {
     pub fn device_bytes(&self) -> u64 {
         (self.main_spans.len() + self.ctx_spans.len()) as u64 * 16
             + (self.main_entries.len() + self.ctx_entries.len()) as u64 * 8
+    }
+
+    /// Triples in the plan.
+    pub fn triples(&self) -> usize {
+        self.main_entries.len()
     }
 }

@@ -1,52 +1,153 @@
-//! The GPU trainer: `shaders/glove_step.wgsl` and `shaders/glove_cost.wgsl`
-//! driven batch after batch.
+//! The GPU trainer: `shaders/glove_step.wgsl` (one of its two lane paths) and
+//! `shaders/glove_cost.wgsl`, driven batch after batch.
 //!
-//! The model (`theta`, `gradsq`) stays on the device for the whole run. The
-//! triples are cut into chunks whose grouped form fits one storage binding
-//! (`GpuContext::max_binding_bytes`); when there is one chunk it is uploaded
-//! once, otherwise each chunk is grouped and uploaded again every epoch
-//! (streaming). Each batch takes three dispatches (main pass, context pass,
-//! cost); its uniform is copied from a per-chunk table inside the command
-//! encoder, so a whole chunk is one submission.
+//! ## Kernel layout (see the WGSL header for the details)
+//! - Rows live on the device with [`super::device_stride`] floats (vector, bias,
+//!   zero padding to 8 floats), so every row starts on a 32-byte sector.
+//! - **Subgroup path** (`Features::SUBGROUP`): one subgroup per distinct row of a
+//!   batch, lane `l` owning elements `l, l + S, ...` (`S` the subgroup size). A row
+//!   and its AdaGrad state are loaded into registers once per batch and written
+//!   once; that load is also the pre-batch snapshot the context pass reads. The
+//!   other row of each triple is loaded coalesced, one triple ahead. Residuals are
+//!   reduced by a `subgroupShuffleXor` butterfly, a fixed order the CPU twin copies.
+//! - **Workgroup path** (no subgroups): the same with one 32-invocation workgroup
+//!   per row and the reductions and entry broadcasts in workgroup memory.
 //!
-//! **Pre-batch rows.** The context pass needs the word rows as they stood at the
-//! start of the batch, but the main pass has updated them. The main pass
-//! therefore copies each touched word row to a snapshot slot before its first
-//! update (the workgroup owns the row, so no extra dispatch or barrier): one
-//! extra write and read of `(d + 1)` floats per distinct row and batch. The
-//! alternatives cost more: a residual pass first would re-read both rows for
-//! every triple and still leave the context gradient needing the old `w_i`;
-//! double-buffering would copy the whole model per batch. The context rows need
-//! no copy, since the main pass only reads them.
+//! ## Host side
+//! - One uniform buffer holds every batch's two parameter blocks; each dispatch
+//!   binds its block at a dynamic offset. A chunk of batches is one compute pass
+//!   and one submission: two dispatches per batch (main pass, context pass), then
+//!   one cost dispatch for the chunk, and no buffer copies but the read-back of the
+//!   cost partials at the end of the epoch, in the same submission.
+//! - The cost: each main-pass row writes its cost to its own slot; `reduce_cost`
+//!   sums the chunk's slots in fixed blocks, and the host adds the partials in f64
+//!   in order. Deterministic, no float atomics.
+//! - Batch plans are cut with a row cap (see [`super::ROW_CAP`]) and grouped in
+//!   parallel with dense arrays ([`BatchPlan::build`]).
+//! - The triples stay on the device when their plan fits one storage binding.
+//!   Otherwise they are streamed in chunks every epoch: a chunk's plan is built and
+//!   written while the GPU runs the previous chunk (`queue.write_buffer` stages the
+//!   upload and the queue orders it after the work that reads the old contents).
 //!
-//! **Hot rows.** One invocation walks a row's triples in order, so a batch
-//! lasts as long as its longest row. On kjv.txt with batches of 16,384 triples
-//! a batch has about 4,030 distinct word rows, 4 triples each on average and 54
-//! at most (4,096, the default: 2,105 rows, 26 at most; 65,536: 191 at most). On lavapipe (throughput-bound: thousands of
-//! rows over 2 cores) this does not show; on a large GPU and a large Zipf corpus
-//! it will, and the planned remedy (not done yet) is to cut rows longer than a
-//! bound into segments that step from the pre-batch row into scratch rows,
-//! merged in a fixed order by a third kernel, keeping runs deterministic.
+//! ## Bytes per update (the design's traffic, counted by [`super::traffic`])
+//! With `s = 4 * stride` bytes per row, and `r_i`, `r_j` the mean triples per distinct
+//! word and context row of a batch, one update moves:
+//! - the other row, read in each pass: `2 s`;
+//! - the entry `(idx, x)` in each pass: 16 bytes (coalesced, in blocks);
+//! - the word row's vector and state read and written, and its snapshot written:
+//!   `5 s / r_i`; the context row's: `4 s / r_j`;
+//!
+//! against the minimum of an update that reads and writes both rows and their
+//! state, `32 (d + 1) + 12` bytes. At `r = 1` that is 11/8 of the minimum; rows
+//! seen twice or more in a batch (the common case: about 2 on kjv at 4,096 triples)
+//! bring it below the minimum, since a row's state moves once per batch.
 
 use std::sync::Arc;
 
-use super::batch::{BatchPlan, StepParams};
-use super::twin::batch_params;
-use super::TrainConfig;
+use super::batch::{BatchPlan, CostParams, StepParams};
+use super::twin::{batch_params, cost_block, fallback_lanes, slots};
+use super::{device_stride, to_device_layout, TrainConfig};
 use crate::cooccur::Cooc;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::model::Model;
-use crate::shaders::{GLOVE_COST, GLOVE_STEP};
+use crate::shaders::{Kernel, GLOVE_COST, GLOVE_STEP_SUBGROUP, GLOVE_STEP_WORKGROUP};
 
+/// Which lane path the trainer runs, and how it is launched.
+#[derive(Clone, Copy, Debug)]
+pub struct LanePath {
+    /// The kernel module.
+    pub kernel: &'static Kernel,
+    /// Invocations per workgroup.
+    pub workgroup: u32,
+    /// Fewest rows one workgroup takes at once (its size over the largest lane count).
+    pub rows_per_workgroup: u32,
+    /// Largest number of lanes a row may get (the subgroup size, at most).
+    pub max_lanes: u32,
+    /// Register slots per lane (the `SLOTS` override).
+    pub slots: u32,
+}
+
+impl LanePath {
+    /// The path for `ctx` at dimension `dim`: subgroups where the device has them
+    /// and a row fits the register slots, else the workgroup path.
+    pub fn choose(ctx: &GpuContext, dim: usize) -> Result<Self> {
+        let stride = device_stride(dim);
+        let slots_max = GLOVE_STEP_WORKGROUP.const_u32("SLOTS_MAX") as usize;
+        let a = ctx.adapter();
+        if ctx.has_subgroups() && a.subgroup_min_size >= 1 {
+            let (smin, smax) = (
+                a.subgroup_min_size,
+                a.subgroup_max_size.max(a.subgroup_min_size),
+            );
+            let workgroup = smax.max(64);
+            if slots(stride, smin as usize) <= slots_max
+                && workgroup <= ctx.limits().max_compute_invocations_per_workgroup
+            {
+                return Ok(LanePath {
+                    kernel: &GLOVE_STEP_SUBGROUP,
+                    workgroup,
+                    rows_per_workgroup: workgroup / smax,
+                    max_lanes: smax,
+                    slots: slots(stride, smin as usize) as u32,
+                });
+            }
+        }
+        let lanes = fallback_lanes();
+        let s = slots(stride, lanes as usize);
+        if s > slots_max {
+            return Err(Error::invalid(format!(
+                "dimension {dim} is too large for the GPU trainer (at most {})",
+                slots_max * lanes as usize - 1
+            )));
+        }
+        Ok(LanePath {
+            kernel: &GLOVE_STEP_WORKGROUP,
+            workgroup: lanes,
+            rows_per_workgroup: 1,
+            max_lanes: lanes,
+            slots: s as u32,
+        })
+    }
+
+    /// Whether this is the subgroup path.
+    pub fn uses_subgroups(&self) -> bool {
+        std::ptr::eq(self.kernel, &GLOVE_STEP_SUBGROUP)
+    }
+
+    fn constants(&self) -> Vec<(&'static str, f64)> {
+        let mut c = vec![("SLOTS", self.slots as f64)];
+        if self.uses_subgroups() {
+            c.push(("WG", self.workgroup as f64));
+        }
+        c
+    }
+}
+
+/// Device buffers of one chunk of batches.
 struct Chunk {
-    n_batches: usize,
+    /// `(main rows, context rows)` of each batch.
     dims: Vec<(u32, u32)>,
-    table: wgpu::Buffer,
+    /// Main spans of the chunk (row costs).
+    n_rows: u32,
     main_bg: wgpu::BindGroup,
     ctx_bg: wgpu::BindGroup,
     cost_bg: wgpu::BindGroup,
+    cost_params: wgpu::Buffer,
     _bufs: Vec<wgpu::Buffer>,
+}
+
+/// Figures of the run so far, as `glove-wgpu bench train` prints them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GpuStats {
+    /// Compute dispatches in the last epoch.
+    pub dispatches: u64,
+    /// Buffer-to-buffer copies in the last epoch.
+    pub copies: u64,
+    /// Submissions in the last epoch.
+    pub submissions: u64,
+    /// Chunks (plans uploaded) in the last epoch; 0 when the triples stay resident.
+    pub uploads: u64,
 }
 
 /// A model on the device and the triples it trains on.
@@ -68,16 +169,17 @@ pub struct GpuTrainer<'a> {
     cooc: &'a [Cooc],
     cfg: TrainConfig,
     vocab: usize,
-    len: usize,
+    path: LanePath,
     theta: wgpu::Buffer,
     gradsq: wgpu::Buffer,
     snapshot: wgpu::Buffer,
     row_cost: wgpu::Buffer,
-    batch_costs: wgpu::Buffer,
-    uniform: wgpu::Buffer,
+    partials: wgpu::Buffer,
+    staging: wgpu::Buffer,
+    n_partials: usize,
     chunk_triples: usize,
     resident: Option<Chunk>,
-    wg: u32,
+    stats: GpuStats,
 }
 
 impl std::fmt::Debug for GpuTrainer<'_> {
@@ -86,6 +188,7 @@ impl std::fmt::Debug for GpuTrainer<'_> {
             .field("vocab", &self.vocab)
             .field("triples", &self.cooc.len())
             .field("chunk_triples", &self.chunk_triples)
+            .field("path", &self.path.kernel.name)
             .finish()
     }
 }
@@ -111,16 +214,23 @@ impl<'a> GpuTrainer<'a> {
         chunk_triples: Option<usize>,
     ) -> Result<Self> {
         cfg.validate()?;
-        let max = ctx.max_binding_bytes();
-        let model_bytes = model.params.len() as u64 * 4;
-        if model_bytes > max || model.params.len() > u32::MAX as usize {
+        if model.dim != cfg.dim {
             return Err(Error::invalid(format!(
-                "the model takes {model_bytes} bytes but the adapter {} binds at most {max} \
-                 bytes in one storage buffer; train it on the CPU (--backend cpu)",
+                "the model has dimension {} but the configuration says {}",
+                model.dim, cfg.dim
+            )));
+        }
+        let path = LanePath::choose(&ctx, cfg.dim)?;
+        let max = ctx.max_binding_bytes();
+        let stride = device_stride(model.dim) as u64;
+        let model_bytes = 2 * model.vocab as u64 * stride * 4;
+        if model_bytes > max || model_bytes / 4 > u32::MAX as u64 {
+            return Err(Error::invalid(format!(
+                "the model takes {model_bytes} bytes on the device but the adapter {} binds \
+                 at most {max} bytes in one storage buffer; train it on the CPU (--backend cpu)",
                 ctx.adapter().name
             )));
         }
-        let stride = model.stride() as u64;
         let batch = cfg.batch_size as u64;
         if batch * stride * 4 > max {
             return Err(Error::invalid(format!(
@@ -130,157 +240,214 @@ impl<'a> GpuTrainer<'a> {
                 batch * stride * 4
             )));
         }
-        let wg = GLOVE_STEP.const_u32("WG") as u64;
-        let groups = ctx.limits().max_compute_workgroups_per_dimension as u64;
-        if batch.div_ceil(wg) > groups {
-            return Err(Error::invalid(format!(
-                "a batch of {batch} triples may need {} workgroups, over the adapter's \
-                 {groups} per dispatch: use a batch of at most {}",
-                batch.div_ceil(wg),
-                groups * wg
-            )));
-        }
         // Worst case per triple: one span (16 bytes) and one entry (8 bytes) in each array.
         let fit = (max / 16) as usize;
         let mut chunk = chunk_triples.unwrap_or(fit).min(fit).max(1);
         chunk = (chunk / cfg.batch_size).max(1) * cfg.batch_size;
-        let len = model.params.len();
-        let theta = ctx.upload("glove theta", &model.params)?;
-        let gradsq = ctx.upload("glove gradsq", &model.gradsq)?;
+        let (theta, gradsq) = to_device_layout(model);
+        let theta = ctx.upload("glove theta", &theta)?;
+        let gradsq = ctx.upload("glove gradsq", &gradsq)?;
         let max_rows = cfg.batch_size.min(cooc.len()).max(1);
         let snapshot = ctx.storage("glove snapshot", (max_rows as u64) * stride * 4)?;
-        let row_cost = ctx.storage("glove row cost", max_rows as u64 * 4)?;
-        let batches = chunk.div_ceil(cfg.batch_size).max(1);
-        let batch_costs = ctx.storage("glove batch costs", batches as u64 * 4)?;
-        let uniform = ctx.scoped(|| {
-            ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                label: Some("glove step params"),
-                size: std::mem::size_of::<StepParams>() as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            })
-        })?;
+        // Row costs: at most one per triple of a chunk.
+        let chunk_rows = chunk.min(cooc.len()).max(1);
+        let row_cost = ctx.storage("glove row cost", chunk_rows as u64 * 4)?;
+        let block = cost_block() as usize;
+        let n_chunks = cooc.len().div_ceil(chunk).max(1);
+        // Each chunk's partials get their own slots; a chunk's plan may hold a few
+        // more batches than `chunk / batch` (capped rows), never more rows than triples.
+        let n_partials = n_chunks * chunk_rows.div_ceil(block);
+        let partials = ctx.storage("glove cost partials", n_partials as u64 * 4)?;
+        let staging = ctx.staging("glove cost read-back", n_partials as u64 * 4)?;
         let mut t = GpuTrainer {
-            wg: GLOVE_STEP.const_u32("WG"),
             ctx,
             cooc,
             cfg: cfg.clone(),
             vocab: model.vocab,
-            len,
+            path,
             theta,
             gradsq,
             snapshot,
             row_cost,
-            batch_costs,
-            uniform,
+            partials,
+            staging,
+            n_partials,
             chunk_triples: chunk,
             resident: None,
+            stats: GpuStats::default(),
         };
         if cooc.len() <= chunk {
-            t.resident = Some(t.prepare(cooc)?);
+            t.resident =
+                Some(t.prepare(&BatchPlan::build_capped(cooc, cfg.batch_size, cfg.row_cap))?);
         }
         Ok(t)
     }
 
-    fn prepare(&self, cooc: &[Cooc]) -> Result<Chunk> {
+    /// The lane path in use.
+    pub fn path(&self) -> LanePath {
+        self.path
+    }
+
+    /// Dispatch, copy and submission counts of the last epoch.
+    pub fn stats(&self) -> &GpuStats {
+        &self.stats
+    }
+
+    fn prepare(&self, plan: &BatchPlan) -> Result<Chunk> {
         let ctx = &self.ctx;
-        let plan = BatchPlan::build(cooc, self.cfg.batch_size);
-        let mut table = Vec::with_capacity(plan.batches.len() * 3);
+        let mut blocks = Vec::with_capacity(plan.batches.len() * 2);
         for b in 0..plan.batches.len() {
-            table.extend(batch_params(self.vocab, &self.cfg, &plan, b));
+            blocks.extend(batch_params(self.vocab, &self.cfg, plan, b));
         }
-        let table = ctx.upload("glove params table", &table)?;
+        let params = ctx.upload_blocks("glove step params", &blocks)?;
         let main_spans = ctx.upload("glove main spans", &plan.main_spans)?;
         let main_entries = ctx.upload("glove main entries", &plan.main_entries)?;
         let ctx_spans = ctx.upload("glove context spans", &plan.ctx_spans)?;
         let ctx_entries = ctx.upload("glove context entries", &plan.ctx_entries)?;
-        let main = ctx.pipeline(&GLOVE_STEP, "main_pass", &[])?;
-        let cpass = ctx.pipeline(&GLOVE_STEP, "context_pass", &[])?;
-        let cost = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?;
-        let main_bg = ctx.bind(
-            &main,
+        let k = self.path.kernel;
+        let main_bg = ctx.bind_kernel(
+            k,
             &[
-                (0, &self.uniform),
-                (1, &self.theta),
-                (2, &self.gradsq),
-                (3, &self.snapshot),
-                (4, &main_spans),
-                (5, &main_entries),
-                (6, &self.row_cost),
+                &params,
+                &self.theta,
+                &self.gradsq,
+                &self.snapshot,
+                &main_spans,
+                &main_entries,
+                &self.row_cost,
             ],
         )?;
-        let ctx_bg = ctx.bind(
-            &cpass,
+        let ctx_bg = ctx.bind_kernel(
+            k,
             &[
-                (0, &self.uniform),
-                (1, &self.theta),
-                (2, &self.gradsq),
-                (3, &self.snapshot),
-                (4, &ctx_spans),
-                (5, &ctx_entries),
+                &params,
+                &self.theta,
+                &self.gradsq,
+                &self.snapshot,
+                &ctx_spans,
+                &ctx_entries,
+                &self.row_cost,
             ],
         )?;
-        let cost_bg = ctx.bind(
-            &cost,
-            &[
-                (0, &self.uniform),
-                (1, &self.row_cost),
-                (2, &self.batch_costs),
-            ],
-        )?;
+        let cost_params = ctx.upload_blocks("glove cost params", &[CostParams::default()])?;
+        let cost_bg =
+            ctx.bind_kernel(&GLOVE_COST, &[&cost_params, &self.row_cost, &self.partials])?;
         Ok(Chunk {
-            n_batches: plan.batches.len(),
             dims: plan.batches.iter().map(|b| (b.n_main, b.n_ctx)).collect(),
-            table,
+            n_rows: plan.main_spans.len() as u32,
             main_bg,
             ctx_bg,
             cost_bg,
-            _bufs: vec![main_spans, main_entries, ctx_spans, ctx_entries],
+            cost_params,
+            _bufs: vec![params, main_spans, main_entries, ctx_spans, ctx_entries],
         })
     }
 
-    fn run_chunk(&self, chunk: &Chunk) -> Result<f64> {
+    /// Workgroups that give every row of a pass its own lane group.
+    fn groups(&self, rows: u32) -> u32 {
+        rows.div_ceil(self.path.rows_per_workgroup)
+            .clamp(1, self.ctx.limits().max_compute_workgroups_per_dimension)
+    }
+
+    /// Records chunk `chunk`'s passes and its cost reduction (partials from `out_base`).
+    fn record(
+        &mut self,
+        enc: &mut wgpu::CommandEncoder,
+        chunk: &Chunk,
+        out_base: u32,
+    ) -> Result<()> {
         let ctx = &self.ctx;
-        let main = ctx.pipeline(&GLOVE_STEP, "main_pass", &[])?;
-        let cpass = ctx.pipeline(&GLOVE_STEP, "context_pass", &[])?;
+        let constants = self.path.constants();
+        let main = ctx.pipeline(self.path.kernel, "main_pass", &constants)?;
+        let cpass = ctx.pipeline(self.path.kernel, "context_pass", &constants)?;
         let cost = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?;
-        let size = std::mem::size_of::<StepParams>() as u64;
-        let mut enc = ctx.encoder();
+        let step = ctx.uniform_stride(std::mem::size_of::<StepParams>() as u64) as u32;
+        // The chunk's cost parameters: written before the submission that reads them.
+        let cp = CostParams {
+            n_rows: chunk.n_rows,
+            out_base,
+            ..Default::default()
+        };
+        ctx.queue()
+            .write_buffer(&chunk.cost_params, 0, bytemuck::bytes_of(&cp));
+        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
         for (b, &(n_main, n_ctx)) in chunk.dims.iter().enumerate() {
-            let at = (3 * b) as u64 * size;
-            enc.copy_buffer_to_buffer(&chunk.table, at, &self.uniform, 0, size);
-            GpuContext::dispatch(
-                &mut enc,
-                &main,
-                &chunk.main_bg,
-                (n_main.div_ceil(self.wg), 1, 1),
-            );
-            enc.copy_buffer_to_buffer(&chunk.table, at + size, &self.uniform, 0, size);
-            GpuContext::dispatch(
-                &mut enc,
-                &cpass,
-                &chunk.ctx_bg,
-                (n_ctx.div_ceil(self.wg), 1, 1),
-            );
-            enc.copy_buffer_to_buffer(&chunk.table, at + 2 * size, &self.uniform, 0, size);
-            GpuContext::dispatch(&mut enc, &cost, &chunk.cost_bg, (1, 1, 1));
+            let at = 2 * b as u32 * step;
+            if n_main > 0 {
+                GpuContext::dispatch_at(&mut pass, &main, &chunk.main_bg, at, self.groups(n_main));
+                GpuContext::dispatch_at(
+                    &mut pass,
+                    &cpass,
+                    &chunk.ctx_bg,
+                    at + step,
+                    self.groups(n_ctx),
+                );
+                self.stats.dispatches += 2;
+            }
         }
-        ctx.submit(enc)?;
-        let costs: Vec<f32> = ctx.read(&self.batch_costs, chunk.n_batches)?;
-        Ok(costs.iter().map(|&c| c as f64).sum())
+        let blocks = chunk.n_rows.div_ceil(cost_block()).max(1);
+        GpuContext::dispatch_at(&mut pass, &cost, &chunk.cost_bg, 0, blocks);
+        self.stats.dispatches += 1;
+        Ok(())
     }
 
     /// Runs one epoch over all triples; returns the summed cost.
     pub fn epoch(&mut self) -> Result<f64> {
-        if let Some(chunk) = &self.resident {
-            return self.run_chunk(chunk);
+        self.stats = GpuStats::default();
+        let block = cost_block();
+        let mut used = 0u32;
+        let resident = self.resident.take();
+        let result = (|| {
+            if let Some(chunk) = &resident {
+                let mut enc = self.ctx.encoder();
+                self.record(&mut enc, chunk, 0)?;
+                used = chunk.n_rows.div_ceil(block).max(1);
+                self.finish(enc, used)
+            } else {
+                // Streamed: build and upload chunk c + 1 while the GPU runs chunk c.
+                let parts: Vec<&[Cooc]> = self.cooc.chunks(self.chunk_triples).collect();
+                let mut plan =
+                    BatchPlan::build_capped(parts[0], self.cfg.batch_size, self.cfg.row_cap);
+                for c in 0..parts.len() {
+                    let chunk = self.prepare(&plan)?;
+                    let mut enc = self.ctx.encoder();
+                    self.record(&mut enc, &chunk, used)?;
+                    used += chunk.n_rows.div_ceil(block).max(1);
+                    self.stats.uploads += 1;
+                    if c + 1 == parts.len() {
+                        return self.finish(enc, used);
+                    }
+                    self.ctx
+                        .scoped(|| self.ctx.queue().submit([enc.finish()]))?;
+                    self.stats.submissions += 1;
+                    plan = BatchPlan::build_capped(
+                        parts[c + 1],
+                        self.cfg.batch_size,
+                        self.cfg.row_cap,
+                    );
+                }
+                unreachable!("the last chunk returns")
+            }
+        })();
+        self.resident = resident;
+        result
+    }
+
+    /// Copies the first `n` cost partials back in the same submission as `enc`'s
+    /// work, waits, and sums them in f64 in order.
+    fn finish(&mut self, mut enc: wgpu::CommandEncoder, n: u32) -> Result<f64> {
+        if n as usize > self.n_partials {
+            return Err(Error::Gpu(format!(
+                "{n} cost partials for {} slots",
+                self.n_partials
+            )));
         }
-        let mut total = 0.0;
-        for part in self.cooc.chunks(self.chunk_triples) {
-            let chunk = self.prepare(part)?;
-            total += self.run_chunk(&chunk)?;
-        }
-        Ok(total)
+        enc.copy_buffer_to_buffer(&self.partials, 0, &self.staging, 0, n as u64 * 4);
+        self.stats.copies += 1;
+        self.ctx.submit(enc)?;
+        self.stats.submissions += 1;
+        let partials: Vec<f32> = self.ctx.read_staging(&self.staging, n as usize)?;
+        Ok(partials.iter().map(|&c| c as f64).sum())
     }
 
     /// Whether the triples are uploaded once (true) or streamed every epoch.
@@ -290,13 +457,15 @@ impl<'a> GpuTrainer<'a> {
 
     /// Copies the parameters and AdaGrad state back into `model`.
     pub fn read_into(&self, model: &mut Model) -> Result<()> {
-        if model.params.len() != self.len {
+        let len = 2 * self.vocab * device_stride(self.cfg.dim);
+        if model.vocab != self.vocab || model.dim != self.cfg.dim {
             return Err(Error::invalid(
                 "the model does not match the one on the device",
             ));
         }
-        model.params = self.ctx.read(&self.theta, self.len)?;
-        model.gradsq = self.ctx.read(&self.gradsq, self.len)?;
+        let theta: Vec<f32> = self.ctx.read(&self.theta, len)?;
+        let gradsq: Vec<f32> = self.ctx.read(&self.gradsq, len)?;
+        super::from_device_layout(model, &theta, &gradsq);
         Ok(())
     }
 }
