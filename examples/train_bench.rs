@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use glove_wgpu::cooccur::{self, Cooc, CoocFormat, CooccurOptions, ShuffleOptions};
+use glove_wgpu::cooccur::{self, Cooc, CooccurOptions};
 use glove_wgpu::model::Model;
 use glove_wgpu::train::{train, Backend, TrainConfig};
 use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
@@ -28,24 +28,12 @@ fn cooccurrences(path: &str, seed: u64) -> glove_wgpu::Result<(usize, Vec<Cooc>)
             ..Default::default()
         },
     )?;
-    let dir = std::env::temp_dir().join(format!("glove_wgpu_train_bench.{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| glove_wgpu::Error::io_path("creating", &dir, e))?;
-    let (counted, shuffled) = (dir.join("cooc.bin"), dir.join("cooc.shuf.bin"));
     let opts = CooccurOptions {
-        format: CoocFormat::Native,
         quiet: true,
         ..Default::default()
     };
-    cooccur::count(Corpus::from_arg(path), &vocab, &counted, &opts)?;
-    let sopts = ShuffleOptions {
-        seed,
-        quiet: true,
-        ..Default::default()
-    };
-    cooccur::shuffle(&counted, &shuffled, &sopts)?;
-    let cooc = cooccur::read_all(&shuffled, CoocFormat::Native);
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok((vocab.len(), cooc?))
+    let cooc = cooccur::count_shuffled(path, &vocab, &opts, seed)?;
+    Ok((vocab.len(), cooc))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

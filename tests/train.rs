@@ -348,3 +348,175 @@ fn batch_plan_groups_rows_stably_with_batches_that_do_not_divide_the_input() {
         }
     }
 }
+
+mod traffic {
+    use glove_wgpu::cooccur::{self, Cooc, CooccurOptions};
+    use glove_wgpu::train::traffic::Traffic;
+    use glove_wgpu::train::BatchPlan;
+    use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+
+    /// One triple at dimension 50 (stride 56), counted by hand for 32 lanes: a row
+    /// access is a slot of 32 elements (128 bytes, 4 sectors) and one of 19 (76
+    /// bytes in 3 sectors): 224 bytes moved, 204 used. Main pass: span (32 / 16),
+    /// row and state loaded, snapshot, row and state stored (5 x 224 / 204), one
+    /// entry (32 / 8), the context row (224 / 204), the row cost (32 / 4). Context
+    /// pass: the same without snapshot and row cost.
+    #[test]
+    fn one_triple_counted_by_hand() {
+        let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], 8);
+        let t = Traffic::count(&plan, 50, 32);
+        assert_eq!(
+            t.bytes_moved,
+            (32 + 5 * 224 + 32 + 224 + 32) + (32 + 4 * 224 + 32 + 224)
+        );
+        assert_eq!(
+            t.bytes_used,
+            (16 + 5 * 204 + 8 + 204 + 4) + (16 + 4 * 204 + 8 + 204)
+        );
+        assert_eq!(t.launched_lanes, 11 * 2 * 32);
+        assert_eq!(t.active_lanes, 11 * (32 + 19));
+        assert_eq!(t.dispatches, 3);
+        assert_eq!(t.critical_path_ratio(), 1.0);
+        assert_eq!(t.min_bytes_per_update(), 32.0 * 51.0 + 12.0);
+    }
+
+    fn kjv_head() -> Vec<Cooc> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
+        let opts = VocabOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        let vocab = Vocab::count(Corpus::from_arg(path), &opts).unwrap();
+        let quiet = CooccurOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        cooccur::count_shuffled(path, &vocab, &quiet, 1).unwrap()
+    }
+
+    /// The bounds the design promises on a real corpus, at dimensions 50 and 300 and
+    /// batches of 4,096 and 65,536: at most 1.25 x the minimum bytes per update, at
+    /// least 80 % of the bytes moved used, two dispatches per batch and one.
+    #[test]
+    fn design_bounds_hold_on_a_real_corpus() {
+        let cooc = kjv_head();
+        assert!(cooc.len() > 50_000, "{}", cooc.len());
+        for batch in [4096, 65536] {
+            let plan = BatchPlan::build(&cooc, batch);
+            for dim in [50, 300] {
+                let t = Traffic::count(&plan, dim, 32);
+                let what = format!("batch {batch}, dim {dim}: {t:?}");
+                assert!(
+                    t.bytes_per_update() <= 1.25 * t.min_bytes_per_update(),
+                    "{what}"
+                );
+                assert!(t.sector_efficiency() >= 0.8, "{what}");
+                assert!(t.active_lane_fraction() >= 0.75, "{what}");
+                assert_eq!(t.dispatches, 2 * plan.batches.len() as u64 + 1);
+            }
+        }
+    }
+
+    /// The row cap shortens the critical path; without it batches are longer.
+    #[test]
+    fn row_cap_bounds_the_critical_path() {
+        let cooc = kjv_head();
+        let capped = Traffic::count(&BatchPlan::build_capped(&cooc, 4096, 4), 50, 32);
+        let free = Traffic::count(&BatchPlan::build_capped(&cooc, 4096, 0), 50, 32);
+        assert!(
+            capped.critical_path_ratio() < free.critical_path_ratio(),
+            "{} vs {}",
+            capped.critical_path_ratio(),
+            free.critical_path_ratio()
+        );
+    }
+}
+
+mod plan_cap {
+    use glove_wgpu::cooccur::Cooc;
+    use glove_wgpu::model::SplitMix64;
+    use glove_wgpu::train::BatchPlan;
+
+    fn skewed(n: usize, vocab: u32, seed: u64) -> Vec<Cooc> {
+        let mut rng = SplitMix64::new(seed);
+        (0..n)
+            .map(|_| {
+                let a = rng.next_f32();
+                Cooc {
+                    i: ((a * a * a * vocab as f32) as u32).min(vocab - 1),
+                    j: (rng.next_u64() % vocab as u64) as u32,
+                    x: 1.0 + rng.next_f32(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every triple lands in exactly one batch, batches stay within their size,
+    /// and no row passes its cap (the larger of the cap and its fair share).
+    #[test]
+    fn capped_plan_keeps_every_triple_once_and_rows_under_their_cap() {
+        for (n, vocab, batch, cap) in [
+            (1, 1, 1, 1),
+            (5000, 50, 300, 4),
+            (7777, 400, 1000, 16),
+            (999, 3, 100, 2),
+        ] {
+            let cooc = skewed(n, vocab, n as u64);
+            let plan = BatchPlan::build_capped(&cooc, batch, cap);
+            assert_eq!(
+                plan,
+                BatchPlan::build_capped(&cooc, batch, cap),
+                "deterministic"
+            );
+            let batches = n.div_ceil(batch) as u32;
+            let mut per_row = vec![(0u32, 0u32); vocab as usize];
+            for c in &cooc {
+                per_row[c.i as usize].0 += 1;
+                per_row[c.j as usize].1 += 1;
+            }
+            let mut seen: Vec<(u32, u32, u32)> = Vec::new();
+            for b in &plan.batches {
+                let spans =
+                    &plan.main_spans[b.main_base as usize..(b.main_base + b.n_main) as usize];
+                let total: u32 = spans.iter().map(|s| s.count).sum();
+                assert!(total as usize <= batch);
+                for s in spans {
+                    let fair = per_row[s.row as usize].0.div_ceil(batches).max(cap);
+                    assert!(s.count <= fair, "row {} has {} > {fair}", s.row, s.count);
+                    for e in &plan.main_entries[s.start as usize..(s.start + s.count) as usize] {
+                        seen.push((s.row, e.idx, e.x.to_bits()));
+                    }
+                }
+                for s in &plan.ctx_spans[b.ctx_base as usize..(b.ctx_base + b.n_ctx) as usize] {
+                    let fair = per_row[s.row as usize].1.div_ceil(batches).max(cap);
+                    assert!(
+                        s.count <= fair,
+                        "context row {} has {} > {fair}",
+                        s.row,
+                        s.count
+                    );
+                }
+            }
+            let mut want: Vec<(u32, u32, u32)> =
+                cooc.iter().map(|c| (c.i, c.j, c.x.to_bits())).collect();
+            seen.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(seen, want);
+        }
+    }
+
+    /// Without a cap, batches are runs of consecutive triples.
+    #[test]
+    fn uncapped_plan_cuts_consecutive_runs() {
+        let cooc = skewed(1000, 20, 5);
+        let plan = BatchPlan::build_capped(&cooc, 300, 0);
+        assert_eq!(plan.batches.len(), 4);
+        let firsts: Vec<u32> = plan
+            .batches
+            .iter()
+            .map(|b| plan.main_spans[b.main_base as usize].row)
+            .collect();
+        let want: Vec<u32> = [0, 300, 600, 900].iter().map(|&t| cooc[t].i).collect();
+        assert_eq!(firsts, want);
+    }
+}

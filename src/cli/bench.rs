@@ -22,6 +22,9 @@ pub struct Args {
 enum What {
     /// Exact top-k search over random unit vectors.
     Search(SearchArgs),
+    /// GloVe training on a corpus (the bundled one by default), with the kernels'
+    /// counted traffic.
+    Train(super::bench_train::TrainBenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -78,6 +81,7 @@ pub fn random_unit_rows(n: usize, dim: usize, seed: u64) -> Vec<f32> {
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.what {
         What::Search(a) => search(a),
+        What::Train(a) => super::bench_train::run(a),
     }
 }
 

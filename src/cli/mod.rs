@@ -2,6 +2,7 @@
 
 mod analogy;
 mod bench;
+mod bench_train;
 mod common;
 mod cooccur;
 mod eval;

@@ -650,3 +650,44 @@ pub fn shuffle(
 ) -> Result<ShuffleStats> {
     shuffle::shuffle_file(input.as_ref(), output.as_ref(), opts)
 }
+
+/// Counts the co-occurrences of the corpus at `corpus` (a path, or `-` for standard
+/// input) with the vocabulary `vocab`, shuffles them with `seed`, and returns them
+/// in memory, in the shuffled order: `cooccur` then `shuffle`, through a temporary
+/// folder in the system's temporary directory that is removed afterwards. For
+/// benchmarks and examples; the `fit` command does the same on disk.
+///
+/// ```
+/// use glove_wgpu::cooccur::{self, CooccurOptions};
+/// use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+/// let path = std::env::temp_dir().join(format!("cooc_doc_{}.txt", std::process::id()));
+/// std::fs::write(&path, "a b a b c\n").unwrap();
+/// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };
+/// let vocab = Vocab::count(Corpus::from_arg(&path), &opts)?;
+/// let quiet = CooccurOptions { quiet: true, ..Default::default() };
+/// let cooc = cooccur::count_shuffled(&path, &vocab, &quiet, 1)?;
+/// assert_eq!(cooc.len(), 8); // every ordered pair of a, b, c but (c, c): one c
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn count_shuffled(
+    corpus: impl AsRef<Path>,
+    vocab: &Vocab,
+    opts: &CooccurOptions,
+    seed: u64,
+) -> Result<Vec<Cooc>> {
+    let dir = spill::TempDir::new(&std::env::temp_dir())?;
+    let (counted, shuffled) = (dir.file("cooc"), dir.file("shuf"));
+    let opts = CooccurOptions {
+        format: CoocFormat::Native,
+        ..opts.clone()
+    };
+    count(Corpus::from_arg(corpus.as_ref()), vocab, &counted, &opts)?;
+    let sopts = ShuffleOptions {
+        seed,
+        quiet: opts.quiet,
+        ..Default::default()
+    };
+    shuffle(&counted, &shuffled, &sopts)?;
+    read_all(&shuffled, CoocFormat::Native)
+}

@@ -28,6 +28,7 @@ mod batch;
 pub mod checkpoint;
 mod cpu;
 mod gpu;
+pub mod traffic;
 pub mod twin;
 
 use std::sync::Arc;

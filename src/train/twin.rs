@@ -26,6 +26,7 @@ use super::batch::{
     device_stride, from_device_layout, to_device_layout, BatchPlan, CostParams, Entry, Span,
     StepParams,
 };
+use super::traffic::lane_element;
 use super::TrainConfig;
 use crate::model::Model;
 use crate::shaders::{GLOVE_COST, GLOVE_STEP_WORKGROUP};
@@ -83,7 +84,7 @@ fn residual_sum(d: usize, w: &[f32], c: &[f32], lanes: usize, part: &mut [f32]) 
     for (l, acc) in part.iter_mut().enumerate() {
         let mut s = 0.0f32;
         for t in 0..slots {
-            let k = l + t * lanes;
+            let k = lane_element(l, t, lanes);
             if k < d {
                 s += w[k] * c[k];
             } else if k == d {

@@ -1,0 +1,231 @@
+//! The global-memory traffic of the training kernels, counted from their index
+//! arithmetic for a given lane count (32: NVIDIA, Apple, AMD in wave32 mode).
+//!
+//! [`Traffic::count`] walks a [`BatchPlan`] the way `glove_step.wgsl` does: for each
+//! pass of each batch, each distinct row is one lane group; every load or store the
+//! kernel issues across the lanes is one *access*, whose active lanes' byte ranges
+//! touch some 32-byte sectors (the unit a GPU's memory moves). Lane `l` owns the
+//! elements `l + t * lanes` of a row ([`lane_element`], as in the kernel and the
+//! twin). It counts:
+//! - bytes moved (sectors x 32) and bytes used (distinct bytes the lanes ask for);
+//! - active lanes of the row accesses against the lanes launched (`lanes x SLOTS`);
+//! - the critical path: per batch and pass, the longest row's triple count, summed,
+//!   against the sum of the mean row's.
+//!
+//! Accesses per row of a pass: the span (16 bytes, one address for all lanes);
+//! the row and its AdaGrad state loaded (and, main pass, copied to the snapshot)
+//! and stored once; per block of `lanes` triples one coalesced entry load; per
+//! triple the other row (`SLOTS` accesses); main pass: the row cost (4 bytes).
+
+use super::batch::{device_stride, BatchPlan, Span};
+
+/// Element of a row that lane `lane` holds in register slot `t` (the kernel's
+/// `lane + t * lanes`).
+#[inline]
+pub fn lane_element(lane: usize, t: usize, lanes: usize) -> usize {
+    lane + t * lanes
+}
+
+/// Counted traffic of a plan (see the module docs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Traffic {
+    /// Lanes per row the count assumes.
+    pub lanes: usize,
+    /// Vector dimension.
+    pub dim: usize,
+    /// Triples (updates).
+    pub triples: u64,
+    /// Bytes in the 32-byte sectors the accesses touch.
+    pub bytes_moved: u64,
+    /// Bytes the accesses ask for.
+    pub bytes_used: u64,
+    /// Lane slots of row accesses that hold an element.
+    pub active_lanes: u64,
+    /// Lane slots of row accesses launched.
+    pub launched_lanes: u64,
+    /// Sum over batches and passes of the longest row's triples.
+    pub critical_path: u64,
+    /// Sum over batches and passes of the mean row's triples.
+    pub mean_path: f64,
+    /// Dispatches of one epoch: two per batch, one for the cost.
+    pub dispatches: u64,
+}
+
+/// Bytes in the sectors touched, and bytes asked for, by the byte ranges
+/// `(address, width)` of one access, given in ascending order of address (as the
+/// lanes of every access of the kernel are); equal ranges count once.
+fn sectors(ranges: impl Iterator<Item = (u64, u64)>) -> (u64, u64) {
+    let (mut moved, mut used) = (0u64, 0u64);
+    let mut last_sector: Option<u64> = None;
+    let mut last_range: Option<(u64, u64)> = None;
+    for (a, w) in ranges {
+        debug_assert!(
+            last_range.is_none_or(|(la, _)| la <= a),
+            "ranges out of order"
+        );
+        if last_range != Some((a, w)) {
+            used += w;
+            last_range = Some((a, w));
+        }
+        for sector in a / 32..=(a + w - 1) / 32 {
+            if last_sector.is_none_or(|l| sector > l) {
+                moved += 32;
+                last_sector = Some(sector);
+            }
+        }
+    }
+    (moved, used)
+}
+
+impl Traffic {
+    /// Counts one epoch of `plan` at dimension `dim` with `lanes` lanes per row.
+    ///
+    /// ```
+    /// use glove_wgpu::cooccur::Cooc;
+    /// use glove_wgpu::train::{traffic::Traffic, BatchPlan};
+    /// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], 8);
+    /// let t = Traffic::count(&plan, 50, 32);
+    /// assert_eq!(t.triples, 1);
+    /// assert!(t.sector_efficiency() > 0.8);
+    /// ```
+    pub fn count(plan: &BatchPlan, dim: usize, lanes: usize) -> Traffic {
+        use rayon::prelude::*;
+        let stride = device_stride(dim);
+        let slots = stride.div_ceil(lanes);
+        let mut total = plan
+            .batches
+            .par_iter()
+            .map(|b| {
+                let mut t = Traffic::default();
+                let main =
+                    &plan.main_spans[b.main_base as usize..(b.main_base + b.n_main) as usize];
+                let ctx = &plan.ctx_spans[b.ctx_base as usize..(b.ctx_base + b.n_ctx) as usize];
+                for (pass, spans, base) in [(0, main, b.main_base), (1, ctx, b.ctx_base)] {
+                    let (mut longest, mut sum) = (0u64, 0u64);
+                    for (r, span) in spans.iter().enumerate() {
+                        t.row(
+                            pass == 0,
+                            base as usize + r,
+                            r,
+                            span,
+                            dim,
+                            stride,
+                            lanes,
+                            slots,
+                        );
+                        longest = longest.max(span.count as u64);
+                        sum += span.count as u64;
+                    }
+                    if !spans.is_empty() {
+                        t.critical_path += longest;
+                        t.mean_path += sum as f64 / spans.len() as f64;
+                    }
+                }
+                t
+            })
+            .reduce(Traffic::default, |a, b| a.add(&b));
+        total.lanes = lanes;
+        total.dim = dim;
+        total.triples = plan.triples() as u64;
+        total.dispatches = 2 * plan.batches.len() as u64 + 1;
+        total
+    }
+
+    fn add(mut self, o: &Traffic) -> Traffic {
+        self.bytes_moved += o.bytes_moved;
+        self.bytes_used += o.bytes_used;
+        self.active_lanes += o.active_lanes;
+        self.launched_lanes += o.launched_lanes;
+        self.critical_path += o.critical_path;
+        self.mean_path += o.mean_path;
+        self
+    }
+
+    fn access(&mut self, ranges: impl Iterator<Item = (u64, u64)>) {
+        let (moved, used) = sectors(ranges);
+        self.bytes_moved += moved;
+        self.bytes_used += used;
+    }
+
+    /// One slot-wise access of a row at float offset `base` (`slots` accesses).
+    fn row_access(&mut self, base: usize, dim: usize, lanes: usize, slots: usize) {
+        for t in 0..slots {
+            let active = (0..lanes).filter(|&l| lane_element(l, t, lanes) <= dim);
+            self.access(
+                active
+                    .clone()
+                    .map(|l| (4 * (base + lane_element(l, t, lanes)) as u64, 4)),
+            );
+            self.active_lanes += active.count() as u64;
+            self.launched_lanes += lanes as u64;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &mut self,
+        main: bool,
+        span_index: usize,
+        r: usize,
+        span: &Span,
+        dim: usize,
+        stride: usize,
+        lanes: usize,
+        slots: usize,
+    ) {
+        // The span, read by every lane (buffers start on 256-byte boundaries; the
+        // offsets below are from each buffer's start).
+        self.access(std::iter::once((16 * span_index as u64, 16)));
+        // Row and state loaded, snapshot written (main), row and state stored. The
+        // row is `span.row` of theta (word rows) or of theta's context half; either
+        // way it starts on a multiple of `stride` floats.
+        let row = span.row as usize * stride;
+        let copies = if main { 5 } else { 4 };
+        for _ in 0..copies {
+            self.row_access(row, dim, lanes, slots);
+        }
+        // Entries in blocks of `lanes`, then the other row of each triple.
+        let mut e = 0usize;
+        while e < span.count as usize {
+            let n = lanes.min(span.count as usize - e);
+            let first = span.start as usize + e;
+            self.access((0..n).map(|l| (8 * (first + l) as u64, 8)));
+            e += n;
+        }
+        for k in 0..span.count as usize {
+            // The other row: any row, all start on a multiple of `stride` floats;
+            // its id does not change the count, so row 0 stands for it.
+            let _ = k;
+            self.row_access(0, dim, lanes, slots);
+        }
+        if main {
+            self.access(std::iter::once((4 * r as u64, 4)));
+        }
+    }
+
+    /// Bytes moved per update.
+    pub fn bytes_per_update(&self) -> f64 {
+        self.bytes_moved as f64 / self.triples.max(1) as f64
+    }
+
+    /// The least an update can move when it reads and writes both rows and their
+    /// AdaGrad state and reads the triple: `32 (d + 1) + 12` bytes.
+    pub fn min_bytes_per_update(&self) -> f64 {
+        (32 * (self.dim + 1) + 12) as f64
+    }
+
+    /// Bytes used over bytes in the sectors touched.
+    pub fn sector_efficiency(&self) -> f64 {
+        self.bytes_used as f64 / self.bytes_moved.max(1) as f64
+    }
+
+    /// Active over launched lanes of the row accesses.
+    pub fn active_lane_fraction(&self) -> f64 {
+        self.active_lanes as f64 / self.launched_lanes.max(1) as f64
+    }
+
+    /// The longest rows' triples over the mean rows', summed over batches and passes.
+    pub fn critical_path_ratio(&self) -> f64 {
+        self.critical_path as f64 / self.mean_path.max(1e-300)
+    }
+}
