@@ -79,8 +79,44 @@ impl Kernel {
     }
 }
 
-/// Exact top-k search: tiled scores fused with per-thread top-k lists, then a merge.
-pub static SEARCH: Kernel = Kernel::new("search", include_str!("../shaders/search.wgsl"));
+/// Exact top-k search over f32 rows: register-tiled scores fused with a per-query
+/// top-k selection, then a workgroup-memory merge (`shaders/search.wgsl`).
+pub static SEARCH: Kernel = Kernel::new(
+    "search",
+    concat!(
+        include_str!("../shaders/search_rows_f32.wgsl"),
+        include_str!("../shaders/search.wgsl")
+    ),
+);
+
+/// [`SEARCH`] over f16 rows read as `vec4<f16>` (devices with `SHADER_F16`).
+pub static SEARCH_F16: Kernel = Kernel::new(
+    "search_f16",
+    concat!(
+        include_str!("../shaders/search_rows_f16.wgsl"),
+        include_str!("../shaders/search.wgsl")
+    ),
+);
+
+/// [`SEARCH`] over f16 rows read as u32 pairs and unpacked (devices without `SHADER_F16`).
+pub static SEARCH_F16_PACKED: Kernel = Kernel::new(
+    "search_f16_packed",
+    concat!(
+        include_str!("../shaders/search_rows_f16_packed.wgsl"),
+        include_str!("../shaders/search.wgsl")
+    ),
+);
+
+/// [`SEARCH`] plus `merge_subgroup`, the merge with one subgroup per query
+/// (devices with `SUBGROUP`).
+pub static SEARCH_SUBGROUP: Kernel = Kernel::new(
+    "search_subgroup",
+    concat!(
+        include_str!("../shaders/search_rows_f32.wgsl"),
+        include_str!("../shaders/search.wgsl"),
+        include_str!("../shaders/search_merge_subgroup.wgsl")
+    ),
+);
 
 /// GloVe training: the row-gathered main and context passes of one batch.
 pub static GLOVE_STEP: Kernel =
@@ -91,6 +127,13 @@ pub static GLOVE_COST: Kernel =
     Kernel::new("glove_cost", include_str!("../shaders/glove_cost.wgsl"));
 
 /// Every kernel, for validation and `glove-wgpu info`.
-pub fn all() -> [&'static Kernel; 3] {
-    [&SEARCH, &GLOVE_STEP, &GLOVE_COST]
+pub fn all() -> [&'static Kernel; 6] {
+    [
+        &SEARCH,
+        &SEARCH_F16,
+        &SEARCH_F16_PACKED,
+        &SEARCH_SUBGROUP,
+        &GLOVE_STEP,
+        &GLOVE_COST,
+    ]
 }
