@@ -1,6 +1,6 @@
 //! CPU twin of `shaders/search.wgsl`.
 //!
-//! Same two steps as the GPU: [`topk_tiles`] computes the scores of a block of
+//! Same two steps as the GPU: `topk_tiles` computes the scores of a block of
 //! queries against a range of rows (here with the `gemm` crate instead of
 //! register tiles) and offers those that pass the query's threshold to one
 //! bounded list per query (the GPU: one list per query and workgroup); the

@@ -8,8 +8,9 @@
 //!
 //! # Kernel layout
 //!
-//! `topk_tiles` workgroup `(x, y)`: 256 invocations, [`TILE_Q`](crate::shaders::SEARCH)
-//! = 64 queries against chunk `y` of a shard, 64 rows at a time. Per step of 32
+//! `topk_tiles` workgroup `(x, y)`: 256 invocations, `TILE_Q` = 64 queries
+//! against chunk `y` of a shard, `TILE_E` = 64 rows at a time (64 x 64 so that
+//! the tile of keys fits the 16 KiB of the product tiles it reuses). Per step of 32
 //! dimensions the 64 x 32 query and row tiles are read with 16-byte loads (8 lanes
 //! per 128 contiguous bytes of a row; f16 rows as `vec4<f16>`, or two u32 unpacked
 //! without `SHADER_F16`) and stored transposed with an odd pitch (65), so neither
@@ -27,14 +28,14 @@
 //!
 //! # Bytes per FLOP
 //!
-//! Global bytes the design reads or writes, counted by [`GpuIndex::counts`] from
+//! Global bytes the design reads or writes, counted by
+//! [`SearchIndex::gpu_counts`](super::SearchIndex::gpu_counts) from
 //! the same plan the dispatches use: rows `n dp b` once per 64-query block (`b`
 //! = 4 for f32, 2 for f16), queries `64 dp 4` once per 64-row tile of each
 //! workgroup, norms `4 n` per query block for Euclidean, and candidates `8 k`
 //! per (query, chunk), written by `topk_tiles` and read by the merge. Against
 //! `2 n d m` FLOPs that is about `(b + 4) / 128` B/FLOP: 0.0625 for f32 and
-//! 0.047 for f16 (dp = d); the old kernel re-read its query tile per 64 rows too
-//! but wrote four lists of k per query and chunk and updated them in global memory.
+//! 0.047 for f16 (dp = d), plus `16 k chunks / (2 n d)` for the lists.
 //!
 //! Reused across calls of one index: pipelines (the context's cache) and grow-only
 //! scratch buffers (params, queries, exclusions, candidates, results, staging)
