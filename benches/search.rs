@@ -51,7 +51,9 @@ fn naive(e: &[f32], q: &[f32], k: usize) -> Vec<Vec<Neighbor>> {
 }
 
 fn verify(name: &str, got: &[Vec<Neighbor>], want: &[Vec<Neighbor>]) {
+    assert_eq!(got.len(), want.len(), "{name}: lists");
     for (g, w) in got.iter().zip(want) {
+        assert_eq!(g.len(), w.len(), "{name}: hits");
         for (a, b) in g.iter().zip(w) {
             assert!((a.score - b.score).abs() < 1e-3, "{name}: {a:?} vs {b:?}");
         }

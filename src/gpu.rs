@@ -30,6 +30,9 @@ pub struct GpuOptions {
     /// kernels take their workgroup-memory paths (tests run both paths on one adapter;
     /// `GLOVE_WGPU_NO_SUBGROUPS=1` sets it).
     pub no_subgroups: bool,
+    /// Do not enable f16 in shaders even where the adapter has it, so f16 search
+    /// rows take their unpacking path (tests run both paths on one adapter).
+    pub no_f16: bool,
 }
 
 impl GpuOptions {
@@ -53,6 +56,7 @@ impl GpuOptions {
             adapter_name: var("GLOVE_WGPU_ADAPTER", "WGPU_ADAPTER_NAME"),
             no_subgroups: std::env::var("GLOVE_WGPU_NO_SUBGROUPS")
                 .is_ok_and(|v| !v.is_empty() && v != "0"),
+            no_f16: false,
         }
     }
 }
@@ -199,7 +203,10 @@ impl GpuContext {
         let limits = adapter.limits();
         // The optional features the kernels use where they exist: subgroup
         // operations (training reductions) and f16 in shaders (search rows).
-        let mut wanted = wgpu::Features::SHADER_F16;
+        let mut wanted = wgpu::Features::empty();
+        if !options.no_f16 {
+            wanted |= wgpu::Features::SHADER_F16;
+        }
         if !options.no_subgroups {
             wanted |= wgpu::Features::SUBGROUP;
         }

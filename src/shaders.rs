@@ -19,7 +19,8 @@
 //! | --- | --- | --- | --- |
 //! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::main_pass`], [`crate::train::twin::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
 //! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
-//! | [`SEARCH`] | `topk_tiles`, `merge` | `crate::search::cpu` | layout from the WGSL |
+//! | [`SEARCH`], [`SEARCH_F16`], [`SEARCH_F16_PACKED`] | `topk_tiles`, `merge` | `crate::search::cpu` (`topk_tiles`, then the merge of the lists) | layout from the WGSL |
+//! | [`SEARCH_SUBGROUP`] | `topk_tiles`, `merge_subgroup` | the same | layout from the WGSL |
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -133,8 +134,48 @@ impl Kernel {
     }
 }
 
-/// Exact top-k search: tiled scores fused with per-thread top-k lists, then a merge.
-pub static SEARCH: Kernel = Kernel::new("search", include_str!("../shaders/search.wgsl"));
+/// Exact top-k search over f32 rows: register-tiled scores fused with a per-query
+/// top-k selection, then a workgroup-memory merge (`shaders/search.wgsl`).
+pub static SEARCH: Kernel = Kernel::new(
+    "search",
+    concat!(
+        include_str!("../shaders/search_rows_f32.wgsl"),
+        include_str!("../shaders/search.wgsl")
+    ),
+);
+
+/// [`SEARCH`] over f16 rows read as `vec4<f16>` (devices with `SHADER_F16`).
+pub static SEARCH_F16: Kernel = Kernel::with(
+    "search_f16",
+    concat!(
+        include_str!("../shaders/search_rows_f16.wgsl"),
+        include_str!("../shaders/search.wgsl")
+    ),
+    wgpu::Features::SHADER_F16,
+    &[],
+);
+
+/// [`SEARCH`] over f16 rows read as u32 pairs and unpacked (devices without `SHADER_F16`).
+pub static SEARCH_F16_PACKED: Kernel = Kernel::new(
+    "search_f16_packed",
+    concat!(
+        include_str!("../shaders/search_rows_f16_packed.wgsl"),
+        include_str!("../shaders/search.wgsl")
+    ),
+);
+
+/// [`SEARCH`] plus `merge_subgroup`, the merge with one subgroup per query
+/// (devices with `SUBGROUP`).
+pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
+    "search_subgroup",
+    concat!(
+        include_str!("../shaders/search_rows_f32.wgsl"),
+        include_str!("../shaders/search.wgsl"),
+        include_str!("../shaders/search_merge_subgroup.wgsl")
+    ),
+    wgpu::Features::SUBGROUP,
+    &[],
+);
 
 /// Bindings of `glove_step` (both lane paths), in order. The uniform is one
 /// [`crate::train::StepParams`] at a dynamic offset.
@@ -192,6 +233,9 @@ pub static GLOVE_COST: Kernel = Kernel::with(
 pub fn all() -> Vec<&'static Kernel> {
     vec![
         &SEARCH,
+        &SEARCH_F16,
+        &SEARCH_F16_PACKED,
+        &SEARCH_SUBGROUP,
         &GLOVE_STEP_SUBGROUP,
         &GLOVE_STEP_WORKGROUP,
         &GLOVE_COST,

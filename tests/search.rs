@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use glove_wgpu::search::{Metric, Neighbor, Precision, SearchIndex, SearchOptions};
-use glove_wgpu::GpuContext;
+use glove_wgpu::{GpuContext, GpuOptions};
 use half::f16;
 
 const METRICS: [Metric; 3] = [Metric::Cosine, Metric::Dot, Metric::Euclidean];
@@ -16,14 +16,44 @@ const PRECISIONS: [Precision; 2] = [Precision::F32, Precision::F16];
 #[derive(Clone, Copy, Debug)]
 enum Twin {
     Cpu,
-    Gpu { shard_rows: Option<usize> },
+    /// The adapter with every feature it has: on lavapipe the subgroup merge and
+    /// `vec4<f16>` rows.
+    Gpu {
+        shard_rows: Option<usize>,
+    },
+    /// The same adapter without subgroups and f16: the workgroup-memory merge and
+    /// f16 rows unpacked from u32 pairs.
+    GpuPlain {
+        shard_rows: Option<usize>,
+    },
+}
+
+/// A context on the test adapter without `SUBGROUP` and `SHADER_F16`. Like
+/// `common::gpu`, it fails (never skips) in CI when there is no adapter.
+fn plain_gpu() -> Arc<GpuContext> {
+    static CTX: OnceLock<Arc<GpuContext>> = OnceLock::new();
+    CTX.get_or_init(|| {
+        common::gpu().expect("GPU");
+        let opts = GpuOptions {
+            no_subgroups: true,
+            no_f16: true,
+            ..GpuOptions::from_env()
+        };
+        let ctx = GpuContext::with_options(&opts).expect("the test adapter without subgroups");
+        assert!(!ctx.has_subgroups() && !ctx.has_f16());
+        Arc::new(ctx)
+    })
+    .clone()
 }
 
 fn index(twin: Twin, m: &[f32], dim: usize, opts: &SearchOptions) -> SearchIndex {
     match twin {
         Twin::Cpu => SearchIndex::cpu(m, dim, opts).unwrap(),
-        Twin::Gpu { shard_rows } => {
-            let ctx: Arc<GpuContext> = common::gpu().expect("GPU");
+        Twin::Gpu { shard_rows } | Twin::GpuPlain { shard_rows } => {
+            let ctx: Arc<GpuContext> = match twin {
+                Twin::GpuPlain { .. } => plain_gpu(),
+                _ => common::gpu().expect("GPU"),
+            };
             let mut o = opts.clone();
             if let Some(r) = shard_rows {
                 let dp = dim.div_ceil(4) * 4;
@@ -249,7 +279,25 @@ fn run_case(c: &Case, twins: &[Twin]) {
     }
 }
 
-const BOTH: [Twin; 2] = [Twin::Cpu, Twin::Gpu { shard_rows: None }];
+/// The CPU twin and both GPU kernel paths.
+const BOTH: [Twin; 3] = [
+    Twin::Cpu,
+    Twin::Gpu { shard_rows: None },
+    Twin::GpuPlain { shard_rows: None },
+];
+
+#[test]
+fn both_kernel_paths_are_tested() {
+    // On an adapter with subgroups and f16 (lavapipe has both), `Twin::Gpu` takes
+    // the subgroup merge and `vec4<f16>` rows and `Twin::GpuPlain` the fallbacks.
+    let ctx = common::gpu().expect("GPU");
+    if std::env::var("CI").is_ok() {
+        assert!(ctx.has_subgroups(), "CI's adapter should have subgroups");
+        assert!(ctx.has_f16(), "CI's adapter should have f16");
+    }
+    let plain = plain_gpu();
+    assert!(!plain.has_subgroups() && !plain.has_f16());
+}
 
 #[test]
 fn three_words_by_hand() {
@@ -403,6 +451,9 @@ fn sharded_matches_unsharded() {
         Twin::Gpu {
             shard_rows: Some(300),
         },
+        Twin::GpuPlain {
+            shard_rows: Some(300),
+        },
     ];
     run_case(
         &Case {
@@ -451,6 +502,9 @@ fn exact_ties_go_to_the_lower_id() {
         Twin::Cpu,
         Twin::Gpu { shard_rows: None },
         Twin::Gpu {
+            shard_rows: Some(64),
+        },
+        Twin::GpuPlain {
             shard_rows: Some(64),
         },
     ] {
@@ -546,4 +600,195 @@ fn euclidean_distances_stay_exact_far_from_the_origin() {
             hits[0][0].score
         );
     }
+}
+
+#[test]
+fn tile_edges_of_queries_rows_and_dimensions() {
+    // 63, 64, 65 queries and rows around the 64 x 64 tile; 31, 32, 33 dimensions
+    // around the 32-dimension product step (padded to 32, 32, 36).
+    let mut seed = 100;
+    for (n, m) in [(63, 64), (64, 65), (65, 63), (64, 64), (129, 1)] {
+        for dim in [31, 32, 33] {
+            seed += 1;
+            run_case(
+                &Case {
+                    n,
+                    dim,
+                    m,
+                    k: 6,
+                    exclusions: true,
+                    seed,
+                },
+                &BOTH,
+            );
+        }
+    }
+}
+
+#[test]
+fn chunks_divide_rows_unevenly() {
+    // 512-row chunks (8 tiles) at least: 511, 512, 513 and 1025 rows give 1, 1, 2
+    // and 3 chunks, the last of one row.
+    for (i, n) in [511, 512, 513, 1025].into_iter().enumerate() {
+        run_case(
+            &Case {
+                n,
+                dim: 7,
+                m: 3,
+                k: 9,
+                exclusions: true,
+                seed: 200 + i as u64,
+            },
+            &BOTH,
+        );
+    }
+}
+
+#[test]
+fn k_around_the_workgroup_list_capacity() {
+    // k <= 16 keeps each query's list in workgroup memory, larger k in global memory.
+    for (i, k) in [15, 16, 17, 64].into_iter().enumerate() {
+        run_case(
+            &Case {
+                n: 700,
+                dim: 12,
+                m: 66,
+                k,
+                exclusions: true,
+                seed: 300 + i as u64,
+            },
+            &BOTH,
+        );
+    }
+}
+
+#[test]
+fn exact_ties_across_chunks_and_shards_go_to_the_lower_id() {
+    // The best key is shared by rows far apart (other chunks, other shards), and
+    // the lowest ids must win in the merge too; with k both below and above the
+    // workgroup list capacity.
+    let dim = 4;
+    let n = 1600;
+    let mut rng = common::Rng::new(400);
+    let mut m: Vec<f32> = rng.vec(n * dim).iter().map(|v| v * 0.1).collect();
+    let best = [1599u32, 1100, 513, 40, 700, 1024, 511, 512];
+    for &id in &best {
+        m[id as usize * dim..(id as usize + 1) * dim].copy_from_slice(&[1.0, 1.0, 1.0, 1.0]);
+    }
+    let mut sorted = best.to_vec();
+    sorted.sort();
+    for twin in [
+        Twin::Cpu,
+        Twin::Gpu { shard_rows: None },
+        Twin::Gpu {
+            shard_rows: Some(100),
+        },
+        Twin::GpuPlain {
+            shard_rows: Some(700),
+        },
+    ] {
+        for metric in [Metric::Dot, Metric::Cosine] {
+            let idx = index(twin, &m, dim, &SearchOptions::new(metric));
+            for k in [3, 8, 20] {
+                let hits = idx
+                    .search(&[1.0, 1.0, 1.0, 1.0], k, Some(&[vec![40]]))
+                    .unwrap();
+                let ids: Vec<u32> = hits[0].iter().map(|h| h.id).collect();
+                let want: Vec<u32> = sorted.iter().copied().filter(|&i| i != 40).collect();
+                assert_eq!(
+                    &ids[..k.min(want.len())],
+                    &want[..k.min(want.len())],
+                    "{twin:?} {metric:?} k={k}"
+                );
+                assert_eq!(ids.len(), k, "{twin:?} {metric:?} k={k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn exclusions_leave_fewer_than_k_rows() {
+    // Every row but two is excluded (with repeats and ids out of range): two hits.
+    let mut rng = common::Rng::new(500);
+    let n = 70;
+    let m = rng.vec(n * 5);
+    let q = rng.vec(2 * 5);
+    let mut all_but: Vec<u32> = (0..n as u32).filter(|&i| i != 3 && i != 66).collect();
+    all_but.extend([5, 5, 9999]);
+    let excl = vec![all_but, (0..n as u32).collect()];
+    for twin in BOTH {
+        for metric in METRICS {
+            let idx = index(twin, &m, 5, &SearchOptions::new(metric));
+            let hits = idx.search(&q, 10, Some(&excl)).unwrap();
+            let mut ids: Vec<u32> = hits[0].iter().map(|h| h.id).collect();
+            ids.sort();
+            assert_eq!(ids, [3, 66], "{twin:?} {metric:?}");
+            assert!(hits[1].is_empty(), "{twin:?} {metric:?}: {:?}", hits[1]);
+        }
+    }
+}
+
+#[test]
+fn repeated_searches_reuse_buffers_without_stale_results() {
+    // One index, searches that grow and shrink the scratch buffers: each equals
+    // a fresh CPU search.
+    let mut rng = common::Rng::new(600);
+    let (n, dim) = (900, 10);
+    let m = rng.vec(n * dim);
+    let opts = SearchOptions::new(Metric::Dot);
+    let cpu = index(Twin::Cpu, &m, dim, &opts);
+    for twin in [
+        Twin::Gpu { shard_rows: None },
+        Twin::GpuPlain { shard_rows: None },
+    ] {
+        let gpu = index(twin, &m, dim, &opts);
+        for (mq, k, with_excl) in [
+            (130, 20, true),
+            (3, 4, false),
+            (200, 2, true),
+            (1, 30, false),
+        ] {
+            let q = rng.vec(mq * dim);
+            let excl: Vec<Vec<u32>> = (0..mq).map(|i| vec![(i * 7 % n) as u32]).collect();
+            let excl = with_excl.then_some(&excl[..]);
+            let want = cpu.search(&q, k, excl).unwrap();
+            let got = gpu.search(&q, k, excl).unwrap();
+            assert_eq!(got.len(), want.len());
+            for (qi, (g, w)) in got.iter().zip(&want).enumerate() {
+                let gi: Vec<u32> = g.iter().map(|h| h.id).collect();
+                let wi: Vec<u32> = w.iter().map(|h| h.id).collect();
+                assert_eq!(gi, wi, "{twin:?} m={mq} k={k} query {qi}");
+            }
+        }
+    }
+}
+
+#[test]
+fn counted_figures_follow_the_tiles() {
+    // 64 x 64 tiles: rows read once per 64 queries and queries once per 64 rows,
+    // so at n, m multiples of 64 and d = dp: (4 + 4) / 128 B/FLOP for f32 rows
+    // plus the candidates; one submission per batch.
+    let ctx = common::gpu().expect("GPU");
+    let (n, dim, mq, k) = (4096, 32, 256, 10);
+    let m = vec![0.5f32; n * dim];
+    for (precision, b) in [(Precision::F32, 4.0), (Precision::F16, 2.0)] {
+        let opts = SearchOptions::new(Metric::Dot).precision(precision);
+        let idx = SearchIndex::gpu(ctx.clone(), &m, dim, &opts).unwrap();
+        let c = idx.gpu_counts(mq, k).unwrap().expect("GPU counts");
+        let flops = 2.0 * (n * dim * mq) as f64;
+        assert_eq!(c.row_bytes, (n * dim) as f64 * b * (mq / 64) as f64);
+        assert_eq!(c.query_bytes, (mq * dim * 4 * (n / 64)) as f64);
+        assert_eq!(
+            c.candidate_bytes,
+            2.0 * mq as f64 * c.candidates_per_query * 8.0
+        );
+        let want = (b + 4.0) / 128.0 + c.candidate_bytes / flops;
+        assert!((c.bytes_per_flop - want).abs() < 1e-12, "{c:?}");
+        assert_eq!(c.candidates_per_query % k as f64, 0.0);
+        assert!(c.candidates_per_query <= (n / 512 * k) as f64);
+        assert_eq!(c.submissions_per_1000_queries, 1000.0 / mq as f64);
+        assert_eq!(c.dispatches_per_1000_queries, 2.0 * 1000.0 / mq as f64);
+    }
+    let cpu = SearchIndex::cpu(&m, dim, &SearchOptions::new(Metric::Dot)).unwrap();
+    assert!(cpu.gpu_counts(mq, k).unwrap().is_none());
 }

@@ -1,9 +1,12 @@
 //! CPU twin of `shaders/search.wgsl`.
 //!
-//! Same two steps as the GPU: [`topk_tiles`] computes the scores of a block of
-//! queries against a chunk of rows (here with the `gemm` crate instead of
-//! workgroup tiles) and offers them to per-query bounded lists; the lists of
-//! the chunks a query was split over are then merged. Work items are
+//! Same two steps as the GPU: `topk_tiles` computes the scores of a block of
+//! queries against a range of rows (here with the `gemm` crate instead of
+//! register tiles) and offers those that pass the query's threshold to one
+//! bounded list per query (the GPU: one list per query and workgroup); the
+//! lists of the ranges a query was split over are then merged. The order
+//! (`better`) is total, so both twins return the same lists whatever their
+//! block sizes and merge order. Work items are
 //! `(query block, row range)` pairs run by rayon, so one query over a huge
 //! matrix and many queries over a small one both use every core.
 

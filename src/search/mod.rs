@@ -3,8 +3,9 @@
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
 //! by lower id. The full `m x n` score matrix is never held: the GPU kernel
-//! (`shaders/search.wgsl`) computes score tiles in workgroup memory and keeps
-//! per-thread top-k lists, then a merge pass reduces them; its CPU twin
+//! (`shaders/search.wgsl`) computes register-tiled score tiles and selects each
+//! query's top k in workgroup memory, one list per (query, workgroup), then a
+//! merge pass reduces them (see [`gpu`] for the layout and its bytes per FLOP); its CPU twin
 //! ([`cpu`]) does the same with a blocked matrix product (the `gemm` crate) and a
 //! bounded list per query.
 //!
@@ -399,6 +400,16 @@ impl SearchIndex {
         match &self.backend {
             Backend::Cpu => 1,
             Backend::Gpu(g) => g.shards(),
+        }
+    }
+
+    /// The GPU kernel's counted figures (global bytes per FLOP, candidates per
+    /// query, dispatches and submissions) for a search of `m` queries for `k`
+    /// hits, from the same plan a search uses; `None` on the CPU.
+    pub fn gpu_counts(&self, m: usize, k: usize) -> Result<Option<gpu::KernelCounts>> {
+        match &self.backend {
+            Backend::Cpu => Ok(None),
+            Backend::Gpu(g) => g.counts(m, k, self.metric).map(Some),
         }
     }
 
