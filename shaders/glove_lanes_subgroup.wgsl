@@ -45,7 +45,7 @@ fn main_pass(@builtin(workgroup_id) wid: vec3<u32>,
              @builtin(subgroup_invocation_id) lane: u32,
              @builtin(subgroup_size) lanes: u32) {
     for (var r = wid.x * nsg + sg; r < p.n_spans; r += nwg.x * nsg) {
-        main_row(r, lane, lanes);
+        step_span(r, true, lane, lanes);
     }
 }
 
@@ -57,6 +57,6 @@ fn context_pass(@builtin(workgroup_id) wid: vec3<u32>,
                 @builtin(subgroup_invocation_id) lane: u32,
                 @builtin(subgroup_size) lanes: u32) {
     for (var r = wid.x * nsg + sg; r < p.n_spans; r += nwg.x * nsg) {
-        context_row(r, lane, lanes);
+        step_span(r, false, lane, lanes);
     }
 }

@@ -45,7 +45,7 @@ fn main_pass(@builtin(workgroup_id) wid: vec3<u32>,
              @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_index) lane: u32) {
     for (var r = wid.x; r < p.n_spans; r += nwg.x) {
-        main_row(r, lane, LANES);
+        step_span(r, true, lane, LANES);
     }
 }
 
@@ -54,6 +54,6 @@ fn context_pass(@builtin(workgroup_id) wid: vec3<u32>,
                 @builtin(num_workgroups) nwg: vec3<u32>,
                 @builtin(local_invocation_index) lane: u32) {
     for (var r = wid.x; r < p.n_spans; r += nwg.x) {
-        context_row(r, lane, LANES);
+        step_span(r, false, lane, LANES);
     }
 }

@@ -166,10 +166,15 @@ fn step_row(span: Span, main: bool, w: ptr<function, array<f32, SLOTS_MAX>>,
     return cost;
 }
 
-// Word row of main span r of this batch (see the header).
-fn main_row(r: u32, lane: u32, lanes: u32) {
+// Row r of this batch and pass (see the header): the word row of main span r
+// (`main`, which also writes the snapshot and the row's cost) or the context row
+// of context span r.
+fn step_span(r: u32, main: bool, lane: u32, lanes: u32) {
     let span = spans[p.span_base + r];
-    let base = span.row * p.stride;
+    var base = span.row * p.stride;
+    if (!main) {
+        base += p.ctx_base;
+    }
     let snap = r * p.stride;
     var w: array<f32, SLOTS_MAX>;
     var g: array<f32, SLOTS_MAX>;
@@ -178,10 +183,12 @@ fn main_row(r: u32, lane: u32, lanes: u32) {
         if (e <= p.dim) {
             w[t] = theta[base + e];
             g[t] = gradsq[base + e];
-            snapshot[snap + e] = w[t];
+            if (main) {
+                snapshot[snap + e] = w[t];
+            }
         }
     }
-    let cost = step_row(span, true, &w, &g, lane, lanes);
+    let cost = step_row(span, main, &w, &g, lane, lanes);
     for (var t = 0u; t < SLOTS; t++) {
         let e = lane + t * lanes;
         if (e <= p.dim) {
@@ -189,30 +196,7 @@ fn main_row(r: u32, lane: u32, lanes: u32) {
             gradsq[base + e] = g[t];
         }
     }
-    if (lane == 0u) {
+    if (main && lane == 0u) {
         row_cost[p.cost_base + r] = cost;
-    }
-}
-
-// Context row of context span r of this batch.
-fn context_row(r: u32, lane: u32, lanes: u32) {
-    let span = spans[p.span_base + r];
-    let base = p.ctx_base + span.row * p.stride;
-    var w: array<f32, SLOTS_MAX>;
-    var g: array<f32, SLOTS_MAX>;
-    for (var t = 0u; t < SLOTS; t++) {
-        let e = lane + t * lanes;
-        if (e <= p.dim) {
-            w[t] = theta[base + e];
-            g[t] = gradsq[base + e];
-        }
-    }
-    step_row(span, false, &w, &g, lane, lanes);
-    for (var t = 0u; t < SLOTS; t++) {
-        let e = lane + t * lanes;
-        if (e <= p.dim) {
-            theta[base + e] = w[t];
-            gradsq[base + e] = g[t];
-        }
     }
 }

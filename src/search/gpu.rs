@@ -490,7 +490,7 @@ impl GpuIndex {
             let bytes = (bm * k * 8) as u64;
             enc.copy_buffer_to_buffer(results, 0, staging, 0, bytes);
             self.ctx.submit(enc)?;
-            let found: Vec<Cand> = self.map_read(staging, bytes)?;
+            let found: Vec<Cand> = self.ctx.read_staging(staging, bm * k)?;
             for row in found.chunks(k) {
                 let mut list = TopK::new(k);
                 for c in row.iter().take_while(|c| c.id != EMPTY) {
@@ -562,26 +562,5 @@ impl GpuIndex {
                     entries: &entries,
                 })
         })
-    }
-
-    /// Maps the first `bytes` of `staging` (filled by the submission just
-    /// waited for) and copies them out.
-    fn map_read<T: bytemuck::Pod>(&self, staging: &wgpu::Buffer, bytes: u64) -> Result<Vec<T>> {
-        let slice = staging.slice(..bytes);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.ctx.wait()?;
-        rx.recv()
-            .map_err(|_| Error::Gpu("buffer map callback never ran".into()))?
-            .map_err(|e| Error::Gpu(format!("mapping the search results: {e}")))?;
-        let view = slice
-            .get_mapped_range()
-            .map_err(|e| Error::Gpu(format!("reading the search results: {e}")))?;
-        let out = bytemuck::pod_collect_to_vec::<u8, T>(&view);
-        drop(view);
-        staging.unmap();
-        Ok(out)
     }
 }

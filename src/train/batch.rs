@@ -241,6 +241,22 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// The groups of the last [`Scratch::group`] as spans of entries from `base`.
+    fn spans(&self, base: u32) -> Vec<Span> {
+        self.rows
+            .iter()
+            .zip(self.counts.iter().zip(&self.first))
+            .map(|(&row, (&count, &first))| Span {
+                row,
+                start: base + first,
+                count,
+                pad: 0,
+            })
+            .collect()
+    }
+}
+
 /// One batch grouped twice; its entries go to `main` and `ctx` (the batch's
 /// share of the plan's arrays, starting at entry `base`).
 fn group_batch(
@@ -253,17 +269,7 @@ fn group_batch(
 ) -> (Vec<Span>, Vec<Span>) {
     let mut of = std::mem::take(&mut scr.main_slot);
     scr.group(order.iter().map(|&t| cooc[t as usize].i), &mut of);
-    let main_spans: Vec<Span> = scr
-        .rows
-        .iter()
-        .zip(scr.counts.iter().zip(&scr.first))
-        .map(|(&row, (&count, &first))| Span {
-            row,
-            start: base + first,
-            count,
-            pad: 0,
-        })
-        .collect();
+    let main_spans = scr.spans(base);
     for (&t, &slot) in order.iter().zip(&of) {
         let c = cooc[t as usize];
         let at = &mut scr.first[slot as usize];
@@ -273,17 +279,7 @@ fn group_batch(
     let main_slot = of;
     let mut of = Vec::with_capacity(order.len());
     scr.group(order.iter().map(|&t| cooc[t as usize].j), &mut of);
-    let ctx_spans: Vec<Span> = scr
-        .rows
-        .iter()
-        .zip(scr.counts.iter().zip(&scr.first))
-        .map(|(&row, (&count, &first))| Span {
-            row,
-            start: base + first,
-            count,
-            pad: 0,
-        })
-        .collect();
+    let ctx_spans = scr.spans(base);
     for ((&t, &slot), &ms) in order.iter().zip(&of).zip(&main_slot) {
         let at = &mut scr.first[slot as usize];
         ctx[*at as usize] = Entry {
