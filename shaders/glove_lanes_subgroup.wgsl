@@ -1,7 +1,8 @@
 // Lane primitives and entry points of glove_step.wgsl for adapters with subgroups:
 // one subgroup per row, lanes = the subgroup size the builtin reports. Several
-// rows per workgroup; rows are taken in a grid-stride loop, so the host can size
-// the dispatch for the smallest subgroup the adapter may use.
+// rows per workgroup; rows are taken in a grid-stride loop. The host sizes the
+// dispatch for the largest subgroup the adapter may use (fewest rows per
+// workgroup), and SLOTS for the smallest, so any size in between is correct.
 // Needs Features::SUBGROUP (no `enable` directive: naga 30 takes the builtins as is).
 
 // Invocations per workgroup: a multiple of every subgroup size the adapter may use

@@ -4,7 +4,8 @@
 //
 // The host gives each workgroup of MERGE_WG lanes `queries_per_group` queries,
 // MERGE_WG / the adapter's largest subgroup size, so every query has a subgroup
-// whatever size the driver picks; spare subgroups return. Lane j of the subgroup
+// whatever size up to MERGE_WG the driver picks; spare subgroups return. An
+// adapter whose subgroups may be wider than MERGE_WG gets the workgroup `merge`. Lane j of the subgroup
 // owns lists j, j + size, ...; each of the k rounds finds the best head with a
 // subgroupShuffleXor butterfly in `better` order (a fixed order, and a total one,
 // so every lane ends with the same winner) and the winning lane advances.

@@ -303,6 +303,17 @@ impl GpuContext {
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());
         }
+        let (need, have) = (
+            kernel.workgroup_bytes(),
+            self.limits.max_compute_workgroup_storage_size as u64,
+        );
+        if need > have {
+            return Err(Error::Gpu(format!(
+                "kernel {} needs {need} bytes of workgroup memory, but the adapter {} offers \
+                 {have}; use the CPU backend (--backend cpu)",
+                kernel.name, self.summary.name
+            )));
+        }
         let pipeline = self.scoped(|| {
             let mut modules = self.modules.lock().unwrap_or_else(|p| p.into_inner());
             let module = modules.entry(kernel.name).or_insert_with(|| {

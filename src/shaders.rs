@@ -100,6 +100,28 @@ impl Kernel {
         Ok(module)
     }
 
+    /// Bytes of workgroup memory the module declares (every `var<workgroup>`, sized
+    /// by naga's layouter): what the adapter must offer for its pipelines.
+    ///
+    /// ```
+    /// assert!(glove_wgpu::shaders::SEARCH.workgroup_bytes() > 0);
+    /// ```
+    pub fn workgroup_bytes(&self) -> u64 {
+        let Ok(module) = naga::front::wgsl::parse_str(self.source) else {
+            return 0;
+        };
+        let mut layouter = naga::proc::Layouter::default();
+        if layouter.update(module.to_ctx()).is_err() {
+            return 0;
+        }
+        module
+            .global_variables
+            .iter()
+            .filter(|(_, v)| v.space == naga::AddressSpace::WorkGroup)
+            .map(|(_, v)| layouter[v.ty].size as u64)
+            .sum()
+    }
+
     /// The value of a module-scope `const NAME: u32 = ...;` in the WGSL.
     ///
     /// ```

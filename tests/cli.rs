@@ -133,12 +133,96 @@ fn bench_search_verifies_and_reports() {
             "seconds",
             "queries_per_s",
             "gflops",
+            "bytes_per_flop",
+            "candidates_per_query",
         ] {
             assert!(v.get(key).is_some(), "missing {key}: {out}");
         }
         assert_eq!(v["backend"], backend);
         assert_eq!(v["n"], 3000);
     }
+}
+
+#[test]
+fn bench_train_verifies_and_reports_counted_figures() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
+    for (backend, dim) in [("cpu", "50"), ("gpu", "50"), ("gpu", "300")] {
+        let (code, out, err) = cli(&[
+            "bench",
+            "train",
+            "--corpus",
+            corpus,
+            "--dim",
+            dim,
+            "--epochs",
+            "1",
+            "--backend",
+            backend,
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        for key in [
+            "backend",
+            "adapter",
+            "dim",
+            "triples",
+            "epochs",
+            "seconds",
+            "updates_per_s",
+            "dispatches_per_epoch",
+            "copies_per_epoch",
+            "bytes_per_update",
+            "min_bytes_per_update",
+            "sector_efficiency",
+            "active_lanes",
+            "critical_path_ratio",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}: {out}");
+        }
+        assert_eq!(v["backend"], backend);
+        let f = |k: &str| v[k].as_f64().unwrap();
+        assert!(
+            f("bytes_per_update") <= 1.25 * f("min_bytes_per_update"),
+            "{out}"
+        );
+        assert!(f("sector_efficiency") >= 0.8, "{out}");
+        assert!(f("critical_path_ratio") >= 1.0, "{out}");
+        if backend == "gpu" {
+            assert_eq!(v["verified_against"], "cpu-batched");
+            assert_eq!(v["copies_per_epoch"], 1, "{out}");
+            let batches = f("dispatches_per_epoch");
+            assert!(
+                batches >= 3.0 && batches % 2.0 == 1.0,
+                "two per batch and one: {out}"
+            );
+        }
+    }
+    let (code, out, err) = cli(&[
+        "bench",
+        "train",
+        "--corpus",
+        corpus,
+        "--epochs",
+        "1",
+        "--backend",
+        "cpu",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("bytes per update"),
+        "a summary without --json: {out}"
+    );
+    let (code, _, err) = cli(&[
+        "bench",
+        "train",
+        "--corpus",
+        "/no/such/corpus.txt",
+        "--backend",
+        "cpu",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("/no/such/corpus.txt"), "{err}");
 }
 
 #[test]

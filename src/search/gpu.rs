@@ -318,12 +318,7 @@ impl GpuIndex {
     /// the largest subgroup size the adapter may pick.
     fn queries_per_group(&self) -> usize {
         let max = self.ctx.adapter().subgroup_max_size as usize;
-        let lanes = tile("MERGE_WG");
-        if max == 0 || max > lanes {
-            1
-        } else {
-            lanes / max
-        }
+        (tile("MERGE_WG") / max.max(1)).max(1)
     }
 
     pub(crate) fn search(
@@ -336,7 +331,11 @@ impl GpuIndex {
         let tile_q = tile("TILE_Q");
         let plan = self.plan(q.m, k)?;
         let lpq = plan.lists_per_query;
-        let subgroups = self.ctx.has_subgroups();
+        // The subgroup merge needs whole subgroups inside its MERGE_WG-wide
+        // workgroups: where the adapter may pick wider ones (Adreno: 128), the
+        // workgroup-memory merge runs instead.
+        let max_sg = self.ctx.adapter().subgroup_max_size as usize;
+        let subgroups = self.ctx.has_subgroups() && max_sg > 0 && max_sg <= tile("MERGE_WG");
         let qpg = if subgroups {
             self.queries_per_group()
         } else {

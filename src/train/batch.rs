@@ -10,9 +10,10 @@
 
 use crate::cooccur::Cooc;
 
-/// Largest batch: the kernels dispatch one invocation per distinct row of a
-/// batch (64 per workgroup), and wgpu's default limit is 65535 workgroups per
-/// dispatch dimension; the GPU trainer also checks the adapter's own limit.
+/// Largest batch (4,194,240 triples). The kernels take rows in a grid-stride
+/// loop, so no dispatch limit binds; the bound keeps a batch's snapshot (one row
+/// per distinct word row) within a storage binding at moderate dimensions, and the
+/// GPU trainer checks the adapter's own limit.
 pub const MAX_BATCH: usize = 65535 * 64;
 
 /// A row of a batch and its run of entries. Keep in sync with `Span` in `shaders/glove_step.wgsl`.

@@ -27,7 +27,11 @@
 //! - The triples stay on the device when their plan fits one storage binding.
 //!   Otherwise they are streamed in chunks every epoch: a chunk's plan is built and
 //!   written while the GPU runs the previous chunk (`queue.write_buffer` stages the
-//!   upload and the queue orders it after the work that reads the old contents).
+//!   upload and the queue orders it after the work that reads the old contents); at
+//!   most two chunks are in flight. Each streamed chunk is cut into batches on its
+//!   own, so with a row cap a streamed run differs slightly from a resident one
+//!   (and from the CPU twin's single plan): deterministically, for a given
+//!   binding limit.
 //!
 //! ## Bytes per update (the design's traffic, counted by [`super::traffic`])
 //! With `s = 4 * stride` bytes per row, and `r_i`, `r_j` the mean triples per distinct
@@ -45,6 +49,14 @@
 use std::sync::Arc;
 
 use super::batch::{BatchPlan, CostParams, StepParams};
+
+/// Bytes of one [`StepParams`] block.
+const STEP_BYTES: u64 = std::mem::size_of::<StepParams>() as u64;
+
+/// Largest parameter buffer: the device's buffer limit, and dynamic offsets are u32.
+fn params_limit(ctx: &GpuContext) -> u64 {
+    ctx.limits().max_buffer_size.min(u32::MAX as u64)
+}
 use super::twin::{batch_params, cost_block, fallback_lanes, slots};
 use super::{device_stride, to_device_layout, TrainConfig};
 use crate::cooccur::Cooc;
@@ -52,6 +64,10 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::model::Model;
 use crate::shaders::{Kernel, GLOVE_COST, GLOVE_STEP_SUBGROUP, GLOVE_STEP_WORKGROUP};
+
+/// Register slots per lane above which the subgroup path gives way to the workgroup
+/// path (four arrays of this many floats per lane: 64 registers).
+pub const SUBGROUP_SLOT_BUDGET: usize = 16;
 
 /// Which lane path the trainer runs, and how it is launched.
 #[derive(Clone, Copy, Debug)]
@@ -69,11 +85,17 @@ pub struct LanePath {
 }
 
 impl LanePath {
-    /// The path for `ctx` at dimension `dim`: subgroups where the device has them
-    /// and a row fits the register slots, else the workgroup path.
+    /// The path for `ctx` at dimension `dim`: subgroups where the device has them,
+    /// unless sizing the register slots for the smallest subgroup the adapter
+    /// reports would take more than [`SUBGROUP_SLOT_BUDGET`] slots and more than the
+    /// workgroup path's 32 lanes need. (wgpu reports 4..64 for Metal and 4..128 for
+    /// Vulkan drivers without subgroup size control, whatever the hardware runs, and
+    /// the slots must cover the smallest size to be correct.)
     pub fn choose(ctx: &GpuContext, dim: usize) -> Result<Self> {
         let stride = device_stride(dim);
         let slots_max = GLOVE_STEP_WORKGROUP.const_u32("SLOTS_MAX") as usize;
+        let lanes = fallback_lanes();
+        let fallback_slots = slots(stride, lanes as usize);
         let a = ctx.adapter();
         if ctx.has_subgroups() && a.subgroup_min_size >= 1 {
             let (smin, smax) = (
@@ -81,7 +103,9 @@ impl LanePath {
                 a.subgroup_max_size.max(a.subgroup_min_size),
             );
             let workgroup = smax.max(64);
-            if slots(stride, smin as usize) <= slots_max
+            let s = slots(stride, smin as usize);
+            if s <= slots_max
+                && s <= SUBGROUP_SLOT_BUDGET.max(fallback_slots)
                 && workgroup <= ctx.limits().max_compute_invocations_per_workgroup
             {
                 return Ok(LanePath {
@@ -89,12 +113,11 @@ impl LanePath {
                     workgroup,
                     rows_per_workgroup: workgroup / smax,
                     max_lanes: smax,
-                    slots: slots(stride, smin as usize) as u32,
+                    slots: s as u32,
                 });
             }
         }
-        let lanes = fallback_lanes();
-        let s = slots(stride, lanes as usize);
+        let s = fallback_slots;
         if s > slots_max {
             return Err(Error::invalid(format!(
                 "dimension {dim} is too large for the GPU trainer (at most {})",
@@ -241,7 +264,12 @@ impl<'a> GpuTrainer<'a> {
             )));
         }
         // Worst case per triple: one span (16 bytes) and one entry (8 bytes) in each array.
+        // The chunk's parameter blocks (two per batch, at dynamic offsets that are
+        // u32) stay under the buffer limit, with room for twice the batches (the
+        // row cap adds a few).
         let fit = (max / 16) as usize;
+        let blocks = params_limit(&ctx) / (2 * ctx.uniform_stride(STEP_BYTES));
+        let fit = fit.min((blocks / 2).max(1) as usize * cfg.batch_size);
         let mut chunk = chunk_triples.unwrap_or(fit).min(fit).max(1);
         chunk = (chunk / cfg.batch_size).max(1) * cfg.batch_size;
         let (theta, gradsq) = to_device_layout(model);
@@ -295,6 +323,14 @@ impl<'a> GpuTrainer<'a> {
 
     fn prepare(&self, plan: &BatchPlan) -> Result<Chunk> {
         let ctx = &self.ctx;
+        let bytes = 2 * plan.batches.len() as u64 * ctx.uniform_stride(STEP_BYTES);
+        if bytes > params_limit(ctx) {
+            return Err(Error::invalid(format!(
+                "{} batches need {bytes} bytes of parameters, over the adapter's buffer \
+                 limit: use larger batches",
+                plan.batches.len()
+            )));
+        }
         let mut blocks = Vec::with_capacity(plan.batches.len() * 2);
         for b in 0..plan.batches.len() {
             blocks.extend(batch_params(self.vocab, &self.cfg, plan, b));
@@ -361,8 +397,8 @@ impl<'a> GpuTrainer<'a> {
         let main = ctx.pipeline(self.path.kernel, "main_pass", &constants)?;
         let cpass = ctx.pipeline(self.path.kernel, "context_pass", &constants)?;
         let cost = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?;
-        let step = ctx.uniform_stride(std::mem::size_of::<StepParams>() as u64) as u32;
-        // The chunk's cost parameters: written before the submission that reads them.
+        let step = ctx.uniform_stride(STEP_BYTES) as u32; // offsets fit u32: see `prepare`
+                                                          // The chunk's cost parameters: written before the submission that reads them.
         let cp = CostParams {
             n_rows: chunk.n_rows,
             out_base,
