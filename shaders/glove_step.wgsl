@@ -58,6 +58,9 @@ struct Entry {
     x: f32,
 }
 
+// The bits of +infinity: a skipped residual's cost.
+const INF_BITS: u32 = 0x7f800000u;
+
 // Rows are padded to a multiple of this many floats (32 bytes).
 const ROW_ALIGN: u32 = 8u;
 // Register slots a lane can hold per row: ceil(4104 / 32), the stride of the largest
@@ -146,7 +149,11 @@ fn step_row(span: Span, main: bool, w: ptr<function, array<f32, SLOTS_MAX>>,
             }
         }
         let diff = lane_sum(part, lane, lanes) - log(x);
-        if (finite(diff)) {
+        if (!finite(diff)) {
+            // Skipped, as glove.c does; the row's cost becomes infinite so the
+            // host sees it (inputs are checked, so only divergence gets here).
+            cost += bitcast<f32>(INF_BITS);
+        } else {
             let fdiff = weight(x) * diff;
             cost += 0.5 * fdiff * diff;
             for (var t = 0u; t < SLOTS; t++) {

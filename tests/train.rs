@@ -95,20 +95,58 @@ fn weight_is_one_above_x_max() {
     assert!((train::weight(50.0, 100.0, 0.5) - 0.5f32.sqrt()).abs() < 1e-7);
 }
 
+/// Counts that are zero, negative or not finite have no logarithm: rejected
+/// before any work, naming the record (from 1).
 #[test]
-fn triple_with_non_finite_diff_is_skipped() {
+fn bad_counts_are_rejected_naming_the_record() {
     let cfg = TrainConfig {
         dim: 2,
         epochs: 1,
         ..Default::default()
     };
-    // ln 0 = -inf: the triple is skipped and nothing changes, on every backend
-    let cooc = [Cooc { i: 0, j: 0, x: 0.0 }];
-    for backend in [Backend::Exact, Backend::Batched] {
-        let mut m = hand_model();
-        let r = train(&mut m, &cooc, &cfg, &backend, 0, &mut no_report).unwrap();
-        assert_eq!(m, hand_model());
-        assert_eq!(r[0].cost, 0.0);
+    for x in [0.0, -3.0, f32::NAN, f32::INFINITY] {
+        let cooc = [Cooc { i: 0, j: 0, x: 1.0 }, Cooc { i: 0, j: 0, x }];
+        for backend in [
+            Backend::Exact,
+            Backend::Batched,
+            Backend::Hogwild { threads: 2 },
+        ] {
+            let mut m = hand_model();
+            let err = train(&mut m, &cooc, &cfg, &backend, 0, &mut no_report).unwrap_err();
+            assert!(err.to_string().contains("record 2"), "{x}: {err}");
+            assert_eq!(m, hand_model(), "nothing trained");
+        }
+    }
+}
+
+/// A learning rate that makes the parameters overflow: the first non-finite
+/// residual makes the epoch's cost infinite and training stops with a message
+/// that says what to change, before the epoch is reported (so a checkpoint
+/// callback keeps the last good epoch).
+#[test]
+fn divergence_stops_training_with_advice() {
+    let cooc = random_cooc(40, 3000, 5);
+    let cfg = TrainConfig {
+        dim: 8,
+        epochs: 5,
+        eta: 1e30,
+        ..Default::default()
+    };
+    for backend in [
+        Backend::Exact,
+        Backend::Batched,
+        Backend::Hogwild { threads: 2 },
+    ] {
+        let mut m = Model::new(40, 8, 1).unwrap();
+        let mut seen = 0;
+        let err = train(&mut m, &cooc, &cfg, &backend, 0, &mut |_, _| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("diverged") && msg.contains("eta"), "{msg}");
+        assert!(seen < 5, "{} epochs reported", seen);
     }
 }
 
@@ -248,7 +286,7 @@ fn ids_outside_the_vocabulary_are_an_error() {
     let e = train(&mut m, &cooc, &cfg, &Backend::Exact, 0, &mut no_report)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("record 0") && e.contains("3 words"), "{e}");
+    assert!(e.contains("record 1") && e.contains("3 words"), "{e}");
 }
 
 #[test]
@@ -276,8 +314,9 @@ fn bad_settings_are_rejected() {
     assert!(Model::new(0, 5, 1).is_err());
 }
 
+/// No triples, or no epochs: an error, not the random starting vectors.
 #[test]
-fn empty_input_trains_nothing() {
+fn training_on_nothing_is_an_error() {
     let mut m = Model::new(3, 4, 1).unwrap();
     let before = m.clone();
     let cfg = TrainConfig {
@@ -290,9 +329,15 @@ fn empty_input_trains_nothing() {
         Backend::Hogwild { threads: 2 },
         Backend::Batched,
     ] {
-        let r = train(&mut m, &[], &cfg, &backend, 0, &mut no_report).unwrap();
-        assert_eq!(r.len(), 2);
-        assert_eq!(r[0].cost, 0.0);
+        let err = train(&mut m, &[], &cfg, &backend, 0, &mut no_report).unwrap_err();
+        assert!(err.to_string().contains("no co-occurrences"), "{err}");
+        let zero = TrainConfig {
+            epochs: 0,
+            ..cfg.clone()
+        };
+        let one = [Cooc { i: 0, j: 1, x: 2.0 }];
+        let err = train(&mut m, &one, &zero, &backend, 0, &mut no_report).unwrap_err();
+        assert!(err.to_string().contains("epochs"), "{err}");
     }
     assert_eq!(m, before);
 }

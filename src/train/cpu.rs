@@ -102,6 +102,10 @@ fn run_slice(
         let dot: f32 = w1.iter().zip(w2.iter()).map(|(a, b)| a * b).sum();
         let diff = dot + b1[0] + b2[0] - c.x.ln();
         if !diff.is_finite() {
+            // Skipped, as glove.c does; the inputs are checked positive and
+            // finite, so only diverged parameters get here: the epoch's cost
+            // becomes infinite and `train` stops.
+            cost = f64::INFINITY;
             continue;
         }
         let fdiff = weight(c.x, cfg.x_max, cfg.alpha) * diff;

@@ -136,6 +136,9 @@ pub fn default_batch(ctx: Option<&GpuContext>) -> usize {
 impl TrainConfig {
     /// Checks the settings.
     pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(Error::invalid("epochs must be at least 1"));
+        }
         if self.dim == 0 || self.dim > 4096 {
             return Err(Error::invalid(format!(
                 "dimension must be in 1..=4096, got {}",
@@ -222,16 +225,38 @@ pub struct EpochReport {
     pub updates: u64,
 }
 
-/// Checks that every id is a row of a `vocab`-word model.
+/// Checks that every id is a row of a `vocab`-word model and every count is a
+/// positive finite number (`ln x` must exist). Records are named from 1, and ids
+/// as 0-based rows.
+///
+/// ```
+/// use glove_wgpu::cooccur::Cooc;
+/// let err = glove_wgpu::train::check_ids(&[Cooc { i: 0, j: 1, x: -2.0 }], 2).unwrap_err();
+/// assert!(err.to_string().contains("record 1"), "{err}");
+/// ```
 pub fn check_ids(cooc: &[Cooc], vocab: usize) -> Result<()> {
-    if let Some((n, c)) = cooc
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.i as usize >= vocab || c.j as usize >= vocab)
-    {
+    use rayon::prelude::*;
+    let bad = cooc.par_iter().position_first(|c| {
+        c.i as usize >= vocab || c.j as usize >= vocab || !(c.x.is_finite() && c.x > 0.0)
+    });
+    if let Some(n) = bad {
+        let c = cooc[n];
+        if c.i as usize >= vocab || c.j as usize >= vocab {
+            return Err(Error::invalid(format!(
+                "co-occurrence record {} has ids ({}, {}) (0-based rows) but the vocabulary \
+                 has {vocab} words",
+                n + 1,
+                c.i,
+                c.j
+            )));
+        }
         return Err(Error::invalid(format!(
-            "co-occurrence record {n} has ids ({}, {}) but the vocabulary has {vocab} words",
-            c.i, c.j
+            "co-occurrence record {} has count {} for ids ({}, {}): counts must be positive \
+             and finite",
+            n + 1,
+            c.x,
+            c.i,
+            c.j
         )));
     }
     Ok(())
@@ -282,6 +307,12 @@ pub fn train(
             model.dim, config.dim
         )));
     }
+    if cooc.is_empty() {
+        return Err(Error::invalid(
+            "there are no co-occurrences to train on (an empty file, or a vocabulary that \
+             matches nothing in the corpus)",
+        ));
+    }
     check_ids(cooc, model.vocab)?;
     let mut reports = Vec::new();
     let mut gpu = match backend {
@@ -321,13 +352,17 @@ pub fn train(
             ),
             Backend::Gpu(_) => gpu.as_mut().expect("trainer built").epoch()?,
         };
+        if !total.is_finite() {
+            return Err(Error::invalid(format!(
+                "training diverged in epoch {}: a residual became non-finite (summed cost \
+                 {total}); lower the learning rate (eta {}) or check the co-occurrence counts",
+                epoch + 1,
+                config.eta
+            )));
+        }
         let report = EpochReport {
             epoch: epoch + 1,
-            cost: if cooc.is_empty() {
-                0.0
-            } else {
-                total / cooc.len() as f64
-            },
+            cost: total / cooc.len() as f64,
             seconds: t0.elapsed().as_secs_f64(),
             updates: cooc.len() as u64,
         };

@@ -113,6 +113,7 @@ fn step_row<'o>(
         let c = other(en.idx);
         let diff = residual_sum(d, w, c, lanes, &mut part) - en.x.ln();
         if !diff.is_finite() {
+            cost += f32::INFINITY;
             continue;
         }
         let fdiff = weight(p, en.x) * diff;
