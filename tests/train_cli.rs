@@ -226,3 +226,164 @@ fn fit_on_the_gpu_reports_the_adapter() {
         .collect();
     assert!(costs[1] < costs[0], "{costs:?}");
 }
+
+#[track_caller]
+fn fails(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success(), "{cmd:?} succeeded");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// `fit -` and `fit <fifo>` read a corpus that can be read only once: it is copied
+/// first, and the vectors equal those of `fit FILE` (the exact trainer is
+/// deterministic). Before, the second read got nothing and the random starting
+/// vectors were written with exit code 0 (or a FIFO blocked for ever).
+#[test]
+fn fit_reads_a_corpus_from_stdin_or_a_fifo_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fit = |corpus: &str, out: &Path| {
+        let mut c = bin();
+        c.args(["fit", corpus, "--min-count", "2", "--epochs", "1"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(out);
+        c
+    };
+    ok(&mut fit("tests/data/kjv_head.txt", &d.join("file.txt")));
+    let want = std::fs::read_to_string(d.join("file.txt")).unwrap();
+
+    let corpus = std::fs::File::open("tests/data/kjv_head.txt").unwrap();
+    ok(fit("-", &d.join("stdin.txt")).stdin(corpus));
+    assert_eq!(std::fs::read_to_string(d.join("stdin.txt")).unwrap(), want);
+
+    let fifo = d.join("corpus.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let text = std::fs::read("tests/data/kjv_head.txt").unwrap();
+            std::fs::write(fifo, text).unwrap();
+        })
+    };
+    ok(&mut fit(fifo.to_str().unwrap(), &d.join("fifo.txt")));
+    writer.join().unwrap();
+    assert_eq!(std::fs::read_to_string(d.join("fifo.txt")).unwrap(), want);
+}
+
+/// An output that names an input, or another output, is refused before any work,
+/// and the input is left as it was; so is an output in a missing folder.
+#[test]
+fn outputs_that_would_destroy_inputs_are_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let corpus = d.join("corpus.txt");
+    std::fs::copy("tests/data/kjv_head.txt", &corpus).unwrap();
+    let original = std::fs::read(&corpus).unwrap();
+    let work = d.join("work");
+    ok(bin()
+        .args([
+            "fit",
+            corpus.to_str().unwrap(),
+            "--min-count",
+            "2",
+            "--epochs",
+            "1",
+        ])
+        .args(SMALL)
+        .arg("-o")
+        .arg(d.join("v.txt"))
+        .arg("--work-dir")
+        .arg(&work));
+    let (vocab, cooc) = (work.join("vocab.txt"), work.join("cooc.shuf.bin"));
+    let vocab_text = std::fs::read(&vocab).unwrap();
+
+    let err = fails(bin().args([
+        "vocab",
+        corpus.to_str().unwrap(),
+        "-o",
+        corpus.to_str().unwrap(),
+    ]));
+    assert!(err.contains("also the input"), "{err}");
+    let err = fails(
+        bin()
+            .arg("cooccur")
+            .arg(&corpus)
+            .arg("--vocab")
+            .arg(&vocab)
+            .arg("-o")
+            .arg(&vocab),
+    );
+    assert!(err.contains("also the input --vocab"), "{err}");
+    let train = |out: &Path, report: &Path| {
+        let mut c = bin();
+        c.arg("train")
+            .arg("--vocab")
+            .arg(&vocab)
+            .arg("--cooc")
+            .arg(&cooc)
+            .args(["--cooc-format", "native", "--epochs", "1"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(out)
+            .arg("--report")
+            .arg(report);
+        c
+    };
+    let err = fails(&mut train(&cooc, &d.join("r.json")));
+    assert!(err.contains("also the input --cooc"), "{err}");
+    // through another name for the same file
+    let link = d.join("link.txt");
+    std::fs::hard_link(&vocab, &link).unwrap();
+    let err = fails(&mut train(&link, &d.join("r.json")));
+    assert!(err.contains("also the input --vocab"), "{err}");
+    let err = fails(&mut train(&d.join("same.txt"), &d.join("same.txt")));
+    assert!(err.contains("the same file"), "{err}");
+    let err = fails(&mut train(&d.join("no/such/dir/v.txt"), &d.join("r.json")));
+    assert!(err.contains("does not exist"), "{err}");
+    let err = fails(
+        bin()
+            .args(["fit", vocab.to_str().unwrap(), "--epochs", "1"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(d.join("v2.txt"))
+            .arg("--work-dir")
+            .arg(&work),
+    );
+    assert!(err.contains("also the input CORPUS"), "{err}");
+    assert_eq!(std::fs::read(&corpus).unwrap(), original);
+    assert_eq!(std::fs::read(&vocab).unwrap(), vocab_text);
+}
+
+/// An empty co-occurrence file, or 0 epochs: an error, not random vectors.
+#[test]
+fn training_on_nothing_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("vocab.txt"), "a 9\nb 7\n").unwrap();
+    std::fs::write(d.join("empty.bin"), b"").unwrap();
+    let err = fails(
+        bin()
+            .arg("train")
+            .arg("--vocab")
+            .arg(d.join("vocab.txt"))
+            .arg("--cooc")
+            .arg(d.join("empty.bin"))
+            .args(["--cooc-format", "glove"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(d.join("v.txt")),
+    );
+    assert!(err.contains("no co-occurrences"), "{err}");
+    assert!(!d.join("v.txt").exists());
+    let err = fails(
+        bin()
+            .args(["fit", "tests/data/kjv_head.txt", "--epochs", "0"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(d.join("v.txt")),
+    );
+    assert!(err.contains("epochs"), "{err}");
+    assert!(!d.join("v.txt").exists());
+}

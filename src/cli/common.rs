@@ -1,8 +1,9 @@
 //! Flags shared by several subcommands.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use glove_wgpu::{GpuContext, Result};
+use glove_wgpu::{Error, GpuContext, Result};
 
 /// Where to compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -70,4 +71,59 @@ impl WindowArgs {
             ..opts
         }
     }
+}
+
+/// Whether two paths name the same file: the same device and inode where both
+/// exist (hard links, symlinks, `./a` and `a`), else the same absolute path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    abs(a) == abs(b)
+}
+
+/// Checks, before any work starts, that no output path names an input or another
+/// output, and that each output's folder exists and takes new files. `inputs` and
+/// `outputs` are `(flag, path)` pairs; `-` (standard input) is never a file.
+pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Result<()> {
+    for (k, (oflag, out)) in outputs.iter().enumerate() {
+        for (iflag, input) in inputs {
+            if input.as_os_str() != "-" && same_file(out, input) {
+                return Err(Error::invalid(format!(
+                    "{oflag} {} is also the input {iflag}: writing it would destroy the \
+                     input; choose another output path",
+                    out.display()
+                )));
+            }
+        }
+        for (oflag2, out2) in &outputs[k + 1..] {
+            if same_file(out, out2) {
+                return Err(Error::invalid(format!(
+                    "{oflag} and {oflag2} are the same file ({}); choose two paths",
+                    out.display()
+                )));
+            }
+        }
+        let dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::invalid(format!(
+                "{oflag} {}: the folder {} does not exist",
+                out.display(),
+                dir.display()
+            )));
+        }
+        let probe = dir.join(format!(".glove-wgpu-probe-{}", std::process::id()));
+        std::fs::File::create(&probe)
+            .map_err(|e| Error::io_path(&format!("{oflag}: creating a file in"), &dir, e))?;
+        let _ = std::fs::remove_file(&probe);
+    }
+    Ok(())
 }

@@ -39,6 +39,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    super::common::check_paths(
+        &[("CORPUS", &args.corpus), ("--vocab", &args.vocab)],
+        &[("-o", &args.output)],
+    )?;
     let vocab = Vocab::read(&args.vocab)?;
     let opts = args.window.apply(CooccurOptions {
         memory_bytes: args.memory_mb.saturating_mul(1 << 20),

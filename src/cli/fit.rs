@@ -8,7 +8,7 @@ use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
 use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
-use super::common::WindowArgs;
+use super::common::{check_paths, WindowArgs};
 use super::train::{train_and_save, TrainArgs};
 
 #[derive(clap::Args, Debug)]
@@ -35,6 +35,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    check_paths(&[("CORPUS", &a.corpus)], &a.train.outputs())?;
     let (dir, temporary) = match &a.work_dir {
         Some(d) => (d.clone(), false),
         None => {
@@ -49,7 +50,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     };
     std::fs::create_dir_all(&dir).map_err(|e| Error::io_path("creating", &dir, e))?;
-    let result = pipeline(&a, &dir);
+    let result = check_paths(
+        &[("CORPUS", &a.corpus)],
+        &[
+            ("the work folder's vocab.txt", &dir.join("vocab.txt")),
+            ("the work folder's cooc.bin", &dir.join("cooc.bin")),
+            (
+                "the work folder's cooc.shuf.bin",
+                &dir.join("cooc.shuf.bin"),
+            ),
+        ],
+    )
+    .and_then(|()| pipeline(&a, &dir));
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -57,12 +69,42 @@ pub fn run(a: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The corpus as a file that can be read twice (the vocabulary, then the
+/// co-occurrences): the path itself for a regular file, else (standard input, a
+/// pipe, a FIFO, `<(...)`) a copy in the work folder.
+fn rereadable(a: &Args, dir: &std::path::Path) -> Result<PathBuf> {
+    let is_file =
+        a.corpus.as_os_str() != "-" && std::fs::metadata(&a.corpus).is_ok_and(|m| m.is_file());
+    if is_file {
+        return Ok(a.corpus.clone());
+    }
+    let copy = dir.join("corpus.txt");
+    if !a.train.quiet {
+        eprintln!(
+            "copying the corpus from {} to {} (fit reads it twice)",
+            Corpus::from_arg(&a.corpus).name(),
+            copy.display()
+        );
+    }
+    let mut out = std::fs::File::create(&copy).map_err(|e| Error::io_path("creating", &copy, e))?;
+    let copied = if a.corpus.as_os_str() == "-" {
+        std::io::copy(&mut std::io::stdin().lock(), &mut out)
+    } else {
+        std::fs::File::open(&a.corpus)
+            .map_err(|e| Error::io_path("opening", &a.corpus, e))
+            .map(|mut f| std::io::copy(&mut f, &mut out))?
+    };
+    copied.map_err(|e| Error::io_path("copying the corpus to", &copy, e))?;
+    Ok(copy)
+}
+
 fn pipeline(a: &Args, dir: &std::path::Path) -> Result<()> {
+    let corpus = rereadable(a, dir)?;
     let quiet = a.train.quiet;
     let threads = a.train.threads;
     let memory = a.memory_mb.max(16) << 20;
     let vocab = Vocab::count(
-        Corpus::from_arg(&a.corpus),
+        Corpus::from_arg(&corpus),
         &VocabOptions {
             min_count: a.min_count,
             max_vocab: a.max_vocab,
@@ -75,7 +117,7 @@ fn pipeline(a: &Args, dir: &std::path::Path) -> Result<()> {
     let counted = dir.join("cooc.bin");
     let shuffled = dir.join("cooc.shuf.bin");
     cooccur::count(
-        Corpus::from_arg(&a.corpus),
+        Corpus::from_arg(&corpus),
         &vocab,
         &counted,
         &a.window.apply(CooccurOptions {

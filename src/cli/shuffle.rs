@@ -31,6 +31,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    super::common::check_paths(&[("INPUT", &args.input)], &[("-o", &args.output)])?;
     let opts = ShuffleOptions {
         seed: args.seed,
         memory_bytes: args.memory_mb.saturating_mul(1 << 20),

@@ -111,9 +111,24 @@ fn load(a: &Args) -> Result<(Vec<String>, Vec<Cooc>)> {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    super::common::check_paths(
+        &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
+        &a.train.outputs(),
+    )?;
     let (words, cooc) = load(&a)?;
     train_and_save(words, &cooc, &a.train)?;
     Ok(ExitCode::SUCCESS)
+}
+
+impl TrainArgs {
+    /// The files training writes, for [`super::common::check_paths`].
+    pub fn outputs(&self) -> Vec<(&'static str, &Path)> {
+        let mut out = vec![("-o", self.output.as_path())];
+        if let Some(r) = &self.report {
+            out.push(("--report", r.as_path()));
+        }
+        out
+    }
 }
 
 fn config(a: &TrainArgs, ctx: Option<&GpuContext>) -> TrainConfig {

@@ -28,6 +28,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    super::common::check_paths(&[("CORPUS", &args.corpus)], &[("-o", &args.output)])?;
     let opts = VocabOptions {
         min_count: args.min_count,
         max_vocab: args.max_vocab,
