@@ -50,8 +50,8 @@ pub enum Error {
     /// The GPU device was lost (driver reset, device removed, ...).
     #[error("GPU device lost: {0}")]
     DeviceLost(String),
-    /// The GPU ran out of memory.
-    #[error("GPU out of memory: {0}")]
+    /// Memory ran out: on the GPU (the message says so) or on the host.
+    #[error("out of memory: {0}")]
     OutOfMemory(String),
     /// Any other error reported by the GPU driver or by wgpu validation.
     #[error("GPU error: {0}")]

@@ -452,7 +452,7 @@ impl GpuContext {
         ];
         if let Some(e) = errors.into_iter().flatten().next() {
             return Err(match e {
-                wgpu::Error::OutOfMemory { .. } => Error::OutOfMemory(e.to_string()),
+                wgpu::Error::OutOfMemory { .. } => Error::OutOfMemory(format!("on the GPU: {e}")),
                 other => Error::Gpu(other.to_string()),
             });
         }

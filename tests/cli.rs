@@ -225,6 +225,94 @@ fn bench_train_verifies_and_reports_counted_figures() {
     assert!(err.contains("/no/such/corpus.txt"), "{err}");
 }
 
+/// Sizes that overflow or cannot be allocated: an error, not nonsense or a crash.
+#[test]
+fn bench_search_refuses_impossible_sizes() {
+    for n in ["9223372036854775809", "92233720368547"] {
+        let (code, out, err) = cli(&["bench", "search", "--n", n, "--backend", "cpu"]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("address space") || err.contains("out of memory"),
+            "{err}"
+        );
+    }
+}
+
+/// `--threads 100000` is capped at a few threads per core, with a note, and the
+/// work is done (it used to hang starting the threads).
+#[test]
+fn absurd_thread_counts_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("vocab.txt");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
+    let (code, _, err) = cli(&[
+        "vocab",
+        corpus,
+        "-o",
+        out.to_str().unwrap(),
+        "--threads",
+        "100000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("capped"), "{err}");
+    assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 100);
+}
+
+/// `eval` detects the format as `neighbors` does: a header-only word2vec file is
+/// no longer read as one GloVe word called "50".
+#[test]
+fn eval_detects_the_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w2v.txt");
+    std::fs::write(&path, "2 3\nthe 1 0 0\nof 0 1 0\n").unwrap();
+    let pairs = dir.path().join("pairs.tsv");
+    std::fs::write(&pairs, "the\tof\t5.0\n").unwrap();
+    let (code, out, err) = cli(&[
+        "eval",
+        "--vectors",
+        path.to_str().unwrap(),
+        "--pairs",
+        pairs.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((v["words"].as_u64(), v["dim"].as_u64()), (Some(2), Some(3)));
+    std::fs::write(&path, "50 3\n").unwrap();
+    let (code, _, err) = cli(&[
+        "eval",
+        "--vectors",
+        path.to_str().unwrap(),
+        "--pairs",
+        pairs.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0, "a header promising 50 vectors and holding none");
+    assert!(err.contains("w2v.txt"), "{err}");
+}
+
+/// An empty vectors file: an error that names the file, for every command that
+/// searches (it used to say "vector dimension must be at least 1").
+#[test]
+fn empty_vectors_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.txt");
+    std::fs::write(&path, b"").unwrap();
+    let p = path.to_str().unwrap();
+    for args in [
+        vec!["neighbors", "--vectors", p, "the"],
+        vec!["analogy", "--vectors", p, "a", "b", "c"],
+        vec!["eval", "--vectors", p, "--pairs", p],
+    ] {
+        let (code, _, err) = cli(&args);
+        assert_ne!(code, 0);
+        assert!(
+            err.contains("empty.txt") && err.contains("no vectors"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn info_lists_an_adapter() {
     let (code, out, err) = cli(&["info", "--json"]);

@@ -709,3 +709,26 @@ fn projector_export_writes_vectors_and_metadata() {
     }
     assert_eq!(dir_entries(&out), ["metadata.tsv", "vectors.tsv"]);
 }
+
+/// A word2vec text file with one stray non-UTF-8 byte in a value: detected as
+/// text (its first record reads as text), and the reader names the line, where it
+/// used to be taken for binary and garbage loaded.
+#[test]
+fn stray_byte_in_word2vec_text_is_reported_at_its_line() {
+    let bytes = b"3 2\nthe 0.1 0.2\ncat 0.\xff3 1\ndog 1 2\n";
+    assert_eq!(Format::detect_bytes(bytes), Format::Word2vec);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stray.txt");
+    std::fs::write(&path, bytes).unwrap();
+    let err = io::read(&path, Format::detect(&path).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 3"), "{err}");
+}
+
+/// Memory that runs out on the host is not labelled a GPU failure.
+#[test]
+fn host_out_of_memory_is_not_called_a_gpu_failure() {
+    let e = glove_wgpu::Error::OutOfMemory("cannot map 9 MiB".into());
+    assert_eq!(e.to_string(), "out of memory: cannot map 9 MiB");
+}

@@ -387,3 +387,34 @@ fn training_on_nothing_fails() {
     assert!(err.contains("epochs"), "{err}");
     assert!(!d.join("v.txt").exists());
 }
+
+/// Ids beyond the vocabulary: the error names the file and the record (from 1),
+/// with the id as the file writes it.
+#[test]
+fn ids_beyond_the_vocabulary_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("vocab.txt"), "a 9\nb 7\n").unwrap();
+    // Stanford's records: int32 i, int32 j (1-based), float64 x
+    let mut rec = Vec::new();
+    for (i, j) in [(1i32, 2i32), (2, 3)] {
+        rec.extend_from_slice(&i.to_ne_bytes());
+        rec.extend_from_slice(&j.to_ne_bytes());
+        rec.extend_from_slice(&1.5f64.to_ne_bytes());
+    }
+    std::fs::write(d.join("cooc.bin"), rec).unwrap();
+    let err = fails(
+        bin()
+            .arg("train")
+            .arg("--vocab")
+            .arg(d.join("vocab.txt"))
+            .arg("--cooc")
+            .arg(d.join("cooc.bin"))
+            .args(["--cooc-format", "glove"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(d.join("v.txt")),
+    );
+    assert!(err.contains("cooc.bin: record 2"), "{err}");
+    assert!(err.contains("2, 3 in Stanford's 1-based files"), "{err}");
+}

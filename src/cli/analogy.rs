@@ -39,11 +39,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let format = match a.format {
-        Some(f) => f,
-        None => Format::detect(&a.vectors)?,
-    };
-    let emb = glove_wgpu::io::read(&a.vectors, format)?;
+    let emb = super::common::load_vectors(&a.vectors, a.format)?;
     let ctx = match a.method {
         AnalogyMethod::Add => a.backend.context()?,
         AnalogyMethod::Mul => None,

@@ -65,8 +65,22 @@ struct SearchArgs {
 }
 
 /// Seeded unit vectors, generated in parallel (one SplitMix64 stream per row).
-pub fn random_unit_rows(n: usize, dim: usize, seed: u64) -> Vec<f32> {
-    let mut out = vec![0f32; n * dim];
+/// `n x dim` seeded unit vectors; a size that overflows or cannot be allocated is
+/// an error, not a crash.
+pub fn random_unit_rows(n: usize, dim: usize, seed: u64) -> Result<Vec<f32>> {
+    let len = n.checked_mul(dim).ok_or_else(|| {
+        Error::invalid(format!(
+            "{n} x {dim} values do not fit this machine's address space"
+        ))
+    })?;
+    let mut out: Vec<f32> = Vec::new();
+    out.try_reserve_exact(len).map_err(|e| {
+        Error::OutOfMemory(format!(
+            "{n} x {dim} values ({} MiB): {e}",
+            (len as u128 * 4) >> 20
+        ))
+    })?;
+    out.resize(len, 0.0);
     out.par_chunks_mut(dim.max(1))
         .enumerate()
         .for_each(|(i, row)| {
@@ -75,7 +89,7 @@ pub fn random_unit_rows(n: usize, dim: usize, seed: u64) -> Vec<f32> {
             let inv = inv_norm(row);
             row.iter_mut().for_each(|v| *v = (*v as f64 * inv) as f32);
         });
-    out
+    Ok(out)
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -90,8 +104,8 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         return Err(Error::invalid("bench needs --backend cpu or --backend gpu"));
     }
     let ctx = a.backend.context()?;
-    let matrix = random_unit_rows(a.n, a.dim, a.seed);
-    let queries = random_unit_rows(a.queries, a.dim, a.seed ^ 0xDEAD_BEEF);
+    let matrix = random_unit_rows(a.n, a.dim, a.seed)?;
+    let queries = random_unit_rows(a.queries, a.dim, a.seed ^ 0xDEAD_BEEF)?;
     let precision = if a.f16 {
         Precision::F16
     } else {

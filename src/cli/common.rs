@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use glove_wgpu::{Error, GpuContext, Result};
+use glove_wgpu::io::Format;
+use glove_wgpu::{Embeddings, Error, GpuContext, Result};
 
 /// Where to compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -126,4 +127,23 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
         let _ = std::fs::remove_file(&probe);
     }
     Ok(())
+}
+
+/// The vectors at `path` in `format`, or in the format [`Format::detect`] finds;
+/// a file with no vectors is an error naming it (searching it would otherwise fail
+/// later on a "dimension 0").
+pub fn load_vectors(path: &Path, format: Option<Format>) -> Result<Embeddings> {
+    let format = match format {
+        Some(f) => f,
+        None => Format::detect(path)?,
+    };
+    let emb = glove_wgpu::io::read(path, format)?;
+    if emb.is_empty() || emb.dim() == 0 {
+        return Err(Error::malformed(
+            path.display().to_string(),
+            "file",
+            format!("no vectors to search ({format} format)"),
+        ));
+    }
+    Ok(emb)
 }

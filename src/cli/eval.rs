@@ -16,9 +16,9 @@ pub struct Args {
     /// Embedding file.
     #[arg(long)]
     pub vectors: PathBuf,
-    /// Its format.
-    #[arg(long, value_enum, default_value_t = Format::Glove)]
-    pub format: Format,
+    /// Its format; guessed from the file when not given (as `neighbors` does).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Google analogy questions (`questions-words.txt` format).
     #[arg(long)]
     pub analogies: Option<PathBuf>,
@@ -43,7 +43,7 @@ pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
             "nothing to evaluate: give --analogies and/or --pairs",
         ));
     }
-    let emb = glove_wgpu::io::read(&a.vectors, a.format)?;
+    let emb = super::common::load_vectors(&a.vectors, a.format)?;
     let mut out = serde_json::json!({
         "vectors": a.vectors.display().to_string(),
         "words": emb.len(),

@@ -41,11 +41,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let format = match a.format {
-        Some(f) => f,
-        None => Format::detect(&a.vectors)?,
-    };
-    let emb = glove_wgpu::io::read(&a.vectors, format)?;
+    let emb = super::common::load_vectors(&a.vectors, a.format)?;
     let ctx = a.backend.context()?;
     let precision = if a.f16 {
         Precision::F16

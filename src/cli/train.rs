@@ -107,6 +107,7 @@ use glove_wgpu::cooccur::CoocFormat;
 fn load(a: &Args) -> Result<(Vec<String>, Vec<Cooc>)> {
     let vocab = glove_wgpu::vocab::Vocab::read(&a.vocab)?;
     let cooc = glove_wgpu::cooccur::read_all(&a.cooc, a.cooc_format)?;
+    train::check_records(&cooc, vocab.len(), &a.cooc.display().to_string())?;
     Ok((vocab.words().to_vec(), cooc))
 }
 

@@ -126,6 +126,8 @@ impl Format {
     /// use glove_wgpu::io::Format;
     /// assert_eq!(Format::detect_bytes(b"the 0.1 0.2\n"), Format::Glove);
     /// assert_eq!(Format::detect_bytes(b"1 2\nthe 0.1 0.2\n"), Format::Word2vec);
+    /// // a stray byte after a text first record: text, and the reader says where
+    /// assert_eq!(Format::detect_bytes(b"2 2\nthe 0.1 0.2\ncat 0.\xff 1\n"), Format::Word2vec);
     /// let mut bin = b"1 2\nthe ".to_vec();
     /// bin.extend_from_slice(bytemuck::cast_slice(&[0.1f32, -0.2]));
     /// assert_eq!(Format::detect_bytes(&bin), Format::Word2vecBin);
@@ -136,8 +138,19 @@ impl Format {
             Some(i) => (&head[..i], &head[i + 1..]),
             None => (head, &head[head.len()..]),
         };
-        if text::parse_header_fields(first).is_none() {
+        let Some((_, dim)) = text::parse_header_fields(first) else {
             return Format::Glove;
+        };
+        // A first record that reads as text (a word and `dim` numbers) makes the
+        // file text, whatever bytes come later: a stray non-UTF-8 byte further
+        // down is then reported where it is, not taken for binary data.
+        let line = memchr::memchr(b'\n', rest).map_or(rest, |i| &rest[..i]);
+        if let Ok(line) = std::str::from_utf8(line) {
+            let mut fields = line.split_ascii_whitespace();
+            let numbers = fields.by_ref().skip(1).take(dim + 1).collect::<Vec<_>>();
+            if dim > 0 && numbers.len() == dim && numbers.iter().all(|f| f.parse::<f32>().is_ok()) {
+                return Format::Word2vec;
+            }
         }
         match std::str::from_utf8(rest) {
             Ok(_) => Format::Word2vec,

@@ -235,31 +235,39 @@ pub struct EpochReport {
 /// assert!(err.to_string().contains("record 1"), "{err}");
 /// ```
 pub fn check_ids(cooc: &[Cooc], vocab: usize) -> Result<()> {
+    check_records(cooc, vocab, "co-occurrences")
+}
+
+/// As [`check_ids`], with errors naming `source_name` (the file the records came from).
+pub fn check_records(cooc: &[Cooc], vocab: usize, source_name: &str) -> Result<()> {
     use rayon::prelude::*;
     let bad = cooc.par_iter().position_first(|c| {
         c.i as usize >= vocab || c.j as usize >= vocab || !(c.x.is_finite() && c.x > 0.0)
     });
-    if let Some(n) = bad {
-        let c = cooc[n];
-        if c.i as usize >= vocab || c.j as usize >= vocab {
-            return Err(Error::invalid(format!(
-                "co-occurrence record {} has ids ({}, {}) (0-based rows) but the vocabulary \
-                 has {vocab} words",
-                n + 1,
-                c.i,
-                c.j
-            )));
-        }
-        return Err(Error::invalid(format!(
-            "co-occurrence record {} has count {} for ids ({}, {}): counts must be positive \
-             and finite",
-            n + 1,
-            c.x,
+    let Some(n) = bad else {
+        return Ok(());
+    };
+    let c = cooc[n];
+    let problem = if c.i as usize >= vocab || c.j as usize >= vocab {
+        format!(
+            "ids ({}, {}) (0-based rows; {}, {} in Stanford's 1-based files) but the \
+             vocabulary has {vocab} words",
             c.i,
-            c.j
-        )));
-    }
-    Ok(())
+            c.j,
+            c.i as u64 + 1,
+            c.j as u64 + 1
+        )
+    } else {
+        format!(
+            "count {} for ids ({}, {}): counts must be positive and finite",
+            c.x, c.i, c.j
+        )
+    };
+    Err(Error::malformed(
+        source_name,
+        format!("record {}", n + 1),
+        problem,
+    ))
 }
 
 /// The state after an epoch, as [`train`]'s callback sees it.
@@ -330,7 +338,7 @@ pub fn train(
     let pool = match backend {
         Backend::Hogwild { threads } => Some(
             rayon::ThreadPoolBuilder::new()
-                .num_threads(*threads)
+                .num_threads(crate::vocab::thread_count(*threads))
                 .build()
                 .map_err(|e| Error::invalid(format!("starting {threads} threads: {e}")))?,
         ),
