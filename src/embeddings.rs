@@ -46,9 +46,9 @@ impl Embeddings {
         }
         let mut index = HashMap::with_capacity(words.len());
         for (i, w) in words.iter().enumerate() {
-            if w.is_empty() || w.chars().any(char::is_whitespace) {
+            if crate::vocab::word_problem(w).is_some() {
                 return Err(Error::invalid(format!(
-                    "word {i} ({w:?}) is empty or contains whitespace"
+                    "word {i} ({w:?}) is empty or contains a separator (space, tab, newline, carriage return)"
                 )));
             }
             if index.insert(w.clone(), i as u32).is_some() {

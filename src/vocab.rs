@@ -138,6 +138,29 @@ pub(crate) fn is_separator(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
+/// What is wrong with `word` as a word, or `None` if it is one. The one rule of
+/// the tokenizer, the vocabulary, [`crate::Embeddings`] and every vectors reader
+/// and writer: a word is a non-empty run of characters without the separators
+/// space, tab, newline and carriage return (Stanford's tokenizer splits on the same
+/// bytes). Other whitespace (`\u{a0}`, `\x0b`, `\x0c`, ...) is part of a word, and
+/// every format writes and reads it back.
+///
+/// ```
+/// use glove_wgpu::vocab::word_problem;
+/// assert_eq!(word_problem("no\u{a0}break"), None);
+/// assert_eq!(word_problem("a\x0bb"), None);
+/// assert!(word_problem("two words").is_some());
+/// assert!(word_problem("").is_some());
+/// ```
+pub fn word_problem(word: &str) -> Option<String> {
+    if word.is_empty() {
+        return Some("empty word".into());
+    }
+    word.bytes().find(|&b| is_separator(b)).map(|b| {
+        format!("word {word:?} contains a separator (byte 0x{b:02X}: space, tab, newline or carriage return)")
+    })
+}
+
 /// One token event of a block of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {

@@ -418,3 +418,31 @@ fn ids_beyond_the_vocabulary_name_the_file() {
     assert!(err.contains("cooc.bin: record 2"), "{err}");
     assert!(err.contains("2, 3 in Stanford's 1-based files"), "{err}");
 }
+
+/// Words with whitespace other than the separators (U+00A0, \v, \f) pass the
+/// tokenizer, the vocabulary and the vectors writer alike: one rule of what a word
+/// is. They used to be rejected by the writer after every epoch had run.
+#[test]
+fn words_with_other_whitespace_survive_the_whole_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line = "no\u{a0}break the v\x0btab of \x0cform and the of and\n";
+    std::fs::write(d.join("c.txt"), line.repeat(20)).unwrap();
+    ok(bin()
+        .args([
+            "fit",
+            d.join("c.txt").to_str().unwrap(),
+            "--min-count",
+            "1",
+            "--epochs",
+            "1",
+        ])
+        .args(SMALL)
+        .arg("-o")
+        .arg(d.join("v.txt")));
+    let text = std::fs::read_to_string(d.join("v.txt")).unwrap();
+    let words: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    for w in ["no\u{a0}break", "v\x0btab", "\x0cform"] {
+        assert!(words.contains(&w), "{w:?} missing from {words:?}");
+    }
+}

@@ -52,7 +52,8 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
         Vec::with_capacity(n.min(bytes.len() / vec_bytes.saturating_add(2) + 1));
     let mut pos = nl + 1;
     for r in 0..n {
-        while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        // Between records: separators only (a word may start with \x0b or \x0c).
+        while pos < bytes.len() && matches!(bytes[pos], b' ' | b'\t' | b'\n' | b'\r') {
             pos += 1;
         }
         let record = format!("record {}", r + 1);

@@ -10,7 +10,8 @@
 //!
 //! Readers load the whole file into memory, cut it at line (text) or record
 //! (binary) boundaries and parse the pieces in parallel with rayon. Words may
-//! hold any UTF-8 character except whitespace. A UTF-8 byte-order mark, CRLF
+//! hold any UTF-8 character but the separators space, tab, newline and carriage
+//! return ([`crate::vocab::word_problem`], the tokenizer's rule). A UTF-8 byte-order mark, CRLF
 //! line endings, trailing spaces and blank trailing lines are accepted. Every
 //! other deviation is an [`Error::Malformed`] naming the file, the line
 //! (`line N`, 1-based, the header being line 1) or the record (`record N`,
@@ -448,8 +449,8 @@ fn assemble(
     Ok(Embeddings::from_checked_parts(words, index, dim, data))
 }
 
-/// Checks a parsed word: valid UTF-8, not empty, no whitespace (as
-/// [`Embeddings::new`] demands). Returns the problem otherwise.
+/// Checks a parsed word: valid UTF-8 and a word by [`crate::vocab::word_problem`]
+/// (as [`Embeddings::new`] demands). Returns the problem otherwise.
 fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
     let word = std::str::from_utf8(bytes).map_err(|e| {
         format!(
@@ -458,16 +459,10 @@ fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
             e.valid_up_to()
         )
     })?;
-    if word.is_empty() {
-        return Err("empty word".into());
+    match crate::vocab::word_problem(word) {
+        Some(problem) => Err(problem),
+        None => Ok(word.to_string()),
     }
-    if let Some(c) = word.chars().find(|c| c.is_whitespace()) {
-        return Err(format!(
-            "word {word:?} contains a whitespace character (U+{:04X})",
-            c as u32
-        ));
-    }
-    Ok(word.to_string())
 }
 
 /// Quotes a field for an error message, cut to a readable length.
