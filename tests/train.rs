@@ -222,6 +222,7 @@ fn resume_after_checkpoint_equals_uninterrupted_run() {
                 seed: 9,
                 rng_state: 0,
                 triples: cooc.len() as u64,
+                settings: None,
             }
             .save(&path)?;
             if r.epoch == 2 {
@@ -259,9 +260,20 @@ fn checkpoint_rejects_truncated_and_foreign_files() {
         seed: 1,
         rng_state: 2,
         triples: 3,
+        settings: Some(glove_wgpu::train::checkpoint::Settings::of(
+            &TrainConfig::default(),
+        )),
     };
     ck.save(&path).unwrap();
+    assert_eq!(Checkpoint::load(&path).unwrap(), ck);
     let bytes = std::fs::read(&path).unwrap();
+    // The first layout (no settings) still loads.
+    let mut v1 = b"GLOVECK1".to_vec();
+    v1.extend_from_slice(&bytes[8..52]);
+    v1.extend_from_slice(&bytes[68..]);
+    std::fs::write(&path, &v1).unwrap();
+    let old = Checkpoint::load(&path).unwrap();
+    assert_eq!((old.settings, old.model), (None, ck.model.clone()));
     std::fs::write(&path, &bytes[..bytes.len() - 4]).unwrap();
     let e = Checkpoint::load(&path).unwrap_err().to_string();
     assert!(e.contains("file size"), "{e}");

@@ -166,6 +166,32 @@ fn resume_refuses_a_checkpoint_of_another_model() {
     );
 }
 
+/// `--resume` with another learning rate, weighting cut-off or seed would train a
+/// different model and report the new seed: refused, naming what changed.
+#[test]
+fn resume_refuses_changed_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ck = d.join("ck");
+    let fit = |extra: &[&str]| {
+        let mut c = bin();
+        c.args(["fit", "tests/data/kjv_head.txt", "--min-count", "2"])
+            .args(SMALL)
+            .arg("--checkpoint-dir")
+            .arg(&ck)
+            .args(extra)
+            .arg("-o")
+            .arg(d.join("v.txt"));
+        c
+    };
+    ok(&mut fit(&["--epochs", "1"]));
+    for (flag, value) in [("--eta", "0.1"), ("--alpha", "0.5"), ("--seed", "2")] {
+        let err = fails(&mut fit(&["--epochs", "2", "--resume", flag, value]));
+        assert!(err.contains(flag) && err.contains("saved"), "{flag}: {err}");
+    }
+    ok(&mut fit(&["--epochs", "2", "--resume"]));
+}
+
 #[test]
 fn missing_input_is_an_error_naming_the_file() {
     let out = bin()

@@ -167,6 +167,18 @@ fn start_model(
                     cfg.dim
                 )));
             }
+            let mut changed = ck.settings.map(|s| s.differences(cfg)).unwrap_or_default();
+            if ck.seed != cfg.seed {
+                changed.push(format!("--seed {} (saved) vs {}", ck.seed, cfg.seed));
+            }
+            if !changed.is_empty() {
+                return Err(Error::invalid(format!(
+                    "{} was trained with other settings: {}; resume with the saved ones, or \
+                     start afresh without --resume",
+                    path.display(),
+                    changed.join(", ")
+                )));
+            }
             if !a.quiet {
                 eprintln!("resuming from {} after epoch {}", path.display(), ck.epoch);
             }
@@ -263,6 +275,7 @@ pub fn train_and_save(
                 seed: cfg.seed,
                 rng_state,
                 triples: cooc.len() as u64,
+                settings: Some(checkpoint::Settings::of(&cfg)),
             }
             .save(dir.join(checkpoint::FILE_NAME))?;
         }

@@ -1,9 +1,11 @@
 //! Training checkpoints: parameters, AdaGrad state, epoch and generator state,
 //! written atomically so a crash leaves the previous checkpoint intact.
 //!
-//! Layout (little-endian): magic `GLOVECK1`, `u64` vocabulary size, `u64`
+//! Layout (little-endian): magic `GLOVECK2`, `u64` vocabulary size, `u64`
 //! dimension, `u32` epochs done, `u64` seed, `u64` generator state, `u64`
-//! number of triples trained on, then `params` and `gradsq` as f32.
+//! number of triples trained on, the update's settings `x_max`, `alpha`, `eta`,
+//! `clip` as f32, then `params` and `gradsq` as f32. Files of the first layout
+//! (`GLOVECK1`, no settings) still load, with [`Checkpoint::settings`] `None`.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -12,7 +14,51 @@ use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
 use crate::model::Model;
 
-const MAGIC: &[u8; 8] = b"GLOVECK1";
+const MAGIC_V1: &[u8; 8] = b"GLOVECK1";
+const MAGIC: &[u8; 8] = b"GLOVECK2";
+const HEAD_V1: usize = 52;
+const HEAD: usize = HEAD_V1 + 16;
+
+/// The settings of the update a checkpoint was trained with: resuming with others
+/// would silently train a different model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// `x_max`.
+    pub x_max: f32,
+    /// `alpha`.
+    pub alpha: f32,
+    /// `eta`.
+    pub eta: f32,
+    /// Gradient clip.
+    pub clip: f32,
+}
+
+impl Settings {
+    /// The settings of `cfg`.
+    pub fn of(cfg: &super::TrainConfig) -> Self {
+        Settings {
+            x_max: cfg.x_max,
+            alpha: cfg.alpha,
+            eta: cfg.eta,
+            clip: cfg.clip,
+        }
+    }
+
+    /// `name saved -> given` for each setting of `cfg` that differs from these.
+    pub fn differences(&self, cfg: &super::TrainConfig) -> Vec<String> {
+        let now = Settings::of(cfg);
+        [
+            ("x-max", self.x_max, now.x_max),
+            ("alpha", self.alpha, now.alpha),
+            ("eta", self.eta, now.eta),
+            ("clip", self.clip, now.clip),
+        ]
+        .into_iter()
+        .filter(|(_, a, b)| a.to_bits() != b.to_bits())
+        .map(|(name, a, b)| format!("--{name} {a} (saved) vs {b}"))
+        .collect()
+    }
+}
 
 /// The name of the checkpoint file inside a checkpoint folder.
 pub const FILE_NAME: &str = "checkpoint.bin";
@@ -23,7 +69,7 @@ pub const FILE_NAME: &str = "checkpoint.bin";
 /// use glove_wgpu::{model::Model, train::checkpoint::Checkpoint};
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("c.bin");
-/// let ck = Checkpoint { model: Model::new(3, 2, 9)?, epoch: 4, seed: 9, rng_state: 77, triples: 10 };
+/// let ck = Checkpoint { model: Model::new(3, 2, 9)?, epoch: 4, seed: 9, rng_state: 77, triples: 10, settings: None };
 /// ck.save(&path)?;
 /// assert_eq!(Checkpoint::load(&path)?, ck);
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -40,6 +86,9 @@ pub struct Checkpoint {
     pub rng_state: u64,
     /// Number of triples trained on (checked on resume).
     pub triples: u64,
+    /// The update's settings (checked on resume); `None` in first-layout files and
+    /// when not given (then saved as zeros, which no valid setting equals).
+    pub settings: Option<Settings>,
 }
 
 impl Checkpoint {
@@ -48,7 +97,7 @@ impl Checkpoint {
         let path = path.as_ref();
         let mut f = AtomicFile::create(path)?;
         let m = &self.model;
-        let mut head = Vec::with_capacity(52);
+        let mut head = Vec::with_capacity(HEAD);
         head.extend_from_slice(MAGIC);
         head.extend_from_slice(&(m.vocab as u64).to_le_bytes());
         head.extend_from_slice(&(m.dim as u64).to_le_bytes());
@@ -56,6 +105,15 @@ impl Checkpoint {
         head.extend_from_slice(&self.seed.to_le_bytes());
         head.extend_from_slice(&self.rng_state.to_le_bytes());
         head.extend_from_slice(&self.triples.to_le_bytes());
+        let s = self.settings.unwrap_or(Settings {
+            x_max: 0.0,
+            alpha: 0.0,
+            eta: 0.0,
+            clip: 0.0,
+        });
+        for v in [s.x_max, s.alpha, s.eta, s.clip] {
+            head.extend_from_slice(&v.to_le_bytes());
+        }
         let werr = |e| Error::io_path("writing", path, e);
         f.write_all(&head).map_err(werr)?;
         for v in [&m.params, &m.gradsq] {
@@ -74,12 +132,25 @@ impl Checkpoint {
             .and_then(|mut f| f.read_to_end(&mut bytes))
             .map_err(|e| Error::io_path("reading", path, e))?;
         let bad = |at: usize, what: &str| Error::malformed(&name, format!("byte {at}"), what);
-        if bytes.len() < 52 || &bytes[..8] != MAGIC {
-            return Err(bad(
-                0,
-                "not a glove-wgpu checkpoint (bad magic or too short)",
-            ));
-        }
+        let head = match bytes.get(..8) {
+            Some(m) if m == MAGIC && bytes.len() >= HEAD => HEAD,
+            Some(m) if m == MAGIC_V1 && bytes.len() >= HEAD_V1 => HEAD_V1,
+            _ => {
+                return Err(bad(
+                    0,
+                    "not a glove-wgpu checkpoint (bad magic or too short)",
+                ))
+            }
+        };
+        let f32_at = |o: usize| f32::from_le_bytes(bytes[o..o + 4].try_into().expect("4 bytes"));
+        let settings = (head == HEAD)
+            .then(|| Settings {
+                x_max: f32_at(52),
+                alpha: f32_at(56),
+                eta: f32_at(60),
+                clip: f32_at(64),
+            })
+            .filter(|s| s.eta != 0.0);
         let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().expect("8 bytes"));
         let vocab = u64_at(8) as usize;
         let dim = u64_at(16) as usize;
@@ -90,7 +161,7 @@ impl Checkpoint {
         let n = 2u64
             .checked_mul(vocab as u64)
             .and_then(|v| v.checked_mul(dim as u64 + 1))
-            .filter(|&n| n > 0 && 52 + 8 * n == bytes.len() as u64)
+            .filter(|&n| n > 0 && head as u64 + 8 * n == bytes.len() as u64)
             .ok_or_else(|| {
                 bad(
                     8,
@@ -106,10 +177,10 @@ impl Checkpoint {
                 .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
                 .collect()
         };
-        let params = floats(52);
-        let gradsq = floats(52 + 4 * n);
+        let params = floats(head);
+        let gradsq = floats(head + 4 * n);
         if let Some(p) = params.iter().chain(&gradsq).position(|v| !v.is_finite()) {
-            return Err(bad(52 + 4 * p, "non-finite value"));
+            return Err(bad(head + 4 * p, "non-finite value"));
         }
         Ok(Checkpoint {
             model: Model {
@@ -122,6 +193,7 @@ impl Checkpoint {
             seed,
             rng_state,
             triples,
+            settings,
         })
     }
 }
