@@ -5,6 +5,18 @@
 //! is dropped without committing (an error, a panic), the temporary file is
 //! removed and the destination is untouched, so a crash never leaves a
 //! half-written model or co-occurrence file.
+//!
+//! - A symlink at the destination is written through: its target is replaced
+//!   (atomically, next to the target) and the link stays.
+//! - An existing file keeps its permissions. Hard links to it are not kept: the
+//!   rename gives the path a new file, which is what makes the write atomic.
+//! - A destination that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO)
+//!   is written straight through, with no temporary file: replacing a device by a
+//!   regular file would be wrong, and a reader at the other end of a pipe wants the
+//!   bytes.
+//! - Every temporary file or folder of this crate is named
+//!   `.glove-wgpu-tmp-<pid>-...` ([`temp_name`]); [`remove_leftovers`] removes those
+//!   of processes that no longer run (a `kill -9`), and runs wherever one is made.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -28,7 +40,8 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct AtomicFile {
     writer: Option<BufWriter<File>>,
-    tmp: PathBuf,
+    /// The temporary file, or `None` when writing straight through.
+    tmp: Option<PathBuf>,
     dest: PathBuf,
     /// Bytes written so far, and how many of them were handed to
     /// [`AtomicFile::start_writeback`].
@@ -37,9 +50,29 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Starts writing a file that will replace `path` on commit.
+    /// Starts writing a file that will replace `path` on commit (see the module
+    /// docs for symlinks, permissions and files that are not regular).
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
-        let dest = path.as_ref().to_path_buf();
+        let given = path.as_ref().to_path_buf();
+        // Through a symlink to where it points (the link itself stays).
+        let dest = match std::fs::symlink_metadata(&given) {
+            Ok(m) if m.file_type().is_symlink() => resolve_link(&given)?,
+            _ => given,
+        };
+        let meta = std::fs::metadata(&dest).ok();
+        if meta.as_ref().is_some_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&dest)
+                .map_err(|e| Error::io_path("opening", &dest, e))?;
+            return Ok(AtomicFile {
+                writer: Some(BufWriter::with_capacity(1 << 20, file)),
+                written: 0,
+                handed: 0,
+                tmp: None,
+                dest,
+            });
+        }
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -49,13 +82,19 @@ impl AtomicFile {
             .ok_or_else(|| Error::invalid(format!("{} is not a file path", dest.display())))?
             .to_string_lossy()
             .into_owned();
-        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+        remove_leftovers(&dir);
+        let tmp = dir.join(temp_name(&name));
         let file = File::create(&tmp).map_err(|e| Error::io_path("creating", &tmp, e))?;
+        if let Some(m) = meta.filter(|m| m.is_file()) {
+            // Keep the destination's permissions (best effort: a foreign owner's
+            // file may refuse, and the data matters more).
+            let _ = file.set_permissions(m.permissions());
+        }
         Ok(AtomicFile {
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
             written: 0,
             handed: 0,
-            tmp,
+            tmp: Some(tmp),
             dest,
         })
     }
@@ -63,17 +102,24 @@ impl AtomicFile {
     /// Flushes, syncs and renames the temporary file over the destination.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
+        let Some(tmp) = self.tmp.clone() else {
+            // Straight through: flush; devices and pipes have nothing to sync.
+            writer
+                .into_inner()
+                .map_err(|e| Error::io_path("writing", &self.dest, e.into_error()))?;
+            return Ok(());
+        };
         // Any failure from here on removes the temporary file: `Drop` no longer can.
         let fail = |verb: &str, path: &Path, e: std::io::Error| {
-            let _ = std::fs::remove_file(&self.tmp);
+            let _ = std::fs::remove_file(&tmp);
             Error::io_path(verb, path, e)
         };
         let file = writer
             .into_inner()
             .map_err(|e| fail("writing", &self.dest, e.into_error()))?;
-        file.sync_all().map_err(|e| fail("syncing", &self.tmp, e))?;
+        file.sync_all().map_err(|e| fail("syncing", &tmp, e))?;
         drop(file);
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| fail("renaming into", &self.dest, e))?;
+        std::fs::rename(&tmp, &self.dest).map_err(|e| fail("renaming into", &self.dest, e))?;
         Ok(())
     }
 
@@ -141,8 +187,77 @@ impl Write for AtomicFile {
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+            if let Some(tmp) = &self.tmp {
+                let _ = std::fs::remove_file(tmp);
+            }
         }
+    }
+}
+
+/// Where the symlink `link` finally points, following chains of links.
+fn resolve_link(link: &Path) -> Result<PathBuf> {
+    let mut at = link.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target =
+                    std::fs::read_link(&at).map_err(|e| Error::io_path("reading", &at, e))?;
+                at = match at.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(Error::invalid(format!(
+        "{}: too many levels of symbolic links",
+        link.display()
+    )))
+}
+
+const TEMP_PREFIX: &str = ".glove-wgpu-tmp-";
+
+/// The name of a temporary file or folder of this process: `.glove-wgpu-tmp-`,
+/// the process id, `-`, then `what`. [`remove_leftovers`] knows it by that.
+///
+/// ```
+/// let name = glove_wgpu::atomic::temp_name("vectors.txt");
+/// assert!(name.starts_with(".glove-wgpu-tmp-") && name.ends_with("-vectors.txt"));
+/// ```
+pub fn temp_name(what: &str) -> String {
+    format!("{TEMP_PREFIX}{}-{what}", std::process::id())
+}
+
+/// Removes the temporary files and folders in `dir` left by processes of this
+/// crate that no longer run (killed before they could clean up). Only on Linux,
+/// where `/proc` tells which processes run; elsewhere it does nothing. Errors
+/// are ignored: this is housekeeping.
+pub fn remove_leftovers(dir: &Path) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let me = std::process::id();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid == me || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let path = e.path();
+        let _ = if e.file_type().is_ok_and(|t| t.is_dir()) {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
     }
 }
 
@@ -161,6 +276,56 @@ mod tests {
         assert!(f.commit().is_err());
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "only the folder remains: {left:?}");
+    }
+
+    #[test]
+    fn writes_through_a_symlink_and_keeps_the_link_and_the_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.txt");
+        std::fs::write(&target, b"old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink("real.txt", &link).unwrap();
+        let mut f = AtomicFile::create(&link).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn devices_are_written_straight_through() {
+        let mut f = AtomicFile::create("/dev/null").unwrap();
+        f.write_all(b"discarded").unwrap();
+        f.commit().unwrap();
+        let m = std::fs::metadata("/dev/null").unwrap();
+        assert!(!m.is_file(), "/dev/null is still a device");
+    }
+
+    #[test]
+    fn leftovers_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid 0x7fff_fff0 runs nowhere; this process's own files stay.
+        let dead_dir = dir.path().join(".glove-wgpu-tmp-2147483632-123-0");
+        std::fs::create_dir(&dead_dir).unwrap();
+        std::fs::write(dead_dir.join("run-000000.bin"), b"x").unwrap();
+        let dead_file = dir.path().join(".glove-wgpu-tmp-2147483632-vectors.txt");
+        std::fs::write(&dead_file, b"x").unwrap();
+        let mine = dir.path().join(temp_name("mine"));
+        std::fs::write(&mine, b"x").unwrap();
+        let other = dir.path().join(".vectors.txt.tmp99");
+        std::fs::write(&other, b"x").unwrap();
+        remove_leftovers(dir.path());
+        if cfg!(target_os = "linux") {
+            assert!(!dead_dir.exists() && !dead_file.exists());
+        }
+        assert!(mine.exists() && other.exists());
     }
 
     #[test]

@@ -313,6 +313,27 @@ fn empty_vectors_file_names_the_file() {
     }
 }
 
+/// `-o /dev/null` writes through the device; run as root, the atomic rename used
+/// to turn /dev/null into a regular file. A dead run's temporary files in the
+/// output folder are removed by the next run.
+#[test]
+fn outputs_to_devices_and_leftovers_of_killed_runs() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
+    let (code, _, err) = cli(&["vocab", corpus, "-o", "/dev/null", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join(".glove-wgpu-tmp-2147483632-99-0");
+    std::fs::create_dir(&dead).unwrap();
+    std::fs::write(dead.join("run-000001.bin"), vec![0u8; 4096]).unwrap();
+    let out = dir.path().join("vocab.txt");
+    let (code, _, err) = cli(&["vocab", corpus, "-o", out.to_str().unwrap(), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    if cfg!(target_os = "linux") {
+        assert!(!dead.exists(), "the dead run's folder is still there");
+    }
+}
+
 #[test]
 fn info_lists_an_adapter() {
     let (code, out, err) = cli(&["info", "--json"]);

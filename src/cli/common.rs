@@ -93,6 +93,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// `outputs` are `(flag, path)` pairs; `-` (standard input) is never a file.
 pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Result<()> {
     for (k, (oflag, out)) in outputs.iter().enumerate() {
+        // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written
+        // straight through (see `glove_wgpu::atomic`): nothing to destroy or probe.
+        if std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            continue;
+        }
         for (iflag, input) in inputs {
             if input.as_os_str() != "-" && same_file(out, input) {
                 return Err(Error::invalid(format!(
@@ -121,7 +126,7 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
                 dir.display()
             )));
         }
-        let probe = dir.join(format!(".glove-wgpu-probe-{}", std::process::id()));
+        let probe = dir.join(glove_wgpu::atomic::temp_name("probe"));
         std::fs::File::create(&probe)
             .map_err(|e| Error::io_path(&format!("{oflag}: creating a file in"), &dir, e))?;
         let _ = std::fs::remove_file(&probe);

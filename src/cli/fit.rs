@@ -44,7 +44,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 _ => PathBuf::from("."),
             };
             (
-                parent.join(format!(".glove-wgpu-fit.{}", std::process::id())),
+                {
+                    glove_wgpu::atomic::remove_leftovers(&parent);
+                    parent.join(glove_wgpu::atomic::temp_name("fit"))
+                },
                 true,
             )
         }

@@ -31,10 +31,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let seq = TEMP_SEQ.fetch_add(1, Ordering::Relaxed);
-        let path = parent.join(format!(
-            ".glove-wgpu-tmp-{}-{nanos}-{seq}",
-            std::process::id()
-        ));
+        crate::atomic::remove_leftovers(parent);
+        let path = parent.join(crate::atomic::temp_name(&format!("{nanos}-{seq}")));
         std::fs::create_dir_all(&path)
             .map_err(|e| Error::io_path("creating temporary folder", &path, e))?;
         Ok(TempDir {
