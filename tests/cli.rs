@@ -334,6 +334,49 @@ fn outputs_to_devices_and_leftovers_of_killed_runs() {
     }
 }
 
+/// Under `ulimit -n 48`, a count that spills hundreds of runs plans its merges
+/// within the limit and writes the same file as without it (it used to assume 128
+/// open files and fail with "Too many open files").
+#[test]
+fn cooccur_adapts_to_the_open_file_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let vocab = d.join("vocab.txt");
+    let head = format!("{root}/tests/data/kjv_head.txt");
+    let (code, _, err) = cli(&[
+        "vocab",
+        &head,
+        "-o",
+        vocab.to_str().unwrap(),
+        "--min-count",
+        "1",
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let run = |out: &str, limit: &str| {
+        let script = format!(
+            "{limit} exec \"$0\" cooccur {root}/data/kjv.txt --vocab {} -o {} --memory-mb 1 --threads 2",
+            vocab.display(),
+            d.join(out).display()
+        );
+        let o = Command::new("bash")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_glove-wgpu")])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{limit}: {err}");
+        err
+    };
+    let limited = run("limited.bin", "ulimit -Sn 48; ulimit -Hn 48;");
+    assert!(limited.contains("spill files"), "{limited}");
+    run("free.bin", "");
+    assert_eq!(
+        std::fs::read(d.join("limited.bin")).unwrap(),
+        std::fs::read(d.join("free.bin")).unwrap()
+    );
+}
+
 #[test]
 fn info_lists_an_adapter() {
     let (code, out, err) = cli(&["info", "--json"]);

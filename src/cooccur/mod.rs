@@ -93,7 +93,8 @@ pub struct CooccurOptions {
     /// Folder for temporary run files (default: the output's folder).
     pub temp_dir: Option<PathBuf>,
     /// At most this many run files open at once while merging (merges run in
-    /// several passes beyond it). At least 3.
+    /// several passes beyond it). At least 3; lowered to what the process's
+    /// open-file limit allows (its soft limit is first raised to the hard one).
     pub max_open_files: usize,
     /// No progress bar on stderr.
     pub quiet: bool,
@@ -232,7 +233,7 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
     // Merges of runs run `par` at a time, within the open-file limit, each of
     // at least 15 runs where the limit allows (a small fan-in means many
     // passes over the data).
-    let max_open = opts.max_open_files.max(3);
+    let max_open = opts.max_open_files.min(spill::open_files_allowed()).max(3);
     let par = threads.min(max_open / 16).max(1);
     let fan_in = (max_open / par - 1).max(2);
     let buf_bytes = (batch_bytes as usize / (par * (fan_in + 1))).clamp(4096, 1 << 20);

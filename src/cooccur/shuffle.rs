@@ -285,7 +285,7 @@ pub(crate) fn shuffle_file(
     let mut s = Shuffler {
         rb,
         cap,
-        max_open: opts.max_open_files,
+        max_open: opts.max_open_files.min(super::spill::open_files_allowed()),
         dir: &dir,
         rng: Rng::new(opts.seed),
         buckets: 0,
