@@ -222,6 +222,9 @@ impl BlockReader {
     pub(crate) fn next_block(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
         buf.clear();
         buf.append(&mut self.leftover);
+        // The leftover is the start of a token: no separator in it. Each byte is
+        // scanned once, so a long token costs linear time.
+        let mut scanned = buf.len();
         loop {
             // Fill up to the block size (or more, while no separator is found).
             let target = if buf.len() < self.block {
@@ -251,15 +254,32 @@ impl BlockReader {
             if self.eof {
                 return Ok(!buf.is_empty());
             }
-            if let Some(cut) = buf.iter().rposition(|&b| is_separator(b)) {
+            if let Some(i) = buf[scanned..].iter().rposition(|&b| is_separator(b)) {
+                let cut = scanned + i;
                 self.leftover.extend_from_slice(&buf[cut + 1..]);
                 buf.truncate(cut + 1);
                 return Ok(true);
             }
-            // One word longer than the block: keep reading.
+            scanned = buf.len();
+            // One word longer than the block: keep reading, up to a bound.
+            if buf.len() > self.block + MAX_TOKEN_BYTES {
+                return Err(Error::malformed(
+                    &self.name,
+                    format!("byte {}", self.bytes - buf.len() as u64),
+                    format!(
+                        "no space, tab or line break in {} MiB: a token this long is not a \
+                         word (is this a text corpus?)",
+                        MAX_TOKEN_BYTES >> 20
+                    ),
+                ));
+            }
         }
     }
 }
+
+/// Longest token the corpus reader takes (1 MiB): longer is an error, so binary
+/// data or `/dev/zero` stops early instead of filling memory.
+pub const MAX_TOKEN_BYTES: usize = 1 << 20;
 
 /// A fast, non-cryptographic hasher for words and packed id pairs.
 #[derive(Default, Clone, Copy)]

@@ -225,3 +225,28 @@ fn a_missing_corpus_is_an_error_naming_it() {
         .to_string();
     assert!(e.contains("/nonexistent/corpus.txt"), "{e}");
 }
+
+/// A stream with no separator (binary data, `/dev/zero`) stops early with an error
+/// naming the stream, instead of reading for ever; a long token costs linear time.
+#[test]
+fn endless_tokens_are_an_error_not_a_hang() {
+    use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions, MAX_TOKEN_BYTES};
+    let opts = VocabOptions {
+        quiet: true,
+        block_bytes: 1 << 16,
+        ..Default::default()
+    };
+    let zeros = std::io::Read::take(std::io::repeat(0), 1 << 40);
+    let err = Vocab::count(Corpus::reader(zeros), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("<reader>") && err.contains("not a word"),
+        "{err}"
+    );
+    // A token just under the bound is a word.
+    let mut text = vec![b'a'; MAX_TOKEN_BYTES];
+    text.extend_from_slice(b" b b b b b\n");
+    let v = Vocab::count(Corpus::reader(std::io::Cursor::new(text)), &opts).unwrap();
+    assert_eq!(v.corpus_tokens(), 6);
+}
