@@ -751,3 +751,28 @@ fn host_out_of_memory_is_not_called_a_gpu_failure() {
     let e = glove_wgpu::Error::OutOfMemory("cannot map 9 MiB".into());
     assert_eq!(e.to_string(), "out of memory: cannot map 9 MiB");
 }
+
+/// A vectors file truncated by another process while it is being read: an error
+/// or the rows read, never SIGBUS (the reader no longer memory-maps files).
+#[test]
+fn file_truncated_while_read_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let e = random_embeddings(11, 80_000, 100); // about 80 MB: the parallel read
+    io::write(&e, &path, Format::Glove).unwrap();
+    let full = std::fs::read(&path).unwrap();
+    for delay_us in [0u64, 200, 2000] {
+        std::fs::write(&path, &full).unwrap();
+        let p = path.clone();
+        let cut = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_micros(delay_us));
+            let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+            f.set_len(1000).unwrap();
+        });
+        match io::read(&path, Format::Glove) {
+            Ok(got) => assert!(got.len() <= e.len()),
+            Err(err) => assert!(err.to_string().contains("big.txt"), "{err}"),
+        }
+        cut.join().unwrap();
+    }
+}

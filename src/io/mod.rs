@@ -47,8 +47,61 @@ use crate::error::{Error, Result};
 /// they load (or are written); indicatif draws it only when stderr is a terminal.
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
 
-/// Files at least this large are memory-mapped rather than read into memory.
-const MMAP_MIN_BYTES: u64 = 4 << 20;
+/// Files at least this large are read into an anonymous map with huge pages,
+/// where the system has them: fresh memory comes 2 MiB at a time.
+const HUGE_READ_BYTES: u64 = 64 << 20;
+
+/// Fills `buf` from the start of `file` in parallel pieces; returns how many bytes
+/// were read before the first short piece (the file's end, if it shrank).
+fn read_parallel(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use rayon::prelude::*;
+    const PIECE: usize = 16 << 20;
+    let got: Vec<std::io::Result<usize>> = buf
+        .par_chunks_mut(PIECE)
+        .enumerate()
+        .map(|(k, piece)| {
+            let mut at = 0;
+            while at < piece.len() {
+                match read_at(file, &mut piece[at..], (k * PIECE + at) as u64) {
+                    Ok(0) => break,
+                    Ok(n) => at += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(at)
+        })
+        .collect();
+    let mut total = 0;
+    for (k, g) in got.into_iter().enumerate() {
+        let n = g?;
+        total = k * PIECE + n;
+        if n < PIECE {
+            break;
+        }
+    }
+    Ok(total.min(buf.len()))
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// An anonymous map of `len` bytes advised to use huge pages, or `None`.
+fn huge_buffer(len: u64) -> Option<memmap2::MmapMut> {
+    let map = memmap2::MmapMut::map_anon(usize::try_from(len).ok()?).ok()?;
+    #[cfg(target_os = "linux")]
+    {
+        let _ = map.advise(memmap2::Advice::HugePage);
+    }
+    Some(map)
+}
 
 /// An embedding file format.
 ///
@@ -188,19 +241,34 @@ pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
         .metadata()
         .map_err(|e| Error::io_path("reading", path, e))?
         .len();
-    if len >= MMAP_MIN_BYTES && file.metadata().is_ok_and(|m| m.is_file()) {
-        // SAFETY: the map is only read, and dropped before returning. If
-        // another process truncates the file meanwhile, reading may fault
-        // (SIGBUS); if it rewrites it, the parse sees changed bytes, which
-        // every check below still treats as untrusted input. This is the
-        // usual trade-off of mapping input files (ripgrep makes it too): it
-        // saves copying a file of gigabytes into memory.
-        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
-            return read_bytes(&map, format, &name);
+    // Read, not memory-mapped: a mapped file that another process truncates
+    // while it is parsed kills the process with SIGBUS and no message. A read
+    // copies the file once (0.1 s a GB) and turns that case into an I/O error or
+    // a malformed-file error naming the line.
+    let mut file = file;
+    if len >= HUGE_READ_BYTES {
+        if let Some(mut buf) = huge_buffer(len) {
+            // The file may shrink or grow meanwhile: read what is there, up to
+            // `len`, then anything beyond it. Pieces are read in parallel, so the
+            // cost of fresh memory (the system zeroes each page first) is shared
+            // by the cores.
+            let at =
+                read_parallel(&file, &mut buf).map_err(|e| Error::io_path("reading", path, e))?;
+            use std::io::Seek;
+            file.seek(std::io::SeekFrom::Start(at as u64))
+                .map_err(|e| Error::io_path("reading", path, e))?;
+            let mut rest = Vec::new();
+            file.read_to_end(&mut rest)
+                .map_err(|e| Error::io_path("reading", path, e))?;
+            if rest.is_empty() {
+                return read_bytes(&buf[..at], format, &name);
+            }
+            let mut all = buf[..at].to_vec();
+            all.extend_from_slice(&rest);
+            return read_bytes(&all, format, &name);
         }
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    let mut file = file;
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::io_path("reading", path, e))?;
     read_bytes(&bytes, format, &name)
