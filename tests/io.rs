@@ -776,3 +776,23 @@ fn file_truncated_while_read_is_not_a_crash() {
         cut.join().unwrap();
     }
 }
+
+/// A fastText file with a malformed header is taken for GloVe by detection; the
+/// error says the first line looks like a broken header.
+#[test]
+fn malformed_fasttext_header_is_named_as_such() {
+    let bytes = b"2 3 9\nthe 1 2 3\nof 4 5 6\n";
+    assert_eq!(Format::detect_bytes(bytes), Format::Glove);
+    let err = io::read_bytes(bytes, Format::Glove, "bad.vec")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("bad.vec: line 2") && err.contains("header"),
+        "{err}"
+    );
+    // A real GloVe file whose first word is a number keeps the plain message.
+    let err = io::read_bytes(b"2 x 1\n", Format::Glove, "g.txt")
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("header"), "{err}");
+}

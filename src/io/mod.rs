@@ -305,7 +305,52 @@ pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Emb
         _ => text::read(bytes, format.has_header(), source_name, &progress),
     };
     progress.finish();
+    if format == Format::Glove {
+        return result.map_err(|e| with_header_hint(e, bytes));
+    }
     result
+}
+
+/// A GloVe read that fails on line 1 or 2 of a file whose first line starts with
+/// two integers: most likely a word2vec or fastText header that is malformed (so
+/// detection took the file for GloVe). Say so, instead of only "value 2 is not a
+/// number".
+fn with_header_hint(e: Error, bytes: &[u8]) -> Error {
+    let Error::Malformed {
+        source_name,
+        location,
+        problem,
+    } = e
+    else {
+        return e;
+    };
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut fields = first
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|f| !f.is_empty());
+    let number = |f: Option<&[u8]>| f.is_some_and(|f| f.iter().all(u8::is_ascii_digit));
+    if (location == "line 1" || location == "line 2")
+        && number(fields.next())
+        && number(fields.next())
+    {
+        let line = String::from_utf8_lossy(&first[..first.len().min(60)])
+            .trim_end()
+            .to_string();
+        return Error::Malformed {
+            source_name,
+            location,
+            problem: format!(
+                "{problem} (read as GloVe text, but line 1, {line:?}, looks like a word2vec or \
+                 fastText header `count dimension` that is malformed: check it, or name the \
+                 format with --format)"
+            ),
+        };
+    }
+    Error::Malformed {
+        source_name,
+        location,
+        problem,
+    }
 }
 
 /// Writes embeddings to `path` in `format`, atomically: the file appears
