@@ -577,3 +577,98 @@ mod plan_cap {
         assert_eq!(firsts, want);
     }
 }
+
+mod streamed {
+    use super::*;
+    use glove_wgpu::cooccur::CoocFormat;
+    use glove_wgpu::train::{train_source, CoocSource};
+
+    /// Triples in Stanford's binary records (1-based int32 ids, f64 count).
+    pub fn write_glove(path: &std::path::Path, cooc: &[Cooc]) {
+        let mut b = Vec::new();
+        for c in cooc {
+            b.extend_from_slice(&(c.i as i32 + 1).to_ne_bytes());
+            b.extend_from_slice(&(c.j as i32 + 1).to_ne_bytes());
+            b.extend_from_slice(&(c.x as f64).to_ne_bytes());
+        }
+        std::fs::write(path, b).unwrap();
+    }
+
+    /// Training from a file in 8+ chunks gives the in-memory vectors bit for bit in
+    /// the deterministic modes: the exact trainer whatever the chunk, the batched
+    /// twin with whole-batch chunks and no row cap.
+    #[test]
+    fn file_in_chunks_equals_memory_in_deterministic_modes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cooc.bin");
+        let cooc = random_cooc(60, 4000, 9);
+        write_glove(&path, &cooc);
+        for (backend, chunk, row_cap) in [(Backend::Exact, 333, 8), (Backend::Batched, 400, 0)] {
+            let cfg = TrainConfig {
+                dim: 6,
+                epochs: 3,
+                batch_size: 200,
+                row_cap,
+                ..Default::default()
+            };
+            let mut a = Model::new(60, 6, 3).unwrap();
+            let ra = train(&mut a, &cooc, &cfg, &backend, 0, &mut no_report).unwrap();
+            let mut b = Model::new(60, 6, 3).unwrap();
+            let src = CoocSource::File {
+                path: path.clone(),
+                format: CoocFormat::Glove,
+                chunk,
+            };
+            let mut chunks = 0;
+            src.for_each_chunk(0, &mut |_| {
+                chunks += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert!(chunks >= 8, "{chunks} chunks");
+            let rb = train_source(&mut b, &src, &cfg, &backend, 0, &mut no_report).unwrap();
+            assert_eq!(a, b, "{backend:?}");
+            // The cost is summed chunk by chunk: equal to rounding.
+            for (x, y) in ra.iter().zip(&rb) {
+                assert!(
+                    (x.cost - y.cost).abs() <= 1e-6 * x.cost,
+                    "{} vs {}",
+                    x.cost,
+                    y.cost
+                );
+            }
+        }
+    }
+
+    /// A bad record in a later chunk is found before the first epoch, numbered in
+    /// the whole file.
+    #[test]
+    fn bad_record_in_a_later_chunk_stops_before_training() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cooc.bin");
+        let mut cooc = random_cooc(60, 4000, 9);
+        cooc[3210].x = -1.0;
+        write_glove(&path, &cooc);
+        let src = CoocSource::File {
+            path,
+            format: CoocFormat::Glove,
+            chunk: 500,
+        };
+        let cfg = TrainConfig {
+            dim: 4,
+            epochs: 2,
+            ..Default::default()
+        };
+        let mut m = Model::new(60, 4, 3).unwrap();
+        let before = m.clone();
+        let mut epochs = 0;
+        let err = train_source(&mut m, &src, &cfg, &Backend::Exact, 0, &mut |_, _| {
+            epochs += 1;
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("cooc.bin: record 3211"), "{err}");
+        assert_eq!((epochs, m), (0, before));
+    }
+}

@@ -534,3 +534,60 @@ fn sigkill_then_resume_gives_the_uninterrupted_vectors() {
         );
     }
 }
+
+/// `train --memory-mb 16` on kjv.txt's 1.9M co-occurrences (23 MB in memory, far
+/// more with a plan) reads the file in 11 chunks every epoch, and writes the
+/// vectors of the in-memory run, bit for bit, with the exact trainer.
+#[test]
+fn train_within_a_memory_budget_streams_and_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let work = d.join("work");
+    ok(bin()
+        .args(["fit", "data/kjv.txt", "--epochs", "1"])
+        .args(SMALL)
+        .arg("-o")
+        .arg(d.join("fit.txt"))
+        .arg("--work-dir")
+        .arg(&work));
+    let train = |out: &str, memory: &str| {
+        let o = bin()
+            .arg("train")
+            .arg("--vocab")
+            .arg(work.join("vocab.txt"))
+            .arg("--cooc")
+            .arg(work.join("cooc.shuf.bin"))
+            .args([
+                "--cooc-format",
+                "native",
+                "--epochs",
+                "2",
+                "--memory-mb",
+                memory,
+            ])
+            .args([
+                "--dim",
+                "10",
+                "--x-max",
+                "10",
+                "--backend",
+                "cpu",
+                "--cpu-trainer",
+                "exact",
+            ])
+            .arg("-o")
+            .arg(d.join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let streamed = train("streamed.txt", "16");
+    assert!(streamed.contains("in chunks every epoch"), "{streamed}");
+    let whole = train("whole.txt", "4096");
+    assert!(!whole.contains("in chunks"), "{whole}");
+    assert_eq!(
+        std::fs::read(d.join("streamed.txt")).unwrap(),
+        std::fs::read(d.join("whole.txt")).unwrap()
+    );
+}

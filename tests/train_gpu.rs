@@ -413,9 +413,9 @@ fn streamed_chunks_give_the_resident_result() {
         assert!(!t.is_resident());
         t.epoch().unwrap();
         // Chunks of 400 triples (two batches): 6 uploads, each overlapping the
-        // previous chunk's compute, in 6 submissions.
+        // previous chunk's compute, in 6 submissions, and one for the read-back.
         assert_eq!(t.stats().uploads, 6);
-        assert_eq!(t.stats().submissions, 6);
+        assert_eq!(t.stats().submissions, 7);
         let (b, cb) = train_gpu(&ctx, &cooc, &c, Some(450));
         assert_eq!(a, b);
         for (x, y) in ca.iter().zip(&cb) {
@@ -481,4 +481,54 @@ fn dispatches_per_batch_and_no_copies() {
     );
     assert_eq!(s.copies, 1, "only the cost read-back");
     assert_eq!(s.submissions, 1);
+}
+
+/// The GPU trainer streaming a file chunk after chunk gives the in-memory result
+/// bit for bit (whole-batch chunks, no row cap), with two dispatches per batch.
+#[test]
+fn gpu_training_from_a_file_equals_memory() {
+    use glove_wgpu::cooccur::CoocFormat;
+    use glove_wgpu::train::{train_source, CoocSource};
+    let ctx = common::gpu().expect("GPU");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cooc.bin");
+    let cooc = random_cooc(120, 3000, 4);
+    let mut b = Vec::new();
+    for c in &cooc {
+        b.extend_from_slice(&(c.i as i32 + 1).to_ne_bytes());
+        b.extend_from_slice(&(c.j as i32 + 1).to_ne_bytes());
+        b.extend_from_slice(&(c.x as f64).to_ne_bytes());
+    }
+    std::fs::write(&path, b).unwrap();
+    let c = TrainConfig {
+        row_cap: 0,
+        ..cfg(8, 100)
+    };
+    let mut a = Model::new(120, 8, 7).unwrap();
+    let ra = train::train(
+        &mut a,
+        &cooc,
+        &c,
+        &Backend::Gpu(ctx.clone()),
+        0,
+        &mut |_, _| Ok(()),
+    )
+    .unwrap();
+    let src = CoocSource::File {
+        path,
+        format: CoocFormat::Glove,
+        chunk: 300,
+    };
+    let mut m = Model::new(120, 8, 7).unwrap();
+    let rb = train_source(&mut m, &src, &c, &Backend::Gpu(ctx), 0, &mut |_, _| Ok(())).unwrap();
+    assert_eq!(a, m);
+    // Summed in other blocks: equal to rounding.
+    for (x, y) in ra.iter().zip(&rb) {
+        assert!(
+            (x.cost - y.cost).abs() <= 1e-6 * x.cost,
+            "{} vs {}",
+            x.cost,
+            y.cost
+        );
+    }
 }

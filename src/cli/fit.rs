@@ -9,7 +9,7 @@ use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
 use super::common::{check_paths, WindowArgs};
-use super::train::{train_and_save, TrainArgs};
+use super::train::{cooc_source, train_and_save, TrainArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -145,7 +145,13 @@ fn pipeline(a: &Args, dir: &std::path::Path) -> Result<()> {
         },
     )?;
     let _ = std::fs::remove_file(&counted);
-    let cooc = cooccur::read_all(&shuffled, CoocFormat::Native)?;
-    train_and_save(vocab.words().to_vec(), &cooc, &a.train)?;
+    let triples = cooc_source(
+        &shuffled,
+        CoocFormat::Native,
+        vocab.len(),
+        a.memory_mb,
+        quiet,
+    )?;
+    train_and_save(vocab.words().to_vec(), &triples.source(), &a.train)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use glove_wgpu::cooccur::Cooc;
 use glove_wgpu::io::Format;
 use glove_wgpu::model::{Model, SaveMode, SplitMix64};
 use glove_wgpu::train::checkpoint::{self, Checkpoint};
-use glove_wgpu::train::{self, Backend, TrainConfig};
+use glove_wgpu::train::{self, Backend, CoocSource, TrainConfig};
 use glove_wgpu::{Error, GpuContext, Result};
 
 use super::common::BackendChoice;
@@ -98,17 +98,81 @@ pub struct Args {
     /// Its format.
     #[arg(long, value_enum, default_value_t = CoocFormat::Glove)]
     cooc_format: CoocFormat,
+    /// Memory budget for the co-occurrences, MiB: a file larger than this is read
+    /// again every epoch in chunks instead of held in memory.
+    #[arg(long, default_value_t = 4096)]
+    memory_mb: usize,
     #[command(flatten)]
     train: TrainArgs,
 }
 
+/// Host bytes a triple takes while it trains in a chunk: the chunk being read
+/// and the one training (12 bytes each), and a batch plan's entries, spans and
+/// order (at most 52).
+const BYTES_PER_STREAMED_TRIPLE: usize = 96;
+
+/// The triples of a run: read into memory, or a file streamed in chunks.
+pub enum Triples {
+    /// Read whole.
+    Memory(Vec<Cooc>),
+    /// Read in chunks every epoch.
+    Streamed(CoocSource<'static>),
+}
+
+impl Triples {
+    /// The source training reads.
+    pub fn source(&self) -> CoocSource<'_> {
+        match self {
+            Triples::Memory(v) => CoocSource::Memory(v),
+            Triples::Streamed(s) => s.clone(),
+        }
+    }
+}
+
+/// The triples of `path`, for a vocabulary of `vocab` words: in memory when
+/// `memory_mb` holds them (their ids and counts checked here, so errors name the
+/// file), else streamed in chunks that fit it (checked by the trainer).
+pub fn cooc_source(
+    path: &Path,
+    format: CoocFormat,
+    vocab: usize,
+    memory_mb: usize,
+    quiet: bool,
+) -> Result<Triples> {
+    let budget = memory_mb.max(1).saturating_mul(1 << 20);
+    let file = CoocSource::File {
+        path: path.to_path_buf(),
+        format,
+        chunk: (budget / BYTES_PER_STREAMED_TRIPLE).max(4096),
+    };
+    let n = file.len()? as usize;
+    if n.saturating_mul(BYTES_PER_STREAMED_TRIPLE) <= budget {
+        let all = glove_wgpu::cooccur::read_all(path, format)?;
+        train::check_records(&all, vocab, &path.display().to_string())?;
+        return Ok(Triples::Memory(all));
+    }
+    if !quiet {
+        eprintln!(
+            "{} triples do not fit {memory_mb} MiB: reading {} in chunks every epoch",
+            n,
+            path.display()
+        );
+    }
+    Ok(Triples::Streamed(file))
+}
+
 use glove_wgpu::cooccur::CoocFormat;
 
-fn load(a: &Args) -> Result<(Vec<String>, Vec<Cooc>)> {
+fn load(a: &Args) -> Result<(Vec<String>, Triples)> {
     let vocab = glove_wgpu::vocab::Vocab::read(&a.vocab)?;
-    let cooc = glove_wgpu::cooccur::read_all(&a.cooc, a.cooc_format)?;
-    train::check_records(&cooc, vocab.len(), &a.cooc.display().to_string())?;
-    Ok((vocab.words().to_vec(), cooc))
+    let source = cooc_source(
+        &a.cooc,
+        a.cooc_format,
+        vocab.len(),
+        a.memory_mb,
+        a.train.quiet,
+    )?;
+    Ok((vocab.words().to_vec(), source))
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -116,8 +180,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
         &a.train.outputs(),
     )?;
-    let (words, cooc) = load(&a)?;
-    train_and_save(words, &cooc, &a.train)?;
+    let (words, triples) = load(&a)?;
+    train_and_save(words, &triples.source(), &a.train)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -202,10 +266,10 @@ fn write_report(path: &Path, report: &serde_json::Value) -> Result<()> {
     f.commit()
 }
 
-/// Trains on `cooc`, saves the vectors (and checkpoints, and the report); returns the report.
+/// Trains on `source`, saves the vectors (and checkpoints, and the report); returns the report.
 pub fn train_and_save(
     words: Vec<String>,
-    cooc: &[Cooc],
+    source: &CoocSource,
     a: &TrainArgs,
 ) -> Result<serde_json::Value> {
     let ctx = a.backend.context()?;
@@ -214,7 +278,8 @@ pub fn train_and_save(
     if words.is_empty() {
         return Err(Error::invalid("the vocabulary is empty"));
     }
-    let (mut model, start, rng_state) = start_model(a, &cfg, words.len(), cooc.len())?;
+    let n = source.len()? as usize;
+    let (mut model, start, rng_state) = start_model(a, &cfg, words.len(), n)?;
     let adapter = ctx.as_ref().map(|c| c.adapter().name.clone());
     let backend = match ctx {
         Some(c) => Backend::Gpu(c),
@@ -241,7 +306,7 @@ pub fn train_and_save(
         eprintln!(
             "training {} words, {} non-zeros, dimension {}, on {}{}",
             words.len(),
-            cooc.len(),
+            n,
             cfg.dim,
             backend.name(),
             adapter
@@ -251,36 +316,37 @@ pub fn train_and_save(
         );
     }
     let t0 = Instant::now();
-    let reports = train::train(&mut model, cooc, &cfg, &backend, start, &mut |r, view| {
-        let line = format!(
-            "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
-            r.epoch,
-            r.cost,
-            r.seconds,
-            r.updates as f64 / r.seconds.max(1e-9) / 1e6
-        );
-        // A hidden bar (stderr not a terminal) drops `println`: print the line ourselves.
-        if bar.is_hidden() {
-            if !a.quiet {
-                eprintln!("{line}");
+    let reports =
+        train::train_source(&mut model, source, &cfg, &backend, start, &mut |r, view| {
+            let line = format!(
+                "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
+                r.epoch,
+                r.cost,
+                r.seconds,
+                r.updates as f64 / r.seconds.max(1e-9) / 1e6
+            );
+            // A hidden bar (stderr not a terminal) drops `println`: print the line ourselves.
+            if bar.is_hidden() {
+                if !a.quiet {
+                    eprintln!("{line}");
+                }
+            } else {
+                bar.println(line);
             }
-        } else {
-            bar.println(line);
-        }
-        bar.inc(1);
-        if let Some(dir) = &a.checkpoint_dir {
-            Checkpoint {
-                model: view.model()?,
-                epoch: r.epoch,
-                seed: cfg.seed,
-                rng_state,
-                triples: cooc.len() as u64,
-                settings: Some(checkpoint::Settings::of(&cfg)),
+            bar.inc(1);
+            if let Some(dir) = &a.checkpoint_dir {
+                Checkpoint {
+                    model: view.model()?,
+                    epoch: r.epoch,
+                    seed: cfg.seed,
+                    rng_state,
+                    triples: n as u64,
+                    settings: Some(checkpoint::Settings::of(&cfg)),
+                }
+                .save(dir.join(checkpoint::FILE_NAME))?;
             }
-            .save(dir.join(checkpoint::FILE_NAME))?;
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
     bar.finish_and_clear();
     let train_secs = t0.elapsed().as_secs_f64();
     let emb = model.embeddings(words, a.save)?;
@@ -291,7 +357,7 @@ pub fn train_and_save(
         "backend": backend.name(),
         "adapter": adapter,
         "vocab_size": emb.len(),
-        "nonzeros": cooc.len(),
+        "nonzeros": n,
         "config": cfg,
         "start_epoch": start,
         "epochs": reports.iter().map(|r| serde_json::json!({

@@ -236,6 +236,31 @@ impl<'a> GpuTrainer<'a> {
         cfg: &TrainConfig,
         chunk_triples: Option<usize>,
     ) -> Result<Self> {
+        Self::build(ctx, model, cooc, cooc.len(), cfg, chunk_triples)
+    }
+
+    /// A trainer for `total` triples that arrive in chunks every epoch
+    /// ([`GpuTrainer::epoch_from`]), at most `chunk_triples` at a time (rounded to
+    /// whole batches and to what one storage binding holds; read it back with
+    /// [`GpuTrainer::chunk_triples`]).
+    pub fn streaming(
+        ctx: Arc<GpuContext>,
+        model: &Model,
+        total: usize,
+        cfg: &TrainConfig,
+        chunk_triples: usize,
+    ) -> Result<GpuTrainer<'static>> {
+        GpuTrainer::build(ctx, model, &[], total, cfg, Some(chunk_triples))
+    }
+
+    fn build(
+        ctx: Arc<GpuContext>,
+        model: &Model,
+        cooc: &'a [Cooc],
+        total: usize,
+        cfg: &TrainConfig,
+        chunk_triples: Option<usize>,
+    ) -> Result<Self> {
         cfg.validate()?;
         if model.dim != cfg.dim {
             return Err(Error::invalid(format!(
@@ -275,13 +300,13 @@ impl<'a> GpuTrainer<'a> {
         let (theta, gradsq) = to_device_layout(model);
         let theta = ctx.upload("glove theta", &theta)?;
         let gradsq = ctx.upload("glove gradsq", &gradsq)?;
-        let max_rows = cfg.batch_size.min(cooc.len()).max(1);
+        let max_rows = cfg.batch_size.min(total).max(1);
         let snapshot = ctx.storage("glove snapshot", (max_rows as u64) * stride * 4)?;
         // Row costs: at most one per triple of a chunk.
-        let chunk_rows = chunk.min(cooc.len()).max(1);
+        let chunk_rows = chunk.min(total).max(1);
         let row_cost = ctx.storage("glove row cost", chunk_rows as u64 * 4)?;
         let block = cost_block() as usize;
-        let n_chunks = cooc.len().div_ceil(chunk).max(1);
+        let n_chunks = total.div_ceil(chunk).max(1);
         // Each chunk's partials get their own slots; a chunk's plan may hold a few
         // more batches than `chunk / batch` (capped rows), never more rows than triples.
         let n_partials = n_chunks * chunk_rows.div_ceil(block);
@@ -304,7 +329,7 @@ impl<'a> GpuTrainer<'a> {
             resident: None,
             stats: GpuStats::default(),
         };
-        if cooc.len() <= chunk {
+        if !cooc.is_empty() && cooc.len() <= chunk {
             t.resident =
                 Some(t.prepare(&BatchPlan::build_capped(cooc, cfg.batch_size, cfg.row_cap))?);
         }
@@ -440,33 +465,66 @@ impl<'a> GpuTrainer<'a> {
                 used = chunk.n_rows.div_ceil(block).max(1);
                 self.finish(enc, used)
             } else {
-                // Streamed: build and upload chunk c + 1 while the GPU runs chunk c.
-                let parts: Vec<&[Cooc]> = self.cooc.chunks(self.chunk_triples).collect();
-                let mut plan =
-                    BatchPlan::build_capped(parts[0], self.cfg.batch_size, self.cfg.row_cap);
-                for c in 0..parts.len() {
-                    let chunk = self.prepare(&plan)?;
-                    let mut enc = self.ctx.encoder();
-                    self.record(&mut enc, &chunk, used)?;
-                    used += chunk.n_rows.div_ceil(block).max(1);
-                    self.stats.uploads += 1;
-                    if c + 1 == parts.len() {
-                        return self.finish(enc, used);
-                    }
-                    self.ctx
-                        .scoped(|| self.ctx.queue().submit([enc.finish()]))?;
-                    self.stats.submissions += 1;
-                    plan = BatchPlan::build_capped(
-                        parts[c + 1],
-                        self.cfg.batch_size,
-                        self.cfg.row_cap,
-                    );
+                let mut inflight = std::collections::VecDeque::new();
+                for part in self.cooc.chunks(self.chunk_triples) {
+                    self.stream_chunk(part, &mut used, &mut inflight)?;
                 }
-                unreachable!("the last chunk returns")
+                self.finish(self.ctx.encoder(), used)
             }
         })();
         self.resident = resident;
         result
+    }
+
+    /// One epoch over triples that arrive in chunks of [`GpuTrainer::chunk_triples`]
+    /// (the last may be shorter), for a trainer made with [`GpuTrainer::streaming`];
+    /// returns the summed cost.
+    pub fn epoch_from(&mut self, source: &super::CoocSource) -> Result<f64> {
+        self.stats = GpuStats::default();
+        let mut used = 0u32;
+        let mut inflight = std::collections::VecDeque::new();
+        source.for_each_chunk(self.chunk_triples, &mut |part| {
+            self.stream_chunk(part, &mut used, &mut inflight)
+        })?;
+        self.finish(self.ctx.encoder(), used)
+    }
+
+    /// Triples per streamed chunk (whole batches).
+    pub fn chunk_triples(&self) -> usize {
+        self.chunk_triples
+    }
+
+    /// Streams one chunk: its plan is built while earlier chunks run, then (once at
+    /// most one chunk is still in flight) it is uploaded, recorded and submitted.
+    /// Its cost partials go after those of the chunks before it (`used`).
+    fn stream_chunk(
+        &mut self,
+        part: &[Cooc],
+        used: &mut u32,
+        inflight: &mut std::collections::VecDeque<wgpu::SubmissionIndex>,
+    ) -> Result<()> {
+        let plan = BatchPlan::build_capped(part, self.cfg.batch_size, self.cfg.row_cap);
+        while inflight.len() >= 2 {
+            let done = inflight.pop_front().expect("two in flight");
+            self.ctx
+                .device()
+                .poll(wgpu::PollType::Wait {
+                    submission_index: Some(done),
+                    timeout: None,
+                })
+                .map_err(|e| Error::Gpu(format!("waiting for the GPU: {e}")))?;
+        }
+        let chunk = self.prepare(&plan)?;
+        let mut enc = self.ctx.encoder();
+        self.record(&mut enc, &chunk, *used)?;
+        *used += chunk.n_rows.div_ceil(cost_block()).max(1);
+        self.stats.uploads += 1;
+        inflight.push_back(
+            self.ctx
+                .scoped(|| self.ctx.queue().submit([enc.finish()]))?,
+        );
+        self.stats.submissions += 1;
+        Ok(())
     }
 
     /// Copies the first `n` cost partials back in the same submission as `enc`'s

@@ -28,6 +28,7 @@ mod batch;
 pub mod checkpoint;
 mod cpu;
 mod gpu;
+mod source;
 pub mod traffic;
 pub mod twin;
 
@@ -40,6 +41,7 @@ pub use batch::{
 };
 pub use cpu::{epoch_exact, epoch_hogwild};
 pub use gpu::{GpuStats, GpuTrainer, LanePath};
+pub use source::CoocSource;
 
 use crate::cooccur::Cooc;
 use crate::error::{Error, Result};
@@ -240,6 +242,11 @@ pub fn check_ids(cooc: &[Cooc], vocab: usize) -> Result<()> {
 
 /// As [`check_ids`], with errors naming `source_name` (the file the records came from).
 pub fn check_records(cooc: &[Cooc], vocab: usize, source_name: &str) -> Result<()> {
+    check_records_from(cooc, vocab, source_name, 0)
+}
+
+/// As [`check_records`] for records numbered from `first` (a chunk of a file).
+fn check_records_from(cooc: &[Cooc], vocab: usize, source_name: &str, first: u64) -> Result<()> {
     use rayon::prelude::*;
     let bad = cooc.par_iter().position_first(|c| {
         c.i as usize >= vocab || c.j as usize >= vocab || !(c.x.is_finite() && c.x > 0.0)
@@ -265,7 +272,7 @@ pub fn check_records(cooc: &[Cooc], vocab: usize, source_name: &str) -> Result<(
     };
     Err(Error::malformed(
         source_name,
-        format!("record {}", n + 1),
+        format!("record {}", first + n as u64 + 1),
         problem,
     ))
 }
@@ -308,6 +315,33 @@ pub fn train(
     start_epoch: u32,
     on_epoch: &mut dyn FnMut(&EpochReport, &EpochView) -> Result<()>,
 ) -> Result<Vec<EpochReport>> {
+    train_source(
+        model,
+        &CoocSource::Memory(cooc),
+        config,
+        backend,
+        start_epoch,
+        on_epoch,
+    )
+}
+
+/// As [`train`], reading the triples from `source`: from memory, or from a file
+/// again every epoch, chunk after chunk (the next chunk read while the current one
+/// trains), so the co-occurrences need not fit in memory.
+///
+/// Every record is checked before the first epoch (a pass over a file). In the
+/// deterministic modes the exact trainer gives the in-memory result bit for bit
+/// whatever the chunk; the batched CPU and GPU trainers cut each chunk into
+/// batches on its own, which is the in-memory result when chunks are whole batches
+/// and there is no row cap (`row_cap: 0`).
+pub fn train_source(
+    model: &mut Model,
+    source: &CoocSource,
+    config: &TrainConfig,
+    backend: &Backend,
+    start_epoch: u32,
+    on_epoch: &mut dyn FnMut(&EpochReport, &EpochView) -> Result<()>,
+) -> Result<Vec<EpochReport>> {
     config.validate()?;
     if model.dim != config.dim {
         return Err(Error::invalid(format!(
@@ -315,20 +349,37 @@ pub fn train(
             model.dim, config.dim
         )));
     }
-    if cooc.is_empty() {
+    let n = source.len()? as usize;
+    if n == 0 {
         return Err(Error::invalid(
             "there are no co-occurrences to train on (an empty file, or a vocabulary that \
              matches nothing in the corpus)",
         ));
     }
-    check_ids(cooc, model.vocab)?;
+    let mut first = 0u64;
+    source.for_each_chunk(0, &mut |part| {
+        check_records_from(part, model.vocab, &source.name(), first)?;
+        first += part.len() as u64;
+        Ok(())
+    })?;
+    let memory = match source {
+        CoocSource::Memory(c) => Some(*c),
+        CoocSource::File { .. } => None,
+    };
     let mut reports = Vec::new();
-    let mut gpu = match backend {
-        Backend::Gpu(ctx) => Some(GpuTrainer::new(ctx.clone(), model, cooc, config)?),
+    let mut gpu = match (backend, memory) {
+        (Backend::Gpu(ctx), Some(cooc)) => Some(GpuTrainer::new(ctx.clone(), model, cooc, config)?),
+        (Backend::Gpu(ctx), None) => {
+            let chunk = match source {
+                CoocSource::File { chunk, .. } => *chunk,
+                CoocSource::Memory(_) => n,
+            };
+            Some(GpuTrainer::streaming(ctx.clone(), model, n, config, chunk)?)
+        }
         _ => None,
     };
-    let plan = match backend {
-        Backend::Batched => Some(BatchPlan::build_capped(
+    let plan = match (backend, memory) {
+        (Backend::Batched, Some(cooc)) => Some(BatchPlan::build_capped(
             cooc,
             config.batch_size,
             config.row_cap,
@@ -344,21 +395,41 @@ pub fn train(
         ),
         _ => None,
     };
+    let lanes = twin::fallback_lanes() as usize;
     for epoch in start_epoch..config.epochs {
         let t0 = Instant::now();
         let total = match backend {
-            Backend::Hogwild { .. } => {
-                let pool = pool.as_ref().expect("pool built for Hogwild");
-                pool.install(|| epoch_hogwild(model, cooc, config, pool.current_num_threads()))
+            Backend::Gpu(_) => {
+                let g = gpu.as_mut().expect("trainer built");
+                match memory {
+                    Some(_) => g.epoch()?,
+                    None => g.epoch_from(source)?,
+                }
             }
-            Backend::Exact => epoch_exact(model, cooc, config),
-            Backend::Batched => twin::epoch_batched(
-                model,
-                plan.as_ref().expect("plan built"),
-                config,
-                twin::fallback_lanes() as usize,
-            ),
-            Backend::Gpu(_) => gpu.as_mut().expect("trainer built").epoch()?,
+            Backend::Batched if plan.is_some() => {
+                twin::epoch_batched(model, plan.as_ref().expect("plan built"), config, lanes)
+            }
+            _ => {
+                let mut total = 0.0;
+                source.for_each_chunk(0, &mut |part| {
+                    total += match backend {
+                        Backend::Hogwild { .. } => {
+                            let pool = pool.as_ref().expect("pool built for Hogwild");
+                            pool.install(|| {
+                                epoch_hogwild(model, part, config, pool.current_num_threads())
+                            })
+                        }
+                        Backend::Batched => {
+                            let plan =
+                                BatchPlan::build_capped(part, config.batch_size, config.row_cap);
+                            twin::epoch_batched(model, &plan, config, lanes)
+                        }
+                        _ => epoch_exact(model, part, config),
+                    };
+                    Ok(())
+                })?;
+                total
+            }
         };
         if !total.is_finite() {
             return Err(Error::invalid(format!(
@@ -370,9 +441,9 @@ pub fn train(
         }
         let report = EpochReport {
             epoch: epoch + 1,
-            cost: total / cooc.len() as f64,
+            cost: total / n as f64,
             seconds: t0.elapsed().as_secs_f64(),
-            updates: cooc.len() as u64,
+            updates: n as u64,
         };
         let view = EpochView {
             model,
