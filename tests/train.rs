@@ -640,6 +640,28 @@ mod streamed {
         }
     }
 
+    /// From memory, chunk 0 is all triples at once (in-memory training must not
+    /// run triple by triple); other chunks cut in order.
+    #[test]
+    fn memory_source_chunks() {
+        let cooc = random_cooc(10, 1000, 1);
+        let src = CoocSource::Memory(&cooc);
+        let mut sizes = Vec::new();
+        src.for_each_chunk(0, &mut |p| {
+            sizes.push(p.len());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(sizes, [1000]);
+        sizes.clear();
+        src.for_each_chunk(300, &mut |p| {
+            sizes.push(p.len());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(sizes, [300, 300, 300, 100]);
+    }
+
     /// A bad record in a later chunk is found before the first epoch, numbered in
     /// the whole file.
     #[test]

@@ -57,8 +57,8 @@ impl CoocSource<'_> {
         }
     }
 
-    /// Calls `f` with the triples in order, `chunk` at a time (the source's own
-    /// chunk for a file when `chunk` is 0). A file's next chunk is read on another
+    /// Calls `f` with the triples in order, `chunk` at a time (when `chunk` is 0:
+    /// all at once from memory, the source's own chunk from a file). A file's next chunk is read on another
     /// thread while `f` works; an error from either side stops both.
     pub fn for_each_chunk(
         &self,
@@ -67,6 +67,8 @@ impl CoocSource<'_> {
     ) -> Result<()> {
         match self {
             CoocSource::Memory(c) => {
+                // 0: all of it at once.
+                let chunk = if chunk == 0 { c.len() } else { chunk };
                 for part in c.chunks(chunk.max(1)) {
                     f(part)?;
                 }
