@@ -1,6 +1,8 @@
 //! CPU trainers: a hand-computed update step, exact reproducibility, resume
 //! after a checkpoint, Hogwild against the exact trainer, and input checks.
 
+mod common;
+
 use glove_wgpu::cooccur::Cooc;
 use glove_wgpu::model::{Model, SaveMode, SplitMix64};
 use glove_wgpu::train::checkpoint::Checkpoint;
@@ -583,17 +585,6 @@ mod streamed {
     use glove_wgpu::cooccur::CoocFormat;
     use glove_wgpu::train::{train_source, CoocSource};
 
-    /// Triples in Stanford's binary records (1-based int32 ids, f64 count).
-    pub fn write_glove(path: &std::path::Path, cooc: &[Cooc]) {
-        let mut b = Vec::new();
-        for c in cooc {
-            b.extend_from_slice(&(c.i as i32 + 1).to_ne_bytes());
-            b.extend_from_slice(&(c.j as i32 + 1).to_ne_bytes());
-            b.extend_from_slice(&(c.x as f64).to_ne_bytes());
-        }
-        std::fs::write(path, b).unwrap();
-    }
-
     /// Training from a file in 8+ chunks gives the in-memory vectors bit for bit in
     /// the deterministic modes: the exact trainer whatever the chunk, the batched
     /// twin with whole-batch chunks and no row cap.
@@ -602,7 +593,7 @@ mod streamed {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cooc.bin");
         let cooc = random_cooc(60, 4000, 9);
-        write_glove(&path, &cooc);
+        super::common::write_stanford(&path, &cooc);
         for (backend, chunk, row_cap) in [(Backend::Exact, 333, 8), (Backend::Batched, 400, 0)] {
             let cfg = TrainConfig {
                 dim: 6,
@@ -670,7 +661,7 @@ mod streamed {
         let path = dir.path().join("cooc.bin");
         let mut cooc = random_cooc(60, 4000, 9);
         cooc[3210].x = -1.0;
-        write_glove(&path, &cooc);
+        super::common::write_stanford(&path, &cooc);
         let src = CoocSource::File {
             path,
             format: CoocFormat::Glove,

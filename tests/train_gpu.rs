@@ -493,13 +493,7 @@ fn gpu_training_from_a_file_equals_memory() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cooc.bin");
     let cooc = random_cooc(120, 3000, 4);
-    let mut b = Vec::new();
-    for c in &cooc {
-        b.extend_from_slice(&(c.i as i32 + 1).to_ne_bytes());
-        b.extend_from_slice(&(c.j as i32 + 1).to_ne_bytes());
-        b.extend_from_slice(&(c.x as f64).to_ne_bytes());
-    }
-    std::fs::write(&path, b).unwrap();
+    common::write_stanford(&path, &cooc);
     let c = TrainConfig {
         row_cap: 0,
         ..cfg(8, 100)

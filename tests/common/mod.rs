@@ -53,3 +53,14 @@ impl Rng {
         (0..len).map(|_| self.uniform()).collect()
     }
 }
+
+/// Writes triples as Stanford's binary records (1-based int32 ids, f64 count).
+pub fn write_stanford(path: &std::path::Path, cooc: &[glove_wgpu::cooccur::Cooc]) {
+    let mut b = Vec::with_capacity(cooc.len() * 16);
+    for c in cooc {
+        b.extend_from_slice(&(c.i as i32 + 1).to_ne_bytes());
+        b.extend_from_slice(&(c.j as i32 + 1).to_ne_bytes());
+        b.extend_from_slice(&(c.x as f64).to_ne_bytes());
+    }
+    std::fs::write(path, b).unwrap();
+}
