@@ -56,13 +56,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.quiet {
         let total = s.count_seconds + s.merge_seconds;
         eprintln!(
-            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files, {} intermediate merges, {} parts a run, \
+            "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files ({:.1} MB, {:.2} bytes an output entry), {} intermediate merges, {} parts a run, \
              dense {} + sparse {} entries a thread; count {:.2} s ({:.2}M tokens/s), merge {:.2} s, total {:.2} s ({:.2}M tokens/s): {}",
             s.tokens,
             vocab.len(),
             s.entries,
             s.threads,
             s.spill_files,
+            s.spill_bytes as f64 / 1e6,
+            s.spill_bytes as f64 / s.entries.max(1) as f64,
             s.intermediate_merges,
             s.run_parts,
             s.dense_entries,

@@ -127,6 +127,9 @@ pub struct CooccurStats {
     pub entries: u64,
     /// Run files spilled while counting.
     pub spill_files: usize,
+    /// Bytes of those run files (delta- and varint-coded entries, equal pairs of a
+    /// spill summed once), not counting intermediate merges.
+    pub spill_bytes: u64,
     /// Intermediate merges (each of at most `max_open_files - 1` runs, several
     /// at once within the open-file limit) before the final one; non-zero
     /// means a multi-pass merge.
@@ -380,6 +383,7 @@ pub fn count(
     }
     let mut runs: Vec<spill::Run> = counters.iter_mut().flat_map(|c| c.runs.drain(..)).collect();
     let spill_files = runs.len();
+    let spill_bytes: u64 = runs.iter().map(|r| r.bytes()).sum();
     let rows: Vec<count::Rows> = if spilled {
         // The pair buffers' memory goes to the merge's output buffers.
         drop(counters);
@@ -542,6 +546,7 @@ pub fn count(
         bytes: blocks.bytes,
         entries,
         spill_files,
+        spill_bytes,
         intermediate_merges,
         run_parts: if spill_files == 0 {
             1
