@@ -591,3 +591,73 @@ fn train_within_a_memory_budget_streams_and_matches() {
         std::fs::read(d.join("whole.txt")).unwrap()
     );
 }
+
+/// `kill -9` while a checkpoint is being written (its temporary file exists):
+/// the last whole checkpoint survives, the next run removes the dead run's
+/// temporary file, and `--resume` gives the uninterrupted vectors bit for bit.
+#[test]
+fn sigkill_during_a_checkpoint_save_then_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fit = |ck: &Path, out: &Path, extra: &[&str]| {
+        let mut c = bin();
+        c.args([
+            "fit",
+            "tests/data/kjv_head.txt",
+            "--min-count",
+            "1",
+            "--epochs",
+            "40",
+        ])
+        .args([
+            "--dim",
+            "200",
+            "--x-max",
+            "10",
+            "--backend",
+            "cpu",
+            "--cpu-trainer",
+            "exact",
+            "-q",
+        ])
+        .arg("--checkpoint-dir")
+        .arg(ck)
+        .args(extra)
+        .arg("-o")
+        .arg(out);
+        c
+    };
+    ok(&mut fit(&d.join("ck_whole"), &d.join("whole.txt"), &[]));
+    let want = std::fs::read(d.join("whole.txt")).unwrap();
+    let ck = d.join("ck");
+    std::fs::create_dir_all(&ck).unwrap();
+    let out = d.join("resumed.txt");
+    let mut child = fit(&ck, &out, &[]).spawn().unwrap();
+    let t0 = std::time::Instant::now();
+    let mut caught = false;
+    while t0.elapsed().as_secs() < 60 && child.try_wait().unwrap().is_none() {
+        let saving = std::fs::read_dir(&ck).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".glove-wgpu-tmp-")
+        });
+        if saving && ck.join("checkpoint.bin").exists() {
+            let _ = child.kill();
+            caught = true;
+            break;
+        }
+    }
+    let _ = child.wait();
+    assert!(caught, "no checkpoint save was seen in progress");
+    // The last whole checkpoint loads.
+    glove_wgpu::train::checkpoint::Checkpoint::load(ck.join("checkpoint.bin")).unwrap();
+    ok(&mut fit(&ck, &out, &["--resume"]));
+    assert_eq!(std::fs::read(&out).unwrap(), want);
+    let left: Vec<_> = std::fs::read_dir(&ck)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".glove-wgpu-tmp-"))
+        .collect();
+    assert!(left.is_empty(), "leftovers: {left:?}");
+}
