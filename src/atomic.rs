@@ -219,20 +219,48 @@ fn resolve_link(link: &Path) -> Result<PathBuf> {
 const TEMP_PREFIX: &str = ".glove-wgpu-tmp-";
 
 /// The name of a temporary file or folder of this process: `.glove-wgpu-tmp-`,
-/// the process id, `-`, then `what`. [`remove_leftovers`] knows it by that.
+/// the process id, `-`, this machine's [`process_space`] tag, `-`, then `what`.
+/// [`remove_leftovers`] knows it by that.
 ///
 /// ```
 /// let name = glove_wgpu::atomic::temp_name("vectors.txt");
 /// assert!(name.starts_with(".glove-wgpu-tmp-") && name.ends_with("-vectors.txt"));
 /// ```
 pub fn temp_name(what: &str) -> String {
-    format!("{TEMP_PREFIX}{}-{what}", std::process::id())
+    temp_name_of(std::process::id(), what)
+}
+
+/// [`temp_name`] as process `pid` of this machine would make it.
+pub fn temp_name_of(pid: u32, what: &str) -> String {
+    format!("{TEMP_PREFIX}{pid}-{}-{what}", process_space())
+}
+
+/// A tag of the process-id space this process lives in: the machine's boot and
+/// its PID namespace (Linux), hashed to 8 hex digits. A process id means
+/// something only within one such space: the temporary files of a run on another
+/// host sharing the folder, or in another container, carry another tag and are
+/// never taken for a dead run's.
+pub fn process_space() -> &'static str {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap_or_default();
+        let ns = std::fs::read_link("/proc/self/ns/pid")
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        // FNV-1a: stable across builds and platforms.
+        let mut h: u32 = 0x811c_9dc5;
+        for b in boot.trim().bytes().chain(ns.bytes()) {
+            h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+        }
+        format!("{h:08x}")
+    })
 }
 
 /// Removes the temporary files and folders in `dir` left by processes of this
-/// crate that no longer run (killed before they could clean up). Only on Linux,
-/// where `/proc` tells which processes run; elsewhere it does nothing. Errors
-/// are ignored: this is housekeeping.
+/// crate that no longer run (killed before they could clean up): those whose
+/// [`process_space`] tag is this process's and whose process id is not running.
+/// Only on Linux, where `/proc` tells which processes run; elsewhere it does
+/// nothing. Errors are ignored: this is housekeeping.
 pub fn remove_leftovers(dir: &Path) {
     if !cfg!(target_os = "linux") {
         return;
@@ -246,10 +274,14 @@ pub fn remove_leftovers(dir: &Path) {
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
             continue;
         };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+        let mut parts = rest.splitn(3, '-');
+        let (Some(pid), Some(space)) = (
+            parts.next().and_then(|p| p.parse::<u32>().ok()),
+            parts.next(),
+        ) else {
             continue;
         };
-        if pid == me || Path::new(&format!("/proc/{pid}")).exists() {
+        if space != process_space() || pid == me || Path::new(&format!("/proc/{pid}")).exists() {
             continue;
         }
         let path = e.path();
@@ -311,12 +343,17 @@ mod tests {
     #[test]
     fn leftovers_of_dead_processes_are_removed_and_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
-        // pid 0x7fff_fff0 runs nowhere; this process's own files stay.
-        let dead_dir = dir.path().join(".glove-wgpu-tmp-2147483632-123-0");
+        // pid 0x7fff_fff0 runs nowhere; this process's own files stay, and so do
+        // those of another host or container (another process space).
+        let dead_dir = dir.path().join(temp_name_of(2147483632, "123-0"));
         std::fs::create_dir(&dead_dir).unwrap();
         std::fs::write(dead_dir.join("run-000000.bin"), b"x").unwrap();
-        let dead_file = dir.path().join(".glove-wgpu-tmp-2147483632-vectors.txt");
+        let dead_file = dir.path().join(temp_name_of(2147483632, "vectors.txt"));
         std::fs::write(&dead_file, b"x").unwrap();
+        let elsewhere = dir
+            .path()
+            .join(".glove-wgpu-tmp-2147483632-00000000-vectors.txt");
+        std::fs::write(&elsewhere, b"x").unwrap();
         let mine = dir.path().join(temp_name("mine"));
         std::fs::write(&mine, b"x").unwrap();
         let other = dir.path().join(".vectors.txt.tmp99");
@@ -325,7 +362,7 @@ mod tests {
         if cfg!(target_os = "linux") {
             assert!(!dead_dir.exists() && !dead_file.exists());
         }
-        assert!(mine.exists() && other.exists());
+        assert!(mine.exists() && other.exists() && elsewhere.exists());
     }
 
     #[test]

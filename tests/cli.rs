@@ -323,7 +323,9 @@ fn outputs_to_devices_and_leftovers_of_killed_runs() {
     assert_eq!(code, 0, "{err}");
     assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
     let dir = tempfile::tempdir().unwrap();
-    let dead = dir.path().join(".glove-wgpu-tmp-2147483632-99-0");
+    let dead = dir
+        .path()
+        .join(glove_wgpu::atomic::temp_name_of(2147483632, "99-0"));
     std::fs::create_dir(&dead).unwrap();
     std::fs::write(dead.join("run-000001.bin"), vec![0u8; 4096]).unwrap();
     let out = dir.path().join("vocab.txt");
