@@ -87,7 +87,7 @@ pub struct LanePath {
 impl LanePath {
     /// The path for `ctx` at dimension `dim`: subgroups where the device has them,
     /// unless sizing the register slots for the smallest subgroup the adapter
-    /// reports would take more than [`SUBGROUP_SLOT_BUDGET`] slots and more than the
+    /// reports would take more than `SUBGROUP_SLOT_BUDGET` (16) slots and more than the
     /// workgroup path's 32 lanes need. (wgpu reports 4..64 for Metal and 4..128 for
     /// Vulkan drivers without subgroup size control, whatever the hardware runs, and
     /// the slots must cover the smallest size to be correct.)
