@@ -202,7 +202,12 @@ pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
 /// Bindings of `glove_step` (both lane paths), in order. The uniform is one
 /// [`crate::train::StepParams`] at a dynamic offset.
 pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
-    ("params", Binding::DynamicUniform { size: 48 }),
+    (
+        "params",
+        Binding::DynamicUniform {
+            size: std::mem::size_of::<crate::train::StepParams>() as u64,
+        },
+    ),
     ("theta", Binding::ReadWrite),
     ("gradsq", Binding::ReadWrite),
     ("snapshot", Binding::ReadWrite),
@@ -213,7 +218,12 @@ pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
 
 /// Bindings of `glove_cost`, in order.
 pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
-    ("params", Binding::DynamicUniform { size: 16 }),
+    (
+        "params",
+        Binding::DynamicUniform {
+            size: std::mem::size_of::<crate::train::CostParams>() as u64,
+        },
+    ),
     ("row_cost", Binding::Read),
     ("partials", Binding::ReadWrite),
 ];

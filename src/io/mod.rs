@@ -316,40 +316,34 @@ pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Emb
 /// detection took the file for GloVe). Say so, instead of only "value 2 is not a
 /// number".
 fn with_header_hint(e: Error, bytes: &[u8]) -> Error {
-    let Error::Malformed {
-        source_name,
-        location,
-        problem,
-    } = e
-    else {
-        return e;
-    };
     let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
     let mut fields = first
         .split(|&b| b == b' ' || b == b'\t')
         .filter(|f| !f.is_empty());
     let number = |f: Option<&[u8]>| f.is_some_and(|f| f.iter().all(u8::is_ascii_digit));
-    if (location == "line 1" || location == "line 2")
-        && number(fields.next())
-        && number(fields.next())
-    {
-        let line = String::from_utf8_lossy(&first[..first.len().min(60)])
-            .trim_end()
-            .to_string();
-        return Error::Malformed {
+    match e {
+        Error::Malformed {
             source_name,
             location,
-            problem: format!(
-                "{problem} (read as GloVe text, but line 1, {line:?}, looks like a word2vec or \
-                 fastText header `count dimension` that is malformed: check it, or name the \
-                 format with --format)"
-            ),
-        };
-    }
-    Error::Malformed {
-        source_name,
-        location,
-        problem,
+            problem,
+        } if (location == "line 1" || location == "line 2")
+            && number(fields.next())
+            && number(fields.next()) =>
+        {
+            let line = String::from_utf8_lossy(&first[..first.len().min(60)])
+                .trim_end()
+                .to_string();
+            Error::Malformed {
+                source_name,
+                location,
+                problem: format!(
+                    "{problem} (read as GloVe text, but line 1, {line:?}, looks like a word2vec \
+                     or fastText header `count dimension` that is malformed: check it, or name \
+                     the format with --format)"
+                ),
+            }
+        }
+        e => e,
     }
 }
 

@@ -465,11 +465,7 @@ impl<'a> GpuTrainer<'a> {
                 used = chunk.n_rows.div_ceil(block).max(1);
                 self.finish(enc, used)
             } else {
-                let mut inflight = std::collections::VecDeque::new();
-                for part in self.cooc.chunks(self.chunk_triples) {
-                    self.stream_chunk(part, &mut used, &mut inflight)?;
-                }
-                self.finish(self.ctx.encoder(), used)
+                self.epoch_from(&super::CoocSource::Memory(self.cooc))
             }
         })();
         self.resident = resident;

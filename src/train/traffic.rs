@@ -192,10 +192,9 @@ impl Traffic {
             self.access((0..n).map(|l| (8 * (first + l) as u64, 8)));
             e += n;
         }
-        for k in 0..span.count as usize {
-            // The other row: any row, all start on a multiple of `stride` floats;
-            // its id does not change the count, so row 0 stands for it.
-            let _ = k;
+        // The other row of each triple: any row, all start on a multiple of
+        // `stride` floats; its id does not change the count, so row 0 stands for it.
+        for _ in 0..span.count {
             self.row_access(0, dim, lanes, slots);
         }
         if main {
