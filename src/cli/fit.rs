@@ -145,13 +145,7 @@ fn pipeline(a: &Args, dir: &std::path::Path) -> Result<()> {
         },
     )?;
     let _ = std::fs::remove_file(&counted);
-    let triples = cooc_source(
-        &shuffled,
-        CoocFormat::Native,
-        vocab.len(),
-        a.memory_mb,
-        quiet,
-    )?;
-    train_and_save(vocab.words().to_vec(), &triples.source(), &a.train)?;
+    let source = cooc_source(&shuffled, CoocFormat::Native, a.memory_mb, quiet)?;
+    train_and_save(vocab.words().to_vec(), &source, &a.train)?;
     Ok(())
 }

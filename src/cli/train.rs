@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use glove_wgpu::cooccur::Cooc;
 use glove_wgpu::io::Format;
 use glove_wgpu::model::{Model, SaveMode, SplitMix64};
 use glove_wgpu::train::checkpoint::{self, Checkpoint};
@@ -111,67 +110,37 @@ pub struct Args {
 /// order (at most 52).
 const BYTES_PER_STREAMED_TRIPLE: usize = 96;
 
-/// The triples of a run: read into memory, or a file streamed in chunks.
-pub enum Triples {
-    /// Read whole.
-    Memory(Vec<Cooc>),
-    /// Read in chunks every epoch.
-    Streamed(CoocSource<'static>),
-}
-
-impl Triples {
-    /// The source training reads.
-    pub fn source(&self) -> CoocSource<'_> {
-        match self {
-            Triples::Memory(v) => CoocSource::Memory(v),
-            Triples::Streamed(s) => s.clone(),
-        }
-    }
-}
-
-/// The triples of `path`, for a vocabulary of `vocab` words: in memory when
-/// `memory_mb` holds them (their ids and counts checked here, so errors name the
-/// file), else streamed in chunks that fit it (checked by the trainer).
+/// The triples of `path` for training within `memory_mb`: the trainer reads them
+/// into memory when they fit one chunk of the budget, else again every epoch in
+/// chunks that fit it (see `train::train_source`, which also checks every record).
 pub fn cooc_source(
     path: &Path,
     format: CoocFormat,
-    vocab: usize,
     memory_mb: usize,
     quiet: bool,
-) -> Result<Triples> {
+) -> Result<CoocSource<'static>> {
     let budget = memory_mb.max(1).saturating_mul(1 << 20);
-    let file = CoocSource::File {
+    let chunk = (budget / BYTES_PER_STREAMED_TRIPLE).max(4096);
+    let source = CoocSource::File {
         path: path.to_path_buf(),
         format,
-        chunk: (budget / BYTES_PER_STREAMED_TRIPLE).max(4096),
+        chunk,
     };
-    let n = file.len()? as usize;
-    if n.saturating_mul(BYTES_PER_STREAMED_TRIPLE) <= budget {
-        let all = glove_wgpu::cooccur::read_all(path, format)?;
-        train::check_records(&all, vocab, &path.display().to_string())?;
-        return Ok(Triples::Memory(all));
-    }
-    if !quiet {
+    let n = source.len()?;
+    if !quiet && n > chunk as u64 {
         eprintln!(
-            "{} triples do not fit {memory_mb} MiB: reading {} in chunks every epoch",
-            n,
+            "{n} triples do not fit {memory_mb} MiB: reading {} in chunks every epoch",
             path.display()
         );
     }
-    Ok(Triples::Streamed(file))
+    Ok(source)
 }
 
 use glove_wgpu::cooccur::CoocFormat;
 
-fn load(a: &Args) -> Result<(Vec<String>, Triples)> {
+fn load(a: &Args) -> Result<(Vec<String>, CoocSource<'static>)> {
     let vocab = glove_wgpu::vocab::Vocab::read(&a.vocab)?;
-    let source = cooc_source(
-        &a.cooc,
-        a.cooc_format,
-        vocab.len(),
-        a.memory_mb,
-        a.train.quiet,
-    )?;
+    let source = cooc_source(&a.cooc, a.cooc_format, a.memory_mb, a.train.quiet)?;
     Ok((vocab.words().to_vec(), source))
 }
 
@@ -180,8 +149,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
         &a.train.outputs(),
     )?;
-    let (words, triples) = load(&a)?;
-    train_and_save(words, &triples.source(), &a.train)?;
+    let (words, source) = load(&a)?;
+    train_and_save(words, &source, &a.train)?;
     Ok(ExitCode::SUCCESS)
 }
 

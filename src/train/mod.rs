@@ -329,7 +329,8 @@ pub fn train(
 /// again every epoch, chunk after chunk (the next chunk read while the current one
 /// trains), so the co-occurrences need not fit in memory.
 ///
-/// Every record is checked before the first epoch (a pass over a file). In the
+/// Every record is checked before the first epoch (a pass over a file). A file
+/// whose triples fit its chunk is read once and trains from memory. In the
 /// deterministic modes the exact trainer gives the in-memory result bit for bit
 /// whatever the chunk; the batched CPU and GPU trainers cut each chunk into
 /// batches on its own, which is the in-memory result when chunks are whole batches
@@ -356,12 +357,40 @@ pub fn train_source(
              matches nothing in the corpus)",
         ));
     }
+    let name = source.name();
+    // A file whose triples fit one chunk is read once and trains from memory.
+    if let CoocSource::File {
+        path,
+        format,
+        chunk,
+    } = source
+    {
+        if n <= *chunk {
+            let all = crate::cooccur::read_all(path, *format)?;
+            check_records(&all, model.vocab, &name)?;
+            let memory = CoocSource::Memory(&all);
+            return run(model, &memory, n, config, backend, start_epoch, on_epoch);
+        }
+    }
     let mut first = 0u64;
     source.for_each_chunk(0, &mut |part| {
-        check_records_from(part, model.vocab, &source.name(), first)?;
+        check_records_from(part, model.vocab, &name, first)?;
         first += part.len() as u64;
         Ok(())
     })?;
+    run(model, source, n, config, backend, start_epoch, on_epoch)
+}
+
+/// The epochs of [`train_source`], on `n` triples already checked.
+fn run(
+    model: &mut Model,
+    source: &CoocSource,
+    n: usize,
+    config: &TrainConfig,
+    backend: &Backend,
+    start_epoch: u32,
+    on_epoch: &mut dyn FnMut(&EpochReport, &EpochView) -> Result<()>,
+) -> Result<Vec<EpochReport>> {
     let memory = match source {
         CoocSource::Memory(c) => Some(*c),
         CoocSource::File { .. } => None,
