@@ -41,7 +41,7 @@ fn naive_write(emb: &Embeddings) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, w) in emb.words().iter().enumerate() {
         write!(out, "{w}").unwrap();
-        for v in emb.vector(i as u32) {
+        for v in emb.vector(i as u32).unwrap() {
             write!(out, " {v}").unwrap();
         }
         out.push(b'\n');

@@ -33,7 +33,14 @@ fn main() -> glove_wgpu::Result<()> {
     // "Model outputs": noisy copies of rows 3, 500 and 999.
     let mut queries = Vec::new();
     for id in [3u32, 500, 999] {
-        queries.extend(index.embeddings().vector(id).iter().map(|v| v + 0.01));
+        queries.extend(
+            index
+                .embeddings()
+                .vector(id)
+                .unwrap()
+                .iter()
+                .map(|v| v + 0.01),
+        );
     }
     for (q, hits) in index.nearest(&queries, 3)?.iter().enumerate() {
         let list: Vec<String> = hits

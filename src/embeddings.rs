@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// use glove_wgpu::Embeddings;
 /// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 0.0, 0.0, 1.0])?;
 /// assert_eq!(e.id("b"), Some(1));
-/// assert_eq!(e.vector(1), &[0.0, 1.0]);
+/// assert_eq!(e.vector(1), Some(&[0.0, 1.0][..]));
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -89,7 +89,7 @@ impl Embeddings {
     /// let path = std::env::temp_dir().join("glove_wgpu_load_doc.txt");
     /// std::fs::write(&path, "1 2\nhi 0.5 0.25\n").unwrap();
     /// let e = Embeddings::load(&path, Format::Word2vec)?;
-    /// assert_eq!(e.vector(0), &[0.5, 0.25]);
+    /// assert_eq!(e.vector(0), Some(&[0.5, 0.25][..]));
     /// # std::fs::remove_file(&path).unwrap();
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -132,9 +132,17 @@ impl Embeddings {
         &self.words
     }
 
-    /// The word of row `id`.
-    pub fn word(&self, id: u32) -> &str {
-        &self.words[id as usize]
+    /// The word of row `id`, or `None` past the last row.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["cat".into(), "dog".into()], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(e.word(1), Some("dog"));
+    /// assert_eq!(e.word(2), None);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn word(&self, id: u32) -> Option<&str> {
+        self.words.get(id as usize).map(String::as_str)
     }
 
     /// The row of `word`, if present.
@@ -148,8 +156,35 @@ impl Embeddings {
             .ok_or_else(|| Error::UnknownWord(word.to_string()))
     }
 
-    /// Row `id` of the matrix.
-    pub fn vector(&self, id: u32) -> &[f32] {
+    /// Row `id` of the matrix, or `None` past the last row.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["cat".into(), "dog".into()], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(e.vector(1), Some(&[2.0][..]));
+    /// assert_eq!(e.vector(2), None);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn vector(&self, id: u32) -> Option<&[f32]> {
+        let s = (id as usize).checked_mul(self.dim)?;
+        self.data.get(s..s + self.dim)
+    }
+
+    /// The vector of `word`, or `None` if it is not in the vocabulary.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["cat".into(), "dog".into()], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(e.get("cat"), Some(&[1.0][..]));
+    /// assert_eq!(e.get("cow"), None);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn get(&self, word: &str) -> Option<&[f32]> {
+        self.vector(self.id(word)?)
+    }
+
+    /// Row `id`, for ids this crate took from [`Embeddings::id`] or a search.
+    pub(crate) fn row(&self, id: u32) -> &[f32] {
         let s = id as usize * self.dim;
         &self.data[s..s + self.dim]
     }

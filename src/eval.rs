@@ -332,7 +332,7 @@ pub fn word_pairs(emb: &Embeddings, pairs: &WordPairs) -> PairReport {
     for (a, b, s) in &pairs.pairs {
         if let (Some(x), Some(y)) = (emb.id(a), emb.id(b)) {
             human.push(*s);
-            model.push(cosine(emb.vector(x), emb.vector(y)));
+            model.push(cosine(emb.row(x), emb.row(y)));
         }
     }
     PairReport {

@@ -14,7 +14,7 @@
 //!     vec![1.0, 0.1, 0.9, 0.2, -0.1, 1.0],
 //! )?;
 //! let index = SearchIndex::cpu(e.matrix(), e.dim(), &SearchOptions::new(Metric::Cosine))?;
-//! let hits = index.search(e.vector(0), 2, None)?;
+//! let hits = index.search(e.get("king").unwrap(), 2, None)?;
 //! assert_eq!(hits[0][0].id, 0); // a vector is its own nearest neighbour
 //! assert_eq!(hits[0][1].id, 1);
 //! # Ok::<(), glove_wgpu::Error>(())

@@ -48,17 +48,18 @@ impl SplitMix64 {
 }
 
 /// Which vectors to save.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum SaveMode {
     /// `W + W~` (Stanford's `-model 2`, the default).
     #[default]
-    #[value(name = "w+c")]
+    #[cfg_attr(feature = "cli", value(name = "w+c"))]
     WPlusC,
     /// `W` only (Stanford's `-model 1`).
-    #[value(name = "w")]
+    #[cfg_attr(feature = "cli", value(name = "w"))]
     W,
     /// `W` and `W~` side by side: `2 * dim` columns (Stanford's `-model 0` without biases).
-    #[value(name = "both")]
+    #[cfg_attr(feature = "cli", value(name = "both"))]
     Both,
 }
 

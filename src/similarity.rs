@@ -21,7 +21,8 @@ pub struct WordScore {
 }
 
 /// How an analogy `a : b :: c : ?` is scored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum AnalogyMethod {
     /// 3CosAdd: nearest to `b - a + c` (unit vectors), by cosine.
     Add,
@@ -87,7 +88,7 @@ impl WordIndex {
     fn words(&self, hits: &[Neighbor]) -> Vec<WordScore> {
         hits.iter()
             .map(|h| WordScore {
-                word: self.emb.word(h.id).to_string(),
+                word: self.emb.words()[h.id as usize].clone(),
                 score: h.score,
             })
             .collect()
@@ -111,7 +112,7 @@ impl WordIndex {
         let known: Vec<u32> = ids.iter().flatten().copied().collect();
         let queries: Vec<f32> = known
             .iter()
-            .flat_map(|&id| self.emb.vector(id).iter().copied())
+            .flat_map(|&id| self.emb.row(id).iter().copied())
             .collect();
         let excl: Vec<Vec<u32>> = known.iter().map(|&id| vec![id]).collect();
         let mut hits = self.index.search(&queries, k, Some(&excl))?.into_iter();
@@ -136,7 +137,7 @@ impl WordIndex {
         for (words, sign) in [(positive, 1.0), (negative, -1.0)] {
             for w in words {
                 let id = self.emb.require(w)?;
-                let v = self.emb.vector(id);
+                let v = self.emb.row(id);
                 let scale = if self.index.metric() == Metric::Cosine {
                     inv_norm(v)
                 } else {
@@ -198,7 +199,7 @@ impl WordIndex {
                 }
             }
             let unit = |id: u32| {
-                let v = self.emb.vector(id);
+                let v = self.emb.row(id);
                 let s = inv_norm(v);
                 v.iter().map(move |&x| x as f64 * s)
             };
@@ -238,7 +239,7 @@ impl WordIndex {
             .par_chunks(dim.max(1))
             .map(|x| cos(x, rb) * cos(x, rc) / (cos(x, ra) + 1e-3))
             .collect();
-        let mut top = crate::search::topk::TopK::new(k);
+        let mut top = crate::search::TopK::new(k);
         for (id, &s) in scores.iter().enumerate() {
             let id = id as u32;
             if id != a && id != b && id != c {

@@ -36,15 +36,16 @@ use super::Cooc;
 /// assert_eq!(CoocFormat::Glove.record_bytes(), 16);
 /// assert_eq!(CoocFormat::Native.record_bytes(), 12);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum CoocFormat {
     /// Stanford's `int32 i, int32 j, float64 x`, native order, 1-based ids.
     #[default]
-    #[value(name = "glove")]
+    #[cfg_attr(feature = "cli", value(name = "glove"))]
     Glove,
     /// Ours: header, `u32 i, u32 j, f32 x` little-endian 0-based, footer with
     /// count and checksum.
-    #[value(name = "native")]
+    #[cfg_attr(feature = "cli", value(name = "native"))]
     Native,
 }
 

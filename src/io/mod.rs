@@ -111,14 +111,15 @@ fn huge_buffer(len: u64) -> Option<memmap2::MmapMut> {
 /// assert!(!Format::Glove.has_header());
 /// assert_eq!(Format::Word2vecBin.to_string(), "word2vec-bin");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// `word v1 ... vd` per line, no header (Stanford GloVe).
     Glove,
     /// word2vec text: header `n d`, then `word v1 ... vd` per line.
     Word2vec,
     /// word2vec binary: header `n d\n`, then `word ` and `d` little-endian f32 per record.
-    #[value(name = "word2vec-bin")]
+    #[cfg_attr(feature = "cli", value(name = "word2vec-bin"))]
     Word2vecBin,
     /// fastText `.vec`: the word2vec text layout.
     Fasttext,
@@ -229,7 +230,7 @@ impl std::fmt::Display for Format {
 /// std::fs::write(&path, "the 0.1 0.2\ncat -1 2.5e-3\n").unwrap();
 /// let e = io::read(&path, Format::Glove)?;
 /// assert_eq!((e.len(), e.dim()), (2, 2));
-/// assert_eq!(e.vector(e.require("cat")?), &[-1.0, 0.0025]);
+/// assert_eq!(e.get("cat"), Some(&[-1.0, 0.0025][..]));
 /// # std::fs::remove_file(&path).unwrap();
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
@@ -279,7 +280,7 @@ pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
 /// ```
 /// use glove_wgpu::io::{self, Format};
 /// let e = io::read_from(&b"1 3\nword 1 2 3\n"[..], Format::Word2vec, "inline")?;
-/// assert_eq!(e.vector(0), &[1.0, 2.0, 3.0]);
+/// assert_eq!(e.vector(0), Some(&[1.0, 2.0, 3.0][..]));
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Result<Embeddings> {

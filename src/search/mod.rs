@@ -5,8 +5,8 @@
 //! by lower id. The full `m x n` score matrix is never held: the GPU kernel
 //! (`shaders/search.wgsl`) computes register-tiled score tiles and selects each
 //! query's top k in workgroup memory, one list per (query, workgroup), then a
-//! merge pass reduces them (see [`gpu`] for the layout and its bytes per FLOP); its CPU twin
-//! ([`cpu`]) does the same with a blocked matrix product (the `gemm` crate) and a
+//! merge pass reduces them (`src/search/gpu.rs` documents the layout and its bytes per
+//! FLOP, [`KernelCounts`] counts them); its CPU twin (`src/search/cpu.rs`) does the same with a blocked matrix product (the `gemm` crate) and a
 //! bounded list per query.
 //!
 //! | metric | rows | score returned | order |
@@ -19,9 +19,11 @@
 //! A matrix larger than the device's storage-binding limit is split into shards
 //! whose lists are merged.
 
-pub mod cpu;
-pub mod gpu;
-pub mod topk;
+mod cpu;
+mod gpu;
+mod topk;
+
+pub use gpu::KernelCounts;
 
 use std::sync::Arc;
 
@@ -29,10 +31,11 @@ use half::f16;
 
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use topk::TopK;
+pub(crate) use topk::TopK;
 
 /// How two vectors are compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Cosine similarity (rows and queries normalised once); higher is nearer.
@@ -406,7 +409,7 @@ impl SearchIndex {
     /// The GPU kernel's counted figures (global bytes per FLOP, candidates per
     /// query, dispatches and submissions) for a search of `m` queries for `k`
     /// hits, from the same plan a search uses; `None` on the CPU.
-    pub fn gpu_counts(&self, m: usize, k: usize) -> Result<Option<gpu::KernelCounts>> {
+    pub fn gpu_counts(&self, m: usize, k: usize) -> Result<Option<KernelCounts>> {
         match &self.backend {
             Backend::Cpu => Ok(None),
             Backend::Gpu(g) => g.counts(m, k, self.metric).map(Some),
