@@ -41,7 +41,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let emb = super::common::load_vectors(&a.vectors, a.format)?;
     let ctx = match a.method {
-        AnalogyMethod::Add => a.backend.context()?,
+        AnalogyMethod::Add => a.backend.context(&mut super::common::note)?,
         AnalogyMethod::Mul => None,
     };
     let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Cosine))?;

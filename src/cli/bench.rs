@@ -103,7 +103,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
     if a.backend == BackendChoice::Auto {
         return Err(Error::invalid("bench needs --backend cpu or --backend gpu"));
     }
-    let ctx = a.backend.context()?;
+    let ctx = a.backend.context(&mut super::common::note)?;
     let matrix = random_unit_rows(a.n, a.dim, a.seed)?;
     let queries = random_unit_rows(a.queries, a.dim, a.seed ^ 0xDEAD_BEEF)?;
     let precision = if a.f16 {

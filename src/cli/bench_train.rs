@@ -64,7 +64,7 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
     if a.epochs == 0 {
         return Err(Error::invalid("bench train needs at least one epoch"));
     }
-    let ctx = a.backend.context()?;
+    let ctx = a.backend.context(&mut super::common::note)?;
     let corpus = a.corpus.clone().unwrap_or_else(bundled);
     let t0 = Instant::now();
     let vocab = Vocab::count(

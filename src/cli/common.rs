@@ -1,55 +1,22 @@
 //! Flags shared by several subcommands.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use glove_wgpu::io::Format;
-use glove_wgpu::{Embeddings, Error, GpuContext, Result};
+use glove_wgpu::{Embeddings, Error, Result};
 
-/// Where to compute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum BackendChoice {
-    /// A hardware GPU if one is found, else the CPU (with a note on stderr). A
-    /// software adapter (type `Cpu`, such as Mesa's llvmpipe) runs the kernels
-    /// slower than the CPU twins do, so `auto` uses the CPU then; `gpu` still
-    /// selects it.
-    Auto,
-    /// The GPU; an error if none is found.
-    Gpu,
-    /// The CPU twin (rayon).
-    Cpu,
-}
+pub use glove_wgpu::pipeline::BackendChoice;
 
-impl BackendChoice {
-    /// A GPU context for `Gpu`, maybe one for `Auto`, none for `Cpu`.
-    pub fn context(self) -> Result<Option<Arc<GpuContext>>> {
-        match self {
-            BackendChoice::Cpu => Ok(None),
-            BackendChoice::Gpu => Ok(Some(Arc::new(GpuContext::new()?))),
-            BackendChoice::Auto => match GpuContext::new() {
-                Ok(c) if c.adapter().device_type == "Cpu" => {
-                    eprintln!(
-                        "note: the only GPU adapter is a software one ({}); using the CPU twin \
-                         (--backend gpu forces it)",
-                        c.adapter().name
-                    );
-                    Ok(None)
-                }
-                Ok(c) => Ok(Some(Arc::new(c))),
-                Err(e) => {
-                    eprintln!("note: no GPU ({e}); using the CPU");
-                    Ok(None)
-                }
-            },
-        }
-    }
+/// Prints a library note on stderr.
+pub fn note(line: &str) {
+    eprintln!("note: {line}");
 }
 
 /// How co-occurrences are counted: shared by `cooccur` and `fit`.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct WindowArgs {
     /// Context window: pairs at distance 1..=WINDOW.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = glove_wgpu::cooccur::CooccurOptions::default().window)]
     pub window: usize,
     /// Left context only (records (earlier word, later word)).
     #[arg(long)]

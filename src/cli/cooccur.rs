@@ -22,13 +22,13 @@ pub struct Args {
     #[command(flatten)]
     window: WindowArgs,
     /// Memory budget in MiB.
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = CooccurOptions::default().memory_bytes >> 20)]
     memory_mb: usize,
     /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = CooccurOptions::default().threads)]
     threads: usize,
     /// Output format: `glove` (Stanford's int32, int32, float64 records) or `native`.
-    #[arg(long, value_enum, default_value_t = CoocFormat::Glove)]
+    #[arg(long, value_enum, default_value_t = CooccurOptions::default().format)]
     format: CoocFormat,
     /// Folder for temporary files (default: the output's folder).
     #[arg(long)]

@@ -1,13 +1,14 @@
 //! `glove-wgpu eval`: Google analogies and word-pair similarity of an embedding file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs};
 use glove_wgpu::io::Format;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::{Error, Result};
+use glove_wgpu::{Embeddings, Error, GpuContext, Result};
 
 use super::common::BackendChoice;
 
@@ -36,7 +37,7 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Runs the evaluations and returns them as JSON (also used by `fit`).
+/// Runs the evaluations and returns them as JSON.
 pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
     if a.analogies.is_none() && a.pairs.is_empty() {
         return Err(Error::invalid(
@@ -44,14 +45,32 @@ pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
         ));
     }
     let emb = super::common::load_vectors(&a.vectors, a.format)?;
+    let mut out = evaluate_embeddings(
+        emb,
+        a.analogies.as_deref(),
+        &a.pairs,
+        a.keep_case,
+        &mut || a.backend.context(&mut super::common::note),
+    )?;
+    out["vectors"] = a.vectors.display().to_string().into();
+    Ok(out)
+}
+
+/// The evaluations of `emb` as JSON (also used by `fit`).
+pub fn evaluate_embeddings(
+    emb: Embeddings,
+    analogies: Option<&Path>,
+    pairs: &[PathBuf],
+    keep_case: bool,
+    context: &mut dyn FnMut() -> Result<Option<Arc<GpuContext>>>,
+) -> Result<serde_json::Value> {
     let mut out = serde_json::json!({
-        "vectors": a.vectors.display().to_string(),
         "words": emb.len(),
         "dim": emb.dim(),
     });
     let mut pair_reports = Vec::new();
-    for p in &a.pairs {
-        let pairs = WordPairs::read(p, a.keep_case)?;
+    for p in pairs {
+        let pairs = WordPairs::read(p, keep_case)?;
         let r = eval::word_pairs(&emb, &pairs);
         pair_reports.push(serde_json::json!({
             "file": p.display().to_string(),
@@ -61,9 +80,9 @@ pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
         }));
     }
     out["pairs"] = pair_reports.into();
-    if let Some(path) = &a.analogies {
-        let q = AnalogyQuestions::read(path, a.keep_case)?;
-        let ctx = a.backend.context()?;
+    if let Some(path) = analogies {
+        let q = AnalogyQuestions::read(path, keep_case)?;
+        let ctx = context()?;
         let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Cosine))?;
         let r = eval::analogies(&index, &q)?;
         let tally = |t: &eval::Tally| {

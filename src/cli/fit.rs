@@ -1,30 +1,37 @@
-//! `glove-wgpu fit`: the whole pipeline, corpus to vectors: vocabulary,
-//! co-occurrence counting, shuffle, training.
+//! `glove-wgpu fit`: the whole pipeline, corpus to vectors ([`glove_wgpu::fit`]),
+//! then what a newcomer wants to see of them: neighbours, analogies, scores.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
-use glove_wgpu::{Error, Result};
+use glove_wgpu::pipeline::{self, FitConfig, Progress};
+use glove_wgpu::search::{Metric, SearchOptions};
+use glove_wgpu::similarity::{AnalogyMethod, WordIndex};
+use glove_wgpu::vocab::Corpus;
+use glove_wgpu::{Embeddings, Error, Result};
 
 use super::common::{check_paths, WindowArgs};
-use super::train::{cooc_source, train_and_save, TrainArgs};
+use super::train::{Printer, TrainArgs};
+
+fn defaults() -> FitConfig {
+    FitConfig::default()
+}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The corpus (whitespace-separated tokens; a line break ends a document).
+    /// The corpus (whitespace-separated tokens; a line break ends a document; `-`
+    /// reads standard input).
     corpus: PathBuf,
     /// Keep words seen at least this many times.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = defaults().min_count)]
     min_count: u64,
     /// Keep at most this many words (the most frequent).
     #[arg(long)]
     max_vocab: Option<usize>,
     #[command(flatten)]
     window: WindowArgs,
-    /// Memory budget for counting and shuffling, MiB.
-    #[arg(long, default_value_t = 4096)]
+    /// Memory budget for counting, shuffling and training, MiB.
+    #[arg(long, default_value_t = defaults().memory_bytes >> 20)]
     memory_mb: usize,
     /// Keep the vocabulary and co-occurrence files in this folder (default: a
     /// temporary folder next to the output, removed at the end).
@@ -32,120 +39,140 @@ pub struct Args {
     work_dir: Option<PathBuf>,
     #[command(flatten)]
     train: TrainArgs,
+    /// After training, print the nearest words of these words (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    show: Vec<String>,
+    /// After training, solve A is to B as C is to ? (`A,B,C`; repeat the flag for more).
+    #[arg(long)]
+    analogy: Vec<String>,
+    /// After training, score Google analogy questions (`questions-words.txt` format).
+    #[arg(long)]
+    analogies: Option<PathBuf>,
+    /// After training, score word-pair files (WordSim-353 `.tsv`); repeat for several.
+    #[arg(long)]
+    pairs: Vec<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    check_paths(&[("CORPUS", &a.corpus)], &a.train.outputs())?;
-    let (dir, temporary) = match &a.work_dir {
-        Some(d) => (d.clone(), false),
-        None => {
-            let parent = match a.train.output.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            (
-                {
-                    glove_wgpu::atomic::remove_leftovers(&parent);
-                    parent.join(glove_wgpu::atomic::temp_name("fit"))
-                },
-                true,
-            )
-        }
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io_path("creating", &dir, e))?;
-    let result = check_paths(
-        &[("CORPUS", &a.corpus)],
-        &[
-            ("the work folder's vocab.txt", &dir.join("vocab.txt")),
-            ("the work folder's cooc.bin", &dir.join("cooc.bin")),
-            (
-                "the work folder's cooc.shuf.bin",
-                &dir.join("cooc.shuf.bin"),
-            ),
-        ],
-    )
-    .and_then(|()| pipeline(&a, &dir));
-    if temporary {
-        let _ = std::fs::remove_dir_all(&dir);
+    let mut inputs = vec![("CORPUS", a.corpus.as_path())];
+    if let Some(p) = &a.analogies {
+        inputs.push(("--analogies", p.as_path()));
     }
-    result?;
+    for p in &a.pairs {
+        inputs.push(("--pairs", p.as_path()));
+    }
+    let mut outputs = a.train.outputs();
+    let work: Vec<(String, PathBuf)> = match &a.work_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(|e| Error::io_path("creating", d, e))?;
+            pipeline::WORK_FILES
+                .iter()
+                .map(|f| (format!("the work folder's {f}"), d.join(f)))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    outputs.extend(work.iter().map(|(k, p)| (k.as_str(), p.as_path())));
+    check_paths(&inputs, &outputs)?;
+    let analogies = parse_analogies(&a.analogy)?;
+
+    let cfg = FitConfig {
+        min_count: a.min_count,
+        max_vocab: a.max_vocab,
+        window: a.window.window,
+        symmetric: !a.window.asymmetric,
+        distance_weighting: !a.window.no_distance_weighting,
+        memory_bytes: a.memory_mb.saturating_mul(1 << 20),
+        work_dir: a.work_dir.clone(),
+        // Next to the output: the work files go on the disk the user chose.
+        temp_parent: Some(folder_of(&a.train.output)),
+        quiet: a.train.quiet,
+        train: a.train.options(),
+    };
+    let (emb, report) = {
+        let mut printer = Printer::new(a.train.quiet);
+        let progress: &mut Progress = &mut printer.callback();
+        glove_wgpu::fit(Corpus::from_arg(&a.corpus), &cfg, progress)?
+    };
+    a.train.save(&emb, &report)?;
+    summary(&a, emb, &analogies)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The corpus as a file that can be read twice (the vocabulary, then the
-/// co-occurrences): the path itself for a regular file, else (standard input, a
-/// pipe, a FIFO, `<(...)`) a copy in the work folder.
-fn rereadable(a: &Args, dir: &std::path::Path) -> Result<PathBuf> {
-    let is_file =
-        a.corpus.as_os_str() != "-" && std::fs::metadata(&a.corpus).is_ok_and(|m| m.is_file());
-    if is_file {
-        return Ok(a.corpus.clone());
+/// The folder a file goes in (`.` for a bare name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
-    let copy = dir.join("corpus.txt");
-    if !a.train.quiet {
-        eprintln!(
-            "copying the corpus from {} to {} (fit reads it twice)",
-            Corpus::from_arg(&a.corpus).name(),
-            copy.display()
-        );
-    }
-    let mut out = std::fs::File::create(&copy).map_err(|e| Error::io_path("creating", &copy, e))?;
-    let copied = if a.corpus.as_os_str() == "-" {
-        std::io::copy(&mut std::io::stdin().lock(), &mut out)
-    } else {
-        std::fs::File::open(&a.corpus)
-            .map_err(|e| Error::io_path("opening", &a.corpus, e))
-            .map(|mut f| std::io::copy(&mut f, &mut out))?
-    };
-    copied.map_err(|e| Error::io_path("copying the corpus to", &copy, e))?;
-    Ok(copy)
 }
 
-fn pipeline(a: &Args, dir: &std::path::Path) -> Result<()> {
-    let corpus = rereadable(a, dir)?;
-    let quiet = a.train.quiet;
-    let threads = a.train.threads;
-    let memory = a.memory_mb.max(16) << 20;
-    let vocab = Vocab::count(
-        Corpus::from_arg(&corpus),
-        &VocabOptions {
-            min_count: a.min_count,
-            max_vocab: a.max_vocab,
-            threads,
-            quiet,
-            ..Default::default()
-        },
-    )?;
-    vocab.write(dir.join("vocab.txt"))?;
-    let counted = dir.join("cooc.bin");
-    let shuffled = dir.join("cooc.shuf.bin");
-    cooccur::count(
-        Corpus::from_arg(&corpus),
-        &vocab,
-        &counted,
-        &a.window.apply(CooccurOptions {
-            memory_bytes: memory,
-            threads,
-            format: CoocFormat::Native,
-            temp_dir: Some(dir.to_path_buf()),
-            quiet,
-            ..Default::default()
-        }),
-    )?;
-    cooccur::shuffle(
-        &counted,
-        &shuffled,
-        &ShuffleOptions {
-            seed: a.train.seed,
-            memory_bytes: memory,
-            format: Some(CoocFormat::Native),
-            temp_dir: Some(dir.to_path_buf()),
-            quiet,
-            ..Default::default()
-        },
-    )?;
-    let _ = std::fs::remove_file(&counted);
-    let source = cooc_source(&shuffled, CoocFormat::Native, a.memory_mb, quiet)?;
-    train_and_save(vocab.words().to_vec(), &source, &a.train)?;
+/// `A,B,C` triples of `--analogy`, checked before any work starts.
+fn parse_analogies(args: &[String]) -> Result<Vec<[String; 3]>> {
+    args.iter()
+        .map(|s| {
+            let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+            match parts[..] {
+                [a, b, c] if !a.is_empty() && !b.is_empty() && !c.is_empty() => {
+                    Ok([a.to_string(), b.to_string(), c.to_string()])
+                }
+                _ => Err(Error::invalid(format!(
+                    "--analogy {s:?}: give three words A,B,C (A is to B as C is to ?), \
+                     e.g. --analogy man,king,woman"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// Prints what was asked of the fresh vectors: neighbours, analogies, scores.
+fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
+    let evaluate = a.analogies.is_some() || !a.pairs.is_empty();
+    if a.show.is_empty() && analogies.is_empty() && !evaluate {
+        return Ok(());
+    }
+    let ctx = a.train.backend.context(&mut super::common::note)?;
+    if !a.show.is_empty() || !analogies.is_empty() {
+        let index = WordIndex::new(
+            emb.clone(),
+            ctx.clone(),
+            &SearchOptions::new(Metric::Cosine),
+        )?;
+        let words: Vec<&str> = a.show.iter().map(String::as_str).collect();
+        for (w, hits) in words.iter().zip(index.neighbors(&words, 5)?) {
+            match hits {
+                Ok(h) => println!(
+                    "{w:>12} → {}",
+                    h.iter()
+                        .map(|s| format!("{} {:.3}", s.word, s.score))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Err(e) => println!("{w:>12} → ({e})"),
+            }
+        }
+        for [x, y, z] in analogies {
+            match index.analogy(x, y, z, 3, AnalogyMethod::Add) {
+                Ok(h) => println!(
+                    "{x} is to {y} as {z} is to: {}",
+                    h.iter()
+                        .map(|s| format!("{} {:.3}", s.word, s.score))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Err(e) => println!("{x} is to {y} as {z} is to: ({e})"),
+            }
+        }
+    }
+    if evaluate {
+        let report = super::eval::evaluate_embeddings(
+            emb,
+            a.analogies.as_deref(),
+            &a.pairs,
+            false,
+            &mut || Ok(ctx.clone()),
+        )?;
+        super::eval::print_text(&report);
+    }
     Ok(())
 }

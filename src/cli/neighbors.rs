@@ -42,7 +42,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let emb = super::common::load_vectors(&a.vectors, a.format)?;
-    let ctx = a.backend.context()?;
+    let ctx = a.backend.context(&mut super::common::note)?;
     let precision = if a.f16 {
         Precision::F16
     } else {

@@ -14,10 +14,10 @@ pub struct Args {
     #[arg(short, long)]
     output: PathBuf,
     /// Random seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = ShuffleOptions::default().seed)]
     seed: u64,
     /// Memory budget in MiB.
-    #[arg(long, default_value_t = 2048)]
+    #[arg(long, default_value_t = ShuffleOptions::default().memory_bytes >> 20)]
     memory_mb: usize,
     /// The input's format, if detection should be overridden.
     #[arg(long, value_enum)]

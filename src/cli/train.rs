@@ -1,73 +1,65 @@
 //! `glove-wgpu train`: GloVe vectors from a vocabulary and shuffled co-occurrences.
+//! The flags map onto [`TrainOptions`]; the work is [`pipeline::train_embeddings`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use glove_wgpu::io::Format;
-use glove_wgpu::model::{Model, SaveMode, SplitMix64};
-use glove_wgpu::train::checkpoint::{self, Checkpoint};
-use glove_wgpu::train::{self, Backend, CoocSource, TrainConfig};
-use glove_wgpu::{Error, GpuContext, Result};
+use glove_wgpu::model::SaveMode;
+use glove_wgpu::pipeline::{self, CpuTrainer, Event, Progress, Report, TrainOptions};
+use glove_wgpu::{Embeddings, Error, Result};
 
 use super::common::BackendChoice;
 
-/// The CPU trainer used when training on the CPU.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum CpuTrainer {
-    /// Lock-free parallel SGD, as Stanford's `glove`.
-    Hogwild,
-    /// One thread, triples in order: exactly reproducible.
-    Exact,
-    /// The GPU's batch semantics on the CPU (the kernels' twins).
-    Batched,
+fn defaults() -> TrainOptions {
+    TrainOptions::default()
 }
 
-/// Training flags shared by `train` and `fit`.
+/// Training flags shared by `train` and `fit`; their defaults are the library's.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainArgs {
     /// Output vectors.
     #[arg(short, long)]
     pub output: PathBuf,
     /// Vector dimension.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = defaults().dim)]
     pub dim: usize,
     /// Epochs.
-    #[arg(long, default_value_t = 25)]
+    #[arg(long, default_value_t = defaults().epochs)]
     pub epochs: u32,
     /// Cut-off of the weighting function.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = defaults().x_max)]
     pub x_max: f32,
     /// Exponent of the weighting function.
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = defaults().alpha)]
     pub alpha: f32,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = defaults().eta)]
     pub eta: f32,
     /// Gradient clip.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = defaults().clip)]
     pub clip: f32,
     /// Seed of the initialisation (and of the shuffle in `fit`).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = defaults().seed)]
     pub seed: u64,
     /// Where to train.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = defaults().backend)]
     pub backend: BackendChoice,
-    /// CPU threads for the Hogwild trainer (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    /// CPU threads (0: all cores).
+    #[arg(long, default_value_t = defaults().threads)]
     pub threads: usize,
     /// Which CPU trainer.
-    #[arg(long, value_enum, default_value_t = CpuTrainer::Hogwild)]
+    #[arg(long, value_enum, default_value_t = defaults().cpu_trainer)]
     pub cpu_trainer: CpuTrainer,
     /// Triples per batch (GPU and batched CPU trainers); default: chosen from the
     /// adapter (65,536 on a discrete GPU, 16,384 on an integrated one, else 4,096).
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Most triples of one row in a batch, unless the row's fair share is more (0: no cap).
-    #[arg(long, default_value_t = train::ROW_CAP)]
+    #[arg(long, default_value_t = defaults().row_cap)]
     pub row_cap: u32,
     /// Which vectors to save.
-    #[arg(long, value_enum, default_value_t = SaveMode::WPlusC)]
+    #[arg(long, value_enum, default_value_t = defaults().save)]
     pub save: SaveMode,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Glove)]
@@ -86,6 +78,147 @@ pub struct TrainArgs {
     pub quiet: bool,
 }
 
+impl TrainArgs {
+    /// The library's options.
+    pub fn options(&self) -> TrainOptions {
+        TrainOptions {
+            dim: self.dim,
+            epochs: self.epochs,
+            x_max: self.x_max,
+            alpha: self.alpha,
+            eta: self.eta,
+            clip: self.clip,
+            seed: self.seed,
+            batch_size: self.batch_size,
+            row_cap: self.row_cap,
+            backend: self.backend,
+            cpu_trainer: self.cpu_trainer,
+            threads: self.threads,
+            save: self.save,
+            checkpoint_dir: self.checkpoint_dir.clone(),
+            resume: self.resume,
+        }
+    }
+
+    /// The files training writes, for [`super::common::check_paths`].
+    pub fn outputs(&self) -> Vec<(&'static str, &Path)> {
+        let mut out = vec![("-o", self.output.as_path())];
+        if let Some(r) = &self.report {
+            out.push(("--report", r.as_path()));
+        }
+        out
+    }
+
+    /// Writes the vectors and the report (with the output's path and format).
+    pub fn save(&self, emb: &Embeddings, report: &Report) -> Result<serde_json::Value> {
+        glove_wgpu::io::write(emb, &self.output, self.format)?;
+        let mut json = serde_json::to_value(report)
+            .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
+        json["output"] = self.output.display().to_string().into();
+        json["format"] = self.format.name().into();
+        if let Some(p) = &self.report {
+            write_report(p, &json)?;
+        }
+        if !self.quiet {
+            eprintln!(
+                "wrote {} ({} words x {})",
+                self.output.display(),
+                emb.len(),
+                emb.dim()
+            );
+        }
+        Ok(json)
+    }
+}
+
+/// Shows the library's events on stderr: notes, stages, and an epoch bar with
+/// one line per epoch (plain lines when stderr is not a terminal).
+pub struct Printer {
+    quiet: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Printer {
+    /// A printer; `quiet` shows nothing but notes.
+    pub fn new(quiet: bool) -> Self {
+        Printer { quiet, bar: None }
+    }
+
+    /// Handles one event.
+    pub fn event(&mut self, e: Event) -> Result<()> {
+        match e {
+            Event::Note(n) => super::common::note(n),
+            _ if self.quiet => {}
+            Event::Stage(s) => eprintln!("== {}", s.name()),
+            Event::StageDone {
+                seconds, summary, ..
+            } => {
+                if summary.is_empty() {
+                    eprintln!("   done in {seconds:.1} s");
+                } else {
+                    eprintln!("   {summary} in {seconds:.1} s");
+                }
+            }
+            Event::TrainingStarts {
+                words,
+                nonzeros,
+                config,
+                backend,
+                adapter,
+                start_epoch,
+            } => {
+                eprintln!(
+                    "training {words} words, {nonzeros} non-zeros, dimension {}, batch {}, on                      {backend}{}",
+                    config.dim,
+                    config.batch_size,
+                    adapter.map(|n| format!(" ({n})")).unwrap_or_default()
+                );
+                let bar = indicatif::ProgressBar::new(config.epochs as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} epoch {pos}/{len} {elapsed} (eta {eta})",
+                    )
+                    .map_err(|e| Error::invalid(e.to_string()))?,
+                );
+                bar.set_position(start_epoch as u64);
+                self.bar = Some(bar);
+            }
+            Event::Epoch(r) => {
+                let line = format!(
+                    "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
+                    r.epoch,
+                    r.cost,
+                    r.seconds,
+                    r.updates as f64 / r.seconds.max(1e-9) / 1e6
+                );
+                match &self.bar {
+                    // A hidden bar (stderr not a terminal) drops `println`.
+                    Some(bar) if !bar.is_hidden() => {
+                        bar.println(line);
+                        bar.inc(1);
+                    }
+                    _ => eprintln!("{line}"),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The callback for the library.
+    pub fn callback(&mut self) -> impl FnMut(Event) -> Result<()> + '_ {
+        |e| self.event(e)
+    }
+}
+
+impl Drop for Printer {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Vocabulary file (`word count` per line, ids in file order).
@@ -99,256 +232,37 @@ pub struct Args {
     cooc_format: CoocFormat,
     /// Memory budget for the co-occurrences, MiB: a file larger than this is read
     /// again every epoch in chunks instead of held in memory.
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = glove_wgpu::FitConfig::default().memory_bytes >> 20)]
     memory_mb: usize,
     #[command(flatten)]
     train: TrainArgs,
 }
 
-/// Host bytes a triple takes while it trains in a chunk: the chunk being read
-/// and the one training (12 bytes each), and a batch plan's entries, spans and
-/// order (at most 52).
-const BYTES_PER_STREAMED_TRIPLE: usize = 96;
-
-/// The triples of `path` for training within `memory_mb`: the trainer reads them
-/// into memory when they fit one chunk of the budget, else again every epoch in
-/// chunks that fit it (see `train::train_source`, which also checks every record).
-pub fn cooc_source(
-    path: &Path,
-    format: CoocFormat,
-    memory_mb: usize,
-    quiet: bool,
-) -> Result<CoocSource<'static>> {
-    let budget = memory_mb.max(1).saturating_mul(1 << 20);
-    let chunk = (budget / BYTES_PER_STREAMED_TRIPLE).max(4096);
-    let source = CoocSource::File {
-        path: path.to_path_buf(),
-        format,
-        chunk,
-    };
-    let n = source.len()?;
-    if !quiet && n > chunk as u64 {
-        eprintln!(
-            "{n} triples do not fit {memory_mb} MiB: reading {} in chunks every epoch",
-            path.display()
-        );
-    }
-    Ok(source)
-}
-
 use glove_wgpu::cooccur::CoocFormat;
-
-fn load(a: &Args) -> Result<(Vec<String>, CoocSource<'static>)> {
-    let vocab = glove_wgpu::vocab::Vocab::read(&a.vocab)?;
-    let source = cooc_source(&a.cooc, a.cooc_format, a.memory_mb, a.train.quiet)?;
-    Ok((vocab.words().to_vec(), source))
-}
 
 pub fn run(a: Args) -> Result<ExitCode> {
     super::common::check_paths(
         &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
         &a.train.outputs(),
     )?;
-    let (words, source) = load(&a)?;
-    train_and_save(words, &source, &a.train)?;
+    let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
+    let (emb, report) = {
+        let mut printer = Printer::new(a.train.quiet);
+        let progress: &mut Progress = &mut printer.callback();
+        let memory = a.memory_mb.saturating_mul(1 << 20);
+        let source = pipeline::cooc_source(&a.cooc, a.cooc_format, memory, progress)?;
+        pipeline::train_embeddings(words, &source, &a.train.options(), progress)?
+    };
+    a.train.save(&emb, &report)?;
     Ok(ExitCode::SUCCESS)
 }
 
-impl TrainArgs {
-    /// The files training writes, for [`super::common::check_paths`].
-    pub fn outputs(&self) -> Vec<(&'static str, &Path)> {
-        let mut out = vec![("-o", self.output.as_path())];
-        if let Some(r) = &self.report {
-            out.push(("--report", r.as_path()));
-        }
-        out
-    }
-}
-
-fn config(a: &TrainArgs, ctx: Option<&GpuContext>) -> TrainConfig {
-    TrainConfig {
-        dim: a.dim,
-        epochs: a.epochs,
-        x_max: a.x_max,
-        alpha: a.alpha,
-        eta: a.eta,
-        clip: a.clip,
-        seed: a.seed,
-        batch_size: a.batch_size.unwrap_or_else(|| train::default_batch(ctx)),
-        row_cap: a.row_cap,
-    }
-}
-
-fn start_model(
-    a: &TrainArgs,
-    cfg: &TrainConfig,
-    vocab: usize,
-    triples: usize,
-) -> Result<(Model, u32, u64)> {
-    if let (true, Some(dir)) = (a.resume, &a.checkpoint_dir) {
-        let path = dir.join(checkpoint::FILE_NAME);
-        if path.exists() {
-            let ck = Checkpoint::load(&path)?;
-            if ck.model.vocab != vocab || ck.model.dim != cfg.dim || ck.triples != triples as u64 {
-                return Err(Error::invalid(format!(
-                    "{} was saved for {} words, dimension {}, {} triples; this run has {vocab} words, \
-                     dimension {}, {triples} triples",
-                    path.display(),
-                    ck.model.vocab,
-                    ck.model.dim,
-                    ck.triples,
-                    cfg.dim
-                )));
-            }
-            let mut changed = ck.settings.map(|s| s.differences(cfg)).unwrap_or_default();
-            if ck.seed != cfg.seed {
-                changed.push(format!("--seed {} (saved) vs {}", ck.seed, cfg.seed));
-            }
-            if !changed.is_empty() {
-                return Err(Error::invalid(format!(
-                    "{} was trained with other settings: {}; resume with the saved ones, or \
-                     start afresh without --resume",
-                    path.display(),
-                    changed.join(", ")
-                )));
-            }
-            if !a.quiet {
-                eprintln!("resuming from {} after epoch {}", path.display(), ck.epoch);
-            }
-            return Ok((ck.model, ck.epoch, ck.rng_state));
-        }
-        if !a.quiet {
-            eprintln!("note: no checkpoint in {}; starting afresh", dir.display());
-        }
-    }
-    let mut rng = SplitMix64::new(cfg.seed);
-    let model = Model::with_rng(vocab, cfg.dim, &mut rng)?;
-    Ok((model, 0, rng.state))
-}
-
-fn write_report(path: &Path, report: &serde_json::Value) -> Result<()> {
+/// Writes `report` as pretty JSON, atomically.
+pub fn write_report(path: &Path, report: &serde_json::Value) -> Result<()> {
     use std::io::Write;
     let mut f = glove_wgpu::atomic::AtomicFile::create(path)?;
     let text = serde_json::to_string_pretty(report)
         .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
     writeln!(f, "{text}").map_err(|e| Error::io_path("writing", path, e))?;
     f.commit()
-}
-
-/// Trains on `source`, saves the vectors (and checkpoints, and the report); returns the report.
-pub fn train_and_save(
-    words: Vec<String>,
-    source: &CoocSource,
-    a: &TrainArgs,
-) -> Result<serde_json::Value> {
-    let ctx = a.backend.context()?;
-    let cfg = config(a, ctx.as_deref());
-    cfg.validate()?;
-    if words.is_empty() {
-        return Err(Error::invalid("the vocabulary is empty"));
-    }
-    let n = source.len()? as usize;
-    let (mut model, start, rng_state) = start_model(a, &cfg, words.len(), n)?;
-    let adapter = ctx.as_ref().map(|c| c.adapter().name.clone());
-    let backend = match ctx {
-        Some(c) => Backend::Gpu(c),
-        None => match a.cpu_trainer {
-            CpuTrainer::Hogwild => Backend::Hogwild { threads: a.threads },
-            CpuTrainer::Exact => Backend::Exact,
-            CpuTrainer::Batched => Backend::Batched,
-        },
-    };
-    if let Some(dir) = &a.checkpoint_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io_path("creating", dir, e))?;
-    }
-    let bar = if a.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(cfg.epochs as u64)
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {elapsed} (eta {eta})")
-            .map_err(|e| Error::invalid(e.to_string()))?,
-    );
-    bar.set_position(start as u64);
-    if !a.quiet {
-        eprintln!(
-            "training {} words, {} non-zeros, dimension {}, on {}{}",
-            words.len(),
-            n,
-            cfg.dim,
-            backend.name(),
-            adapter
-                .as_deref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default()
-        );
-    }
-    let t0 = Instant::now();
-    let reports =
-        train::train_source(&mut model, source, &cfg, &backend, start, &mut |r, view| {
-            let line = format!(
-                "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
-                r.epoch,
-                r.cost,
-                r.seconds,
-                r.updates as f64 / r.seconds.max(1e-9) / 1e6
-            );
-            // A hidden bar (stderr not a terminal) drops `println`: print the line ourselves.
-            if bar.is_hidden() {
-                if !a.quiet {
-                    eprintln!("{line}");
-                }
-            } else {
-                bar.println(line);
-            }
-            bar.inc(1);
-            if let Some(dir) = &a.checkpoint_dir {
-                Checkpoint {
-                    model: view.model()?,
-                    epoch: r.epoch,
-                    seed: cfg.seed,
-                    rng_state,
-                    triples: n as u64,
-                    settings: Some(checkpoint::Settings::of(&cfg)),
-                }
-                .save(dir.join(checkpoint::FILE_NAME))?;
-            }
-            Ok(())
-        })?;
-    bar.finish_and_clear();
-    let train_secs = t0.elapsed().as_secs_f64();
-    let emb = model.embeddings(words, a.save)?;
-    glove_wgpu::io::write(&emb, &a.output, a.format)?;
-    let epoch_secs: f64 = reports.iter().map(|r| r.seconds).sum();
-    let updates: u64 = reports.iter().map(|r| r.updates).sum();
-    let report = serde_json::json!({
-        "backend": backend.name(),
-        "adapter": adapter,
-        "vocab_size": emb.len(),
-        "nonzeros": n,
-        "config": cfg,
-        "start_epoch": start,
-        "epochs": reports.iter().map(|r| serde_json::json!({
-            "epoch": r.epoch, "cost": r.cost, "seconds": r.seconds,
-        })).collect::<Vec<_>>(),
-        "final_cost": reports.last().map(|r| r.cost),
-        "train_seconds": train_secs,
-        "updates_per_s": if epoch_secs > 0.0 { updates as f64 / epoch_secs } else { 0.0 },
-        "output": a.output.display().to_string(),
-        "save": a.save,
-        "format": a.format.name(),
-    });
-    if let Some(p) = &a.report {
-        write_report(p, &report)?;
-    }
-    if !a.quiet {
-        eprintln!(
-            "wrote {} ({} words x {})",
-            a.output.display(),
-            emb.len(),
-            emb.dim()
-        );
-    }
-    Ok(report)
 }

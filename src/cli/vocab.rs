@@ -14,13 +14,13 @@ pub struct Args {
     #[arg(short, long)]
     output: PathBuf,
     /// Keep words seen at least this many times.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = VocabOptions::default().min_count)]
     min_count: u64,
     /// Keep at most this many words (the most frequent).
     #[arg(long)]
     max_vocab: Option<usize>,
     /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = VocabOptions::default().threads)]
     threads: usize,
     /// No progress or summary on stderr.
     #[arg(short, long)]
