@@ -4,11 +4,12 @@
 //! `cargo run --release --example quickstart [CORPUS]` (default: the bundled `data/kjv.txt`)
 
 use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
+use glove_wgpu::corpus::Corpus;
 use glove_wgpu::model::{Model, SaveMode};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::train::{self, TrainConfig};
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::{io, GpuContext};
 
 fn main() -> glove_wgpu::Result<()> {

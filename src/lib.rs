@@ -23,15 +23,19 @@
 
 pub mod atomic;
 pub mod cooccur;
+pub mod corpus;
 pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod gpu;
+mod hash;
 pub mod io;
 pub mod model;
+mod progress;
 pub mod search;
 pub mod shaders;
 pub mod similarity;
+pub mod threads;
 pub mod train;
 pub mod vocab;
 

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use glove_wgpu::cooccur::{
     self, read_all, Cooc, CoocFormat, CoocReader, CoocWriter, CooccurOptions, ShuffleOptions,
 };
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 
 /// Relative tolerance against the f64 brute-force reference.
 const RTOL: f64 = 1e-9;

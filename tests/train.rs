@@ -410,9 +410,10 @@ fn batch_plan_groups_rows_stably_with_batches_that_do_not_divide_the_input() {
 
 mod traffic {
     use glove_wgpu::cooccur::{self, Cooc, CooccurOptions};
+    use glove_wgpu::corpus::Corpus;
     use glove_wgpu::train::traffic::Traffic;
     use glove_wgpu::train::BatchPlan;
-    use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+    use glove_wgpu::vocab::{Vocab, VocabOptions};
 
     /// One triple at dimension 50 (stride 56), counted by hand for 32 lanes: a row
     /// access is a slot of 32 elements (128 bytes, 4 sectors) and one of 19 (76

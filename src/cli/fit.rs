@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
 use super::common::{check_paths, WindowArgs};

@@ -616,15 +616,15 @@ pub(crate) fn tokenize(
     ids.clear();
     ids.resize(window, SEP);
     let mut tokens = 0u64;
-    crate::vocab::for_each_token(text, |t| match t {
-        crate::vocab::Token::Word(w) => {
+    crate::corpus::for_each_token(text, |t| match t {
+        crate::corpus::Token::Word(w) => {
             tokens += 1;
             // A vocabulary word is valid UTF-8: other bytes are out of it.
             if let Some(id) = std::str::from_utf8(w).ok().and_then(|w| vocab.id(w)) {
                 ids.push(id);
             }
         }
-        crate::vocab::Token::Newline => {
+        crate::corpus::Token::Newline => {
             if ids.len() == window || ids.last() != Some(&SEP) {
                 ids.push(SEP);
             }

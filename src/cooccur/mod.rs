@@ -15,7 +15,8 @@
 //!
 //! ```
 //! use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
-//! use glove_wgpu::vocab::{Corpus, Vocab};
+//! use glove_wgpu::corpus::Corpus;
+//! use glove_wgpu::vocab::Vocab;
 //! let vocab = Vocab::new(vec!["a".into(), "b".into()], vec![2, 1])?;
 //! let out = std::env::temp_dir().join("glove_wgpu_cooccur_doc.bin");
 //! let opts = CooccurOptions { window: 2, quiet: true, ..Default::default() };
@@ -42,10 +43,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::corpus::{BlockReader, Corpus};
 use crate::error::{Error, Result};
-use crate::vocab::{
-    byte_progress, thread_count, thread_pool, token_rate, BlockReader, Corpus, Vocab,
-};
+use crate::progress::{token_rate, Progress};
+use crate::threads::{thread_count, thread_pool};
+use crate::vocab::Vocab;
 
 pub use format::{read_all, CoocFormat, CoocReader, CoocWriter};
 pub use shuffle::{ShuffleOptions, ShuffleStats};
@@ -271,7 +273,8 @@ fn plan(vocab: &Vocab, opts: &CooccurOptions, corpus_bytes: Option<u64>) -> Resu
 ///
 /// ```
 /// use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
-/// use glove_wgpu::vocab::{Corpus, Vocab};
+/// use glove_wgpu::corpus::Corpus;
+/// use glove_wgpu::vocab::Vocab;
 /// let vocab = Vocab::new(vec!["x".into(), "y".into()], vec![1, 1])?;
 /// let out = std::env::temp_dir().join("glove_wgpu_count_doc.bin");
 /// let opts = CooccurOptions { symmetric: false, format: CoocFormat::Native, quiet: true, ..Default::default() };
@@ -326,7 +329,7 @@ pub fn count(
         .map(|_| Counter::new(&layout, plan.pair_capacity, &code, &plan.run_bounds).map(Mutex::new))
         .collect::<Result<_>>()?;
 
-    let pb = byte_progress(opts.quiet, size, "cooccur");
+    let pb = Progress::bytes(opts.quiet, size, "cooccur");
     let mut ids: Vec<Vec<u32>> = (0..batch).map(|_| Vec::new()).collect();
     let mut tail: Vec<u32> = Vec::with_capacity(window);
     let mut tokens = 0u64;
@@ -358,7 +361,7 @@ pub fn count(
         pb.set_position(blocks.bytes);
         pb.set_message(token_rate(tokens, start));
     }
-    pb.finish_and_clear();
+    pb.finish();
     drop(texts);
     drop(ids);
     let count_seconds = start.elapsed().as_secs_f64();
@@ -401,20 +404,8 @@ pub fn count(
     } else {
         Some(tmp.get()?)
     };
-    let mpb = if opts.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "merge {spinner} [{elapsed}] {msg} {human_pos} entries",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        // Ticks on its own: an intermediate merge can take minutes.
-        pb.enable_steady_tick(std::time::Duration::from_millis(200));
-        pb
-    };
+    // Ticks on its own: an intermediate merge can take minutes.
+    let mpb = Progress::spinner(opts.quiet, "merge", "entries");
     if !runs.is_empty() {
         mpb.set_message(format!("{} runs, intermediate merges:", runs.len()));
     }
@@ -539,7 +530,7 @@ pub fn count(
         r.remove();
     }
     writer.finish()?;
-    mpb.finish_and_clear();
+    mpb.finish();
     drop(tmp);
     Ok(CooccurStats {
         tokens,
@@ -665,7 +656,8 @@ pub fn shuffle(
 ///
 /// ```
 /// use glove_wgpu::cooccur::{self, CooccurOptions};
-/// use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+/// use glove_wgpu::corpus::Corpus;
+/// use glove_wgpu::vocab::{Vocab, VocabOptions};
 /// let path = std::env::temp_dir().join(format!("cooc_doc_{}.txt", std::process::id()));
 /// std::fs::write(&path, "a b a b c\n").unwrap();
 /// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };

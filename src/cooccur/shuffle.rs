@@ -18,6 +18,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 use super::format::{CoocFormat, CoocReader, CoocWriter};
 use super::spill::TempDir;
@@ -172,7 +173,7 @@ struct Shuffler<'a> {
     rng: Rng,
     buckets: u64,
     out: CoocWriter,
-    pb: indicatif::ProgressBar,
+    pb: Progress,
 }
 
 impl Shuffler<'_> {
@@ -270,18 +271,7 @@ pub(crate) fn shuffle_file(
     // Half the budget for records held at once, the rest for buffers.
     let cap = (opts.memory_bytes / 2 / rb).max(1024);
     let dir = TempDir::new(&parent)?;
-    let pb = if opts.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let pb = indicatif::ProgressBar::new(n);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "shuffle {bar:25} {human_pos}/{human_len} records (ETA {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        pb
-    };
+    let pb = Progress::counted(opts.quiet, n, "shuffle", "records");
     let mut s = Shuffler {
         rb,
         cap,
@@ -294,7 +284,7 @@ pub(crate) fn shuffle_file(
     };
     s.run(&mut reader, n)?;
     let buckets = s.buckets;
-    s.pb.finish_and_clear();
+    s.pb.finish();
     s.out.finish()?;
     Ok(ShuffleStats {
         records: n,

@@ -6,9 +6,10 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use super::text::{parse_header_fields, BOM};
-use super::{assemble, check_word, quote, write_parallel, Progress};
+use super::{assemble, check_word, quote, write_parallel};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Records decoded per parallel task.
 const RECORDS_PER_TASK: usize = 4096;
@@ -123,7 +124,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
                 }
                 words.push(word);
             }
-            progress.inc(recs.len() * (vec_bytes + 8));
+            progress.inc((recs.len() * (vec_bytes + 8)) as u64);
             Ok(words)
         })
         .collect();

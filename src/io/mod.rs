@@ -11,7 +11,7 @@
 //! Readers load the whole file into memory, cut it at line (text) or record
 //! (binary) boundaries and parse the pieces in parallel with rayon. Words may
 //! hold any UTF-8 character but the separators space, tab, newline and carriage
-//! return ([`crate::vocab::word_problem`], the tokenizer's rule). A UTF-8 byte-order mark, CRLF
+//! return ([`crate::corpus::word_problem`], the tokenizer's rule). A UTF-8 byte-order mark, CRLF
 //! line endings, trailing spaces and blank trailing lines are accepted. Every
 //! other deviation is an [`Error::Malformed`] naming the file, the line
 //! (`line N`, 1-based, the header being line 1) or the record (`record N`,
@@ -42,9 +42,10 @@ use std::path::Path;
 use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Files (or matrices) at least this large show a progress bar on stderr while
-/// they load (or are written); indicatif draws it only when stderr is a terminal.
+/// they load (or are written), when stderr is a terminal.
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
 
 /// Files at least this large are read into an anonymous map with huge pages,
@@ -299,7 +300,7 @@ pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Re
 /// assert_eq!(err.to_string(), "v.txt: line 2: expected 2 values, found 1");
 /// ```
 pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Embeddings> {
-    let progress = Progress::new(bytes.len(), "loading");
+    let progress = byte_bar(bytes.len(), "loading");
     let result = match format {
         Format::Word2vecBin => binary::read(bytes, source_name, &progress),
         _ => text::read(bytes, format.has_header(), source_name, &progress),
@@ -459,7 +460,7 @@ fn write_parallel(
     let dim = emb.dim();
     let batch = WRITE_ROWS_PER_TASK * WRITE_TASKS_PER_BATCH;
     // Progress in bytes of the in-memory matrix, a close guess of the output.
-    let progress = Progress::new(emb.matrix().len() * 4, "writing");
+    let progress = byte_bar(emb.matrix().len() * 4, "writing");
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
         let bufs: Vec<Vec<u8>> = (start..end)
@@ -478,43 +479,16 @@ fn write_parallel(
         for buf in &bufs {
             out.write_all(buf)?;
         }
-        progress.inc((end - start) * dim * 4);
+        progress.inc(((end - start) * dim * 4) as u64);
     }
     progress.finish();
     Ok(())
 }
 
-/// An optional byte-count progress bar on stderr for large inputs.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new(total: usize, verb: &str) -> Self {
-        if total < PROGRESS_MIN_BYTES {
-            return Progress(None);
-        }
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(total as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-            "{verb} {{bar:30}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}})"
-        )) {
-            bar.set_style(style);
-        }
-        Progress(Some(bar))
-    }
-
-    fn inc(&self, bytes: usize) {
-        if let Some(bar) = &self.0 {
-            bar.inc(bytes as u64);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
+/// A byte-count progress bar on stderr for inputs (or matrices) of at least
+/// [`PROGRESS_MIN_BYTES`].
+fn byte_bar(total: usize, verb: &str) -> Progress {
+    Progress::bytes(total < PROGRESS_MIN_BYTES, Some(total as u64), verb)
 }
 
 /// Builds the embeddings from parsed rows, naming both lines (or records) of
@@ -556,7 +530,7 @@ fn assemble(
     Ok(Embeddings::from_checked_parts(words, index, dim, data))
 }
 
-/// Checks a parsed word: valid UTF-8 and a word by [`crate::vocab::word_problem`]
+/// Checks a parsed word: valid UTF-8 and a word by [`crate::corpus::word_problem`]
 /// (as [`Embeddings::new`] demands). Returns the problem otherwise.
 fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
     let word = std::str::from_utf8(bytes).map_err(|e| {
@@ -566,7 +540,7 @@ fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
             e.valid_up_to()
         )
     })?;
-    match crate::vocab::word_problem(word) {
+    match crate::corpus::word_problem(word) {
         Some(problem) => Err(problem),
         None => Ok(word.to_string()),
     }
