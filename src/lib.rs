@@ -32,6 +32,7 @@ mod hash;
 pub mod io;
 pub mod model;
 mod progress;
+pub mod rng;
 pub mod search;
 pub mod shaders;
 pub mod similarity;

@@ -15,10 +15,10 @@ use glove_wgpu::vocab::{Vocab, VocabOptions};
 const RTOL: f64 = 1e-9;
 
 /// A small deterministic generator for test inputs (splitmix64).
-struct Gen(glove_wgpu::model::SplitMix64);
+struct Gen(glove_wgpu::rng::SplitMix64);
 impl Gen {
     fn new(seed: u64) -> Self {
-        Gen(glove_wgpu::model::SplitMix64::new(seed))
+        Gen(glove_wgpu::rng::SplitMix64::new(seed))
     }
     fn next(&mut self) -> u64 {
         self.0.next_u64()

@@ -4,7 +4,8 @@
 mod common;
 
 use glove_wgpu::cooccur::Cooc;
-use glove_wgpu::model::{Model, SaveMode, SplitMix64};
+use glove_wgpu::model::{Model, SaveMode};
+use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::train::checkpoint::Checkpoint;
 use glove_wgpu::train::{self, train, Backend, BatchPlan, TrainConfig};
 
@@ -494,7 +495,7 @@ mod traffic {
 
 mod plan_cap {
     use glove_wgpu::cooccur::Cooc;
-    use glove_wgpu::model::SplitMix64;
+    use glove_wgpu::rng::SplitMix64;
     use glove_wgpu::train::BatchPlan;
 
     fn skewed(n: usize, vocab: u32, seed: u64) -> Vec<Cooc> {

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use glove_wgpu::io::Format;
-use glove_wgpu::model::{Model, SaveMode, SplitMix64};
+use glove_wgpu::model::{Model, SaveMode};
+use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::train::checkpoint::{self, Checkpoint};
 use glove_wgpu::train::{self, Backend, CoocSource, TrainConfig};
 use glove_wgpu::{Error, GpuContext, Result};
