@@ -213,13 +213,7 @@ pub(crate) fn shuffle_file(
     let rb = format.record_bytes();
     let mut reader = CoocReader::open(input, format)?;
     let n = reader.len().unwrap_or(0);
-    let parent = match &opts.temp_dir {
-        Some(d) => d.clone(),
-        None => match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
-        },
-    };
+    let parent = super::spill::temp_parent(opts.temp_dir.as_deref(), output);
     // Half the budget for records held at once, the rest for buffers.
     let cap = (opts.memory_bytes / 2 / rb).max(1024);
     let dir = TempDir::new(&parent)?;
