@@ -6,7 +6,8 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use super::text::{parse_header_fields, BOM};
-use super::{assemble, check_word, quote, write_parallel};
+use super::parse::{assemble, check_word, quote};
+use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::progress::Progress;

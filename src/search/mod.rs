@@ -1,5 +1,7 @@
 //! Exact k-nearest-neighbour search over an embedding matrix, on the GPU or the CPU.
 //!
+//! One file, over 500 lines: the index and the matrix and query preparation that both backends read.
+//!
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
 //! by lower id. The full `m x n` score matrix is never held: the GPU kernel
