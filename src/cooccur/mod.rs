@@ -10,8 +10,22 @@
 //! (frequent pairs) and pair buffers (the others), which are spilled to sorted
 //! runs when the memory budget is reached, and merged into one file sorted by
 //! `(i, j)`, row ranges in parallel. Counts are exact (fixed point, see
-//! `count.rs`), so the file is bit-identical whatever the thread count and
+//! `pairs.rs`), so the file is bit-identical whatever the thread count and
 //! memory budget.
+//!
+//! [`count`] runs in phases, one file each:
+//!
+//! | file | holds |
+//! | --- | --- |
+//! | `plan.rs` | the memory budget split, and row ranges for the parallel merge |
+//! | `count.rs` | the counting phase: text to ids, one counter a worker |
+//! | `dense.rs` | the dense tables' layout, their one index rule, zeroed memory |
+//! | `pairs.rs` | fixed-point weights, the pair buffers, rows and columns |
+//! | `spill.rs` | the temporary folder and the sorted run files |
+//! | `merge.rs` | k-way merges of sorted sources, intermediate merges of runs |
+//! | `write.rs` | the last phases: gather the tables, merge row ranges, write |
+//! | `format.rs` | Stanford's and the native file format, reader and writer |
+//! | `shuffle.rs` | the seeded, memory-bounded uniform shuffle |
 //!
 //! ```
 //! use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};

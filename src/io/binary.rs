@@ -5,8 +5,8 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
-use super::text::{parse_header_fields, BOM};
 use super::parse::{assemble, check_word, quote};
+use super::text::{parse_header_fields, BOM};
 use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};

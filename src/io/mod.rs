@@ -32,6 +32,14 @@
 //! assert_eq!(back, e);
 //! # Ok::<(), glove_wgpu::Error>(())
 //! ```
+//!
+//! | file | holds |
+//! | --- | --- |
+//! | `mod.rs` | [`Format`], [`read`], [`write`] and the parallel writer |
+//! | `text.rs` | the text formats |
+//! | `binary.rs` | word2vec binary |
+//! | `parse.rs` | what the readers share: the word rule, duplicates, quoting |
+//! | `file.rs` | reading a large file fast (huge pages, parallel reads) |
 
 mod binary;
 mod file;

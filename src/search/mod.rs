@@ -20,6 +20,13 @@
 //! Rows can be stored as f32 or f16 ([`Precision`]); products accumulate in f32.
 //! A matrix larger than the device's storage-binding limit is split into shards
 //! whose lists are merged.
+//!
+//! | file | holds |
+//! | --- | --- |
+//! | `mod.rs` | [`SearchIndex`], its options, and the matrix and queries prepared for both twins |
+//! | `gpu.rs` | the host side of `shaders/search.wgsl` |
+//! | `cpu.rs` | its CPU twin |
+//! | `topk.rs` | the order of results and the bounded list both twins keep |
 
 pub mod cpu;
 pub mod gpu;
