@@ -35,7 +35,7 @@
 //!
 //! | file | holds |
 //! | --- | --- |
-//! | `mod.rs` | [`Format`], [`read`], [`write`] and the parallel writer |
+//! | `mod.rs` | [`Format`], [`read()`], [`write()`] and the parallel writer |
 //! | `text.rs` | the text formats |
 //! | `binary.rs` | word2vec binary |
 //! | `parse.rs` | what the readers share: the word rule, duplicates, quoting |
