@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 
 const TOKENS: usize = 200_000;
 const WINDOW: usize = 15;

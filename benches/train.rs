@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use glove_wgpu::cooccur::Cooc;
-use glove_wgpu::model::{Model, SplitMix64};
+use glove_wgpu::model::Model;
+use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::train::{self, twin, BatchPlan, GpuTrainer, TrainConfig};
 
 /// Zipf(1) ids by inverse CDF over `vocab` words; x decays with the ids' ranks.

@@ -5,10 +5,10 @@
 //! `cargo run --release --example train [CORPUS] [EPOCHS]` (default: the bundled
 //! `data/kjv.txt`, 15 epochs; on a hardware GPU if there is one, else the CPU).
 
+use glove_wgpu::corpus::Corpus;
 use glove_wgpu::pipeline::{Event, FitConfig, TrainOptions};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::vocab::Corpus;
 use glove_wgpu::{io, Error, Result};
 
 fn main() -> Result<()> {

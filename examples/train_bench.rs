@@ -14,9 +14,10 @@
 use std::sync::Arc;
 
 use glove_wgpu::cooccur::{self, Cooc, CooccurOptions};
+use glove_wgpu::corpus::Corpus;
 use glove_wgpu::model::Model;
 use glove_wgpu::train::{train, Backend, TrainConfig};
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 
 /// The crate's own pipeline with Stanford's settings: min count 5, symmetric
 /// window 15, 1/d weighting, shuffled with `seed`.

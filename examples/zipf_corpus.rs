@@ -14,10 +14,10 @@ use std::io::Write;
 use std::time::Instant;
 
 /// splitmix64
-struct Gen(glove_wgpu::model::SplitMix64);
+struct Gen(glove_wgpu::rng::SplitMix64);
 impl Gen {
     fn new(seed: u64) -> Self {
-        Gen(glove_wgpu::model::SplitMix64::new(seed))
+        Gen(glove_wgpu::rng::SplitMix64::new(seed))
     }
     fn next(&mut self) -> u64 {
         self.0.next_u64()

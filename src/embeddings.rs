@@ -46,7 +46,7 @@ impl Embeddings {
         }
         let mut index = HashMap::with_capacity(words.len());
         for (i, w) in words.iter().enumerate() {
-            if crate::vocab::word_problem(w).is_some() {
+            if crate::corpus::word_problem(w).is_some() {
                 return Err(Error::invalid(format!(
                     "word {i} ({w:?}) is empty or contains a separator (space, tab, newline, carriage return)"
                 )));

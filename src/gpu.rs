@@ -1,5 +1,7 @@
 //! The GPU context: instance, adapter, device, queue and a pipeline cache, made once.
 //!
+//! One file, over 500 lines: the context is one concept, each method a short use of the same device, queue and cache.
+//!
 //! Work functions take a `&GpuContext`, so tests and applications can share one
 //! device. Adapter choice is high-performance by default and can be forced
 //! from the environment:

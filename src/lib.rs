@@ -19,20 +19,42 @@
 //! assert_eq!(hits[0][1].id, 1);
 //! # Ok::<(), glove_wgpu::Error>(())
 //! ```
+//!
+//! ## Which file holds what
+//!
+//! | module | holds |
+//! | --- | --- |
+//! | [`corpus`] | where text comes from, the block reader, the tokenizer, the one word rule |
+//! | [`vocab`] | word counting, `min_count` / `max_vocab`, `vocab.txt` |
+//! | [`cooccur`] | co-occurrence counting, spill and merge, shuffle, file formats |
+//! | [`train`] | the GloVe trainer: GPU kernels and their CPU twin, checkpoints |
+//! | [`model`] | the parameters `W`, `W~`, biases and AdaGrad state |
+//! | [`embeddings`], [`io`] | the trained vectors and their file formats |
+//! | [`search`], [`similarity`], [`eval`] | nearest neighbours, word queries, evaluations |
+//! | [`gpu`], [`shaders`] | the device context and the WGSL sources |
+//! | [`rng`] | the seeded generators (one family) |
+//! | [`threads`] | worker counts and the rayon pool |
+//! | [`atomic`], [`error`] | whole-or-nothing files, the error type |
+//! | `progress.rs`, `hash.rs` | progress bars on stderr (the one use of `indicatif`), the word hasher |
 #![warn(missing_docs)]
 
 pub mod atomic;
 pub mod cooccur;
+pub mod corpus;
 pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod gpu;
+mod hash;
 pub mod io;
 pub mod model;
 pub mod pipeline;
+mod progress;
+pub mod rng;
 pub mod search;
 pub mod shaders;
 pub mod similarity;
+pub mod threads;
 pub mod train;
 pub mod vocab;
 

@@ -8,44 +8,7 @@
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-
-/// A tiny seeded generator (SplitMix64): its whole state is one `u64`, so a
-/// checkpoint stores it exactly, and its stream never changes with a crate update.
-///
-/// ```
-/// use glove_wgpu::model::SplitMix64;
-/// let mut a = SplitMix64::new(7);
-/// let mut b = SplitMix64::new(7);
-/// assert_eq!(a.next_u64(), b.next_u64());
-/// let u = a.next_f32();
-/// assert!((0.0..1.0).contains(&u));
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SplitMix64 {
-    /// The state; `SplitMix64 { state }` resumes a stream exactly.
-    pub state: u64,
-}
-
-impl SplitMix64 {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64 { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)` with 24 random bits.
-    pub fn next_f32(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 * (1.0 / (1u64 << 24) as f32)
-    }
-}
+use crate::rng::SplitMix64;
 
 /// Which vectors to save.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use glove_wgpu::pipeline::{fit, BackendChoice, Event, FitConfig, TrainOptions};
-//! use glove_wgpu::vocab::Corpus;
+//! use glove_wgpu::corpus::Corpus;
 //! let text = "the cat sat on the mat\nthe dog sat on the log\n".repeat(20);
 //! let cfg = FitConfig {
 //!     min_count: 1,
@@ -36,13 +36,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
+use crate::corpus::Corpus;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
-use crate::model::{Model, SaveMode, SplitMix64};
+use crate::model::{Model, SaveMode};
+use crate::rng::SplitMix64;
 use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::{self, Backend, CoocSource, EpochReport, TrainConfig};
-use crate::vocab::{Corpus, Vocab, VocabOptions};
+use crate::vocab::{Vocab, VocabOptions};
 
 /// Where to train (and search).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]

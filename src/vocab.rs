@@ -1,13 +1,6 @@
-//! Vocabulary: whitespace tokenizing, parallel counting over a streamed corpus,
-//! `min_count` / `max_vocab`, and Stanford's `vocab.txt` format.
-//!
-//! Tokens are split exactly as Stanford's `vocab_count` and `cooccur` split
-//! them: on space, tab and newline (and carriage return, which Stanford drops;
-//! we treat it as a separator, so CRLF files give the same tokens). Every other
-//! byte, including other Unicode white space, belongs to a word. A newline ends
-//! a document. Words are kept whole (Stanford truncates words longer than its
-//! `MAX_STRING_LENGTH` of 1000 bytes; such words are a corner case we do not
-//! reproduce).
+//! Vocabulary: parallel counting over a streamed corpus, `min_count` /
+//! `max_vocab`, and Stanford's `vocab.txt` format. The tokens are those of
+//! [`crate::corpus`].
 //!
 //! Ids follow Stanford's `vocab_count`: descending count, ties broken by the
 //! word's bytes (`strcmp` order), so the output is deterministic. With
@@ -15,7 +8,8 @@
 //! order (Stanford picks among equal counts at the cut pseudo-randomly).
 //!
 //! ```
-//! use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+//! use glove_wgpu::corpus::Corpus;
+//! use glove_wgpu::vocab::{Vocab, VocabOptions};
 //! let text = "the cat sat on the mat\nthe dog sat\n";
 //! let opts = VocabOptions { min_count: 2, quiet: true, ..VocabOptions::default() };
 //! let vocab = Vocab::count(Corpus::reader(text.as_bytes()), &opts)?;
@@ -27,377 +21,18 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::atomic::AtomicFile;
+use crate::corpus::{for_each_token, is_separator, BlockReader, Corpus, Token};
 use crate::error::{Error, Result};
-
-/// Where a corpus comes from: a file, standard input, or any reader.
-///
-/// ```
-/// use glove_wgpu::vocab::Corpus;
-/// let from_file = Corpus::from(std::path::Path::new("corpus.txt"));
-/// assert_eq!(from_file.name(), "corpus.txt");
-/// let from_memory = Corpus::reader(&b"a b c"[..]);
-/// assert_eq!(from_memory.name(), "<reader>");
-/// assert_eq!(Corpus::stdin().name(), "<stdin>");
-/// ```
-pub enum Corpus {
-    /// A file on disk (its size gives the progress bar a length).
-    File(PathBuf),
-    /// The process's standard input.
-    Stdin,
-    /// Any reader (for example `&[u8]`, a decompressor, a socket).
-    Reader(Box<dyn Read + Send>),
-}
-
-impl std::fmt::Debug for Corpus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Corpus({})", self.name())
-    }
-}
-
-impl Corpus {
-    /// A corpus read from any reader.
-    pub fn reader(r: impl Read + Send + 'static) -> Self {
-        Corpus::Reader(Box::new(r))
-    }
-
-    /// The process's standard input.
-    pub fn stdin() -> Self {
-        Corpus::Stdin
-    }
-
-    /// A path, where `-` means standard input (the command-line convention).
-    ///
-    /// ```
-    /// use glove_wgpu::vocab::Corpus;
-    /// assert!(matches!(Corpus::from_arg("-"), Corpus::Stdin));
-    /// assert!(matches!(Corpus::from_arg("a.txt"), Corpus::File(_)));
-    /// ```
-    pub fn from_arg(arg: impl AsRef<Path>) -> Self {
-        let p = arg.as_ref();
-        if p.as_os_str() == "-" {
-            Corpus::Stdin
-        } else {
-            Corpus::File(p.to_path_buf())
-        }
-    }
-
-    /// A name for messages: the path, `<stdin>` or `<reader>`.
-    pub fn name(&self) -> String {
-        match self {
-            Corpus::File(p) => p.display().to_string(),
-            Corpus::Stdin => "<stdin>".into(),
-            Corpus::Reader(_) => "<reader>".into(),
-        }
-    }
-
-    /// Opens the corpus: a reader and its size in bytes when known.
-    pub(crate) fn open(self) -> Result<(Box<dyn Read + Send>, Option<u64>, String)> {
-        let name = self.name();
-        match self {
-            Corpus::File(p) => {
-                let f = File::open(&p).map_err(|e| Error::io_path("opening", &p, e))?;
-                let len = f.metadata().ok().map(|m| m.len());
-                Ok((Box::new(f), len, name))
-            }
-            Corpus::Stdin => Ok((Box::new(std::io::stdin()), None, name)),
-            Corpus::Reader(r) => Ok((r, None, name)),
-        }
-    }
-}
-
-impl From<&Path> for Corpus {
-    fn from(p: &Path) -> Self {
-        Corpus::File(p.to_path_buf())
-    }
-}
-
-impl From<PathBuf> for Corpus {
-    fn from(p: PathBuf) -> Self {
-        Corpus::File(p)
-    }
-}
-
-impl From<&PathBuf> for Corpus {
-    fn from(p: &PathBuf) -> Self {
-        Corpus::File(p.clone())
-    }
-}
-
-/// Whether a byte separates tokens (space, tab, newline, carriage return).
-#[inline]
-pub(crate) fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// What is wrong with `word` as a word, or `None` if it is one. The one rule of
-/// the tokenizer, the vocabulary, [`crate::Embeddings`] and every vectors reader
-/// and writer: a word is a non-empty run of characters without the separators
-/// space, tab, newline and carriage return (Stanford's tokenizer splits on the same
-/// bytes). Other whitespace (`\u{a0}`, `\x0b`, `\x0c`, ...) is part of a word, and
-/// every format writes and reads it back.
-///
-/// ```
-/// use glove_wgpu::vocab::word_problem;
-/// assert_eq!(word_problem("no\u{a0}break"), None);
-/// assert_eq!(word_problem("a\x0bb"), None);
-/// assert!(word_problem("two words").is_some());
-/// assert!(word_problem("").is_some());
-/// ```
-pub fn word_problem(word: &str) -> Option<String> {
-    if word.is_empty() {
-        return Some("empty word".into());
-    }
-    word.bytes().find(|&b| is_separator(b)).map(|b| {
-        format!("word {word:?} contains a separator (byte 0x{b:02X}: space, tab, newline or carriage return)")
-    })
-}
-
-/// One token event of a block of text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Token<'a> {
-    /// A word.
-    Word(&'a [u8]),
-    /// A line break: the end of a document.
-    Newline,
-}
-
-/// Calls `f` on every word and line break of `text`, in order.
-#[inline]
-pub(crate) fn for_each_token<'a>(text: &'a [u8], mut f: impl FnMut(Token<'a>)) {
-    let mut start = 0usize;
-    let mut in_word = false;
-    for (pos, &b) in text.iter().enumerate() {
-        if is_separator(b) {
-            if in_word {
-                f(Token::Word(&text[start..pos]));
-                in_word = false;
-            }
-            if b == b'\n' {
-                f(Token::Newline);
-            }
-        } else if !in_word {
-            start = pos;
-            in_word = true;
-        }
-    }
-    if in_word {
-        f(Token::Word(&text[start..]));
-    }
-}
-
-/// Reads a stream in blocks that end on a separator, so that no word is cut.
-pub(crate) struct BlockReader {
-    reader: Box<dyn Read + Send>,
-    name: String,
-    block: usize,
-    leftover: Vec<u8>,
-    eof: bool,
-    /// Bytes read so far.
-    pub(crate) bytes: u64,
-}
-
-impl BlockReader {
-    pub(crate) fn new(reader: Box<dyn Read + Send>, name: String, block: usize) -> Self {
-        BlockReader {
-            reader,
-            name,
-            block: block.max(16),
-            leftover: Vec::new(),
-            eof: false,
-            bytes: 0,
-        }
-    }
-
-    /// The next block (about `block` bytes, ending after a separator or at the
-    /// end of the stream), reusing `buf`; false at the end.
-    pub(crate) fn next_block(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
-        buf.clear();
-        buf.append(&mut self.leftover);
-        // The leftover is the start of a token: no separator in it. Each byte is
-        // scanned once, so a long token costs linear time.
-        let mut scanned = buf.len();
-        loop {
-            // Fill up to the block size (or more, while no separator is found).
-            let target = if buf.len() < self.block {
-                self.block
-            } else {
-                buf.len() + self.block
-            };
-            while !self.eof && buf.len() < target {
-                let old = buf.len();
-                buf.resize(target, 0);
-                match self.reader.read(&mut buf[old..]) {
-                    Ok(0) => {
-                        buf.truncate(old);
-                        self.eof = true;
-                    }
-                    Ok(n) => {
-                        buf.truncate(old + n);
-                        self.bytes += n as u64;
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-                    Err(e) => {
-                        buf.truncate(old);
-                        return Err(Error::io(format!("reading {}", self.name), e));
-                    }
-                }
-            }
-            if self.eof {
-                return Ok(!buf.is_empty());
-            }
-            if let Some(i) = buf[scanned..].iter().rposition(|&b| is_separator(b)) {
-                let cut = scanned + i;
-                self.leftover.extend_from_slice(&buf[cut + 1..]);
-                buf.truncate(cut + 1);
-                return Ok(true);
-            }
-            scanned = buf.len();
-            // One word longer than the block: keep reading, up to a bound.
-            if buf.len() > self.block + MAX_TOKEN_BYTES {
-                return Err(Error::malformed(
-                    &self.name,
-                    format!("byte {}", self.bytes - buf.len() as u64),
-                    format!(
-                        "no space, tab or line break in {} MiB: a token this long is not a \
-                         word (is this a text corpus?)",
-                        MAX_TOKEN_BYTES >> 20
-                    ),
-                ));
-            }
-        }
-    }
-}
-
-/// Longest token the corpus reader takes (1 MiB): longer is an error, so binary
-/// data or `/dev/zero` stops early instead of filling memory.
-pub const MAX_TOKEN_BYTES: usize = 1 << 20;
-
-/// A fast, non-cryptographic hasher for words and packed id pairs.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
-
-const HASH_K: u64 = 0x9E37_79B9_7F4A_7C15;
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            h = (h ^ w).wrapping_mul(HASH_K).rotate_left(29);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            h = (h ^ u64::from_le_bytes(w))
-                .wrapping_mul(HASH_K)
-                .rotate_left(29);
-        }
-        self.0 = h;
-    }
-    #[inline]
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(HASH_K).rotate_left(29);
-    }
-    #[inline]
-    fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        // murmur3's fmix64
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-/// `BuildHasher` for [`FastHasher`].
-pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
-
-/// A progress bar on stderr for a byte stream (hidden when `quiet`).
-pub(crate) fn byte_progress(quiet: bool, total: Option<u64>, prefix: &str) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let (pb, template) = match total {
-        Some(t) => (
-            ProgressBar::new(t),
-            "{prefix} {bar:25} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, ETA {eta}) {msg}",
-        ),
-        None => (
-            ProgressBar::new_spinner(),
-            "{prefix} {spinner} {binary_bytes} ({binary_bytes_per_sec}) {msg}",
-        ),
-    };
-    pb.set_style(
-        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    pb.set_prefix(prefix.to_string());
-    pb
-}
-
-/// A progress message: tokens so far and tokens per second.
-pub(crate) fn token_rate(tokens: u64, start: Instant) -> String {
-    let s = start.elapsed().as_secs_f64().max(1e-9);
-    format!(
-        "{:.1}M tokens, {:.2}M tokens/s",
-        tokens as f64 / 1e6,
-        tokens as f64 / s / 1e6
-    )
-}
-
-/// The number of worker threads: `0` means all available cores.
-pub(crate) fn thread_count(requested: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if requested > 0 {
-        capped_threads(requested, cores)
-    } else {
-        cores
-    }
-}
-
-/// Most threads per core a request may have: more only adds switching and memory.
-pub const MAX_THREADS_PER_CORE: usize = 4;
-
-/// `requested` threads, at most [`MAX_THREADS_PER_CORE`] per core (with a note on
-/// stderr when capped: 100,000 threads would take minutes to start).
-///
-/// ```
-/// assert_eq!(glove_wgpu::vocab::capped_threads(3, 2), 3);
-/// assert_eq!(glove_wgpu::vocab::capped_threads(100_000, 2), 8);
-/// ```
-pub fn capped_threads(requested: usize, cores: usize) -> usize {
-    let max = MAX_THREADS_PER_CORE * cores.max(1);
-    if requested > max {
-        eprintln!("note: {requested} threads capped at {max} ({MAX_THREADS_PER_CORE} per core)");
-        max
-    } else {
-        requested
-    }
-}
-
-/// A rayon pool of `threads` workers.
-pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))
-}
+use crate::hash::FastBuild;
+use crate::progress::{token_rate, Progress};
+use crate::threads::{thread_count, thread_pool};
 
 /// Word counts of one block, borrowing its text.
 type BlockCounts<'a> = HashMap<&'a [u8], u64, FastBuild>;
@@ -507,7 +142,8 @@ impl Vocab {
     /// count then by word.
     ///
     /// ```
-    /// use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+    /// use glove_wgpu::corpus::Corpus;
+    /// use glove_wgpu::vocab::{Vocab, VocabOptions};
     /// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };
     /// let v = Vocab::count(Corpus::reader(&b"b a b\nc a b"[..]), &opts)?;
     /// assert_eq!(v.words(), ["b", "a", "c"]);
@@ -519,7 +155,7 @@ impl Vocab {
         let threads = thread_count(opts.threads);
         let pool = thread_pool(threads)?;
         let mut blocks = BlockReader::new(reader, name.clone(), opts.block_bytes);
-        let pb = byte_progress(opts.quiet, size, "vocab");
+        let pb = Progress::bytes(opts.quiet, size, "vocab");
         let start = Instant::now();
         let mut total: HashMap<Box<[u8]>, u64, FastBuild> = HashMap::default();
         let mut tokens = 0u64;
@@ -569,7 +205,7 @@ impl Vocab {
             pb.set_position(blocks.bytes);
             pb.set_message(token_rate(tokens, start));
         }
-        pb.finish_and_clear();
+        pb.finish();
         let distinct = total.len() as u64;
         let mut kept: Vec<(Box<[u8]>, u64)> = total
             .into_iter()

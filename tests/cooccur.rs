@@ -8,16 +8,17 @@ use std::path::{Path, PathBuf};
 use glove_wgpu::cooccur::{
     self, read_all, Cooc, CoocFormat, CoocReader, CoocWriter, CooccurOptions, ShuffleOptions,
 };
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 
 /// Relative tolerance against the f64 brute-force reference.
 const RTOL: f64 = 1e-9;
 
 /// A small deterministic generator for test inputs (splitmix64).
-struct Gen(glove_wgpu::model::SplitMix64);
+struct Gen(glove_wgpu::rng::SplitMix64);
 impl Gen {
     fn new(seed: u64) -> Self {
-        Gen(glove_wgpu::model::SplitMix64::new(seed))
+        Gen(glove_wgpu::rng::SplitMix64::new(seed))
     }
     fn next(&mut self) -> u64 {
         self.0.next_u64()

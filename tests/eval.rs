@@ -72,7 +72,7 @@ fn analogies_agree_on_gpu_and_cpu() {
     let mut words: Vec<String> = q.questions.iter().flat_map(|(_, w)| w.clone()).collect();
     words.sort();
     words.dedup();
-    let mut rng = glove_wgpu::model::SplitMix64::new(5);
+    let mut rng = glove_wgpu::rng::SplitMix64::new(5);
     let data: Vec<f32> = (0..words.len() * 16)
         .map(|_| rng.next_f32() - 0.5)
         .collect();

@@ -9,10 +9,11 @@
 use std::io::Write;
 
 use glove_wgpu::cooccur::{self, CoocFormat};
+use glove_wgpu::corpus::Corpus;
 use glove_wgpu::eval::{AnalogyQuestions, WordPairs};
 use glove_wgpu::io::{self, Format};
 use glove_wgpu::train::checkpoint::Checkpoint;
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 use proptest::prelude::*;
 
 /// A valid file in each format, to mutate.

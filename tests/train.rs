@@ -4,7 +4,8 @@
 mod common;
 
 use glove_wgpu::cooccur::Cooc;
-use glove_wgpu::model::{Model, SaveMode, SplitMix64};
+use glove_wgpu::model::{Model, SaveMode};
+use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::train::checkpoint::Checkpoint;
 use glove_wgpu::train::{self, train, Backend, BatchPlan, TrainConfig};
 
@@ -410,9 +411,10 @@ fn batch_plan_groups_rows_stably_with_batches_that_do_not_divide_the_input() {
 
 mod traffic {
     use glove_wgpu::cooccur::{self, Cooc, CooccurOptions};
+    use glove_wgpu::corpus::Corpus;
     use glove_wgpu::train::traffic::Traffic;
     use glove_wgpu::train::BatchPlan;
-    use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+    use glove_wgpu::vocab::{Vocab, VocabOptions};
 
     /// One triple at dimension 50 (stride 56), counted by hand for 32 lanes: a row
     /// access is a slot of 32 elements (128 bytes, 4 sectors) and one of 19 (76
@@ -493,7 +495,7 @@ mod traffic {
 
 mod plan_cap {
     use glove_wgpu::cooccur::Cooc;
-    use glove_wgpu::model::SplitMix64;
+    use glove_wgpu::rng::SplitMix64;
     use glove_wgpu::train::BatchPlan;
 
     fn skewed(n: usize, vocab: u32, seed: u64) -> Vec<Cooc> {

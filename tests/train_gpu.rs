@@ -15,7 +15,8 @@ mod common;
 use std::sync::{Arc, OnceLock};
 
 use glove_wgpu::cooccur::Cooc;
-use glove_wgpu::model::{Model, SplitMix64};
+use glove_wgpu::model::Model;
+use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::shaders::GLOVE_COST;
 use glove_wgpu::train::{
     self, device_stride, to_device_layout, twin, Backend, BatchPlan, CostParams, GpuTrainer,

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 
 fn opts(min_count: u64) -> VocabOptions {
     VocabOptions {
@@ -230,7 +231,8 @@ fn a_missing_corpus_is_an_error_naming_it() {
 /// naming the stream, instead of reading for ever; a long token costs linear time.
 #[test]
 fn endless_tokens_are_an_error_not_a_hang() {
-    use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions, MAX_TOKEN_BYTES};
+    use glove_wgpu::corpus::{Corpus, MAX_TOKEN_BYTES};
+    use glove_wgpu::vocab::{Vocab, VocabOptions};
     let opts = VocabOptions {
         quiet: true,
         block_bytes: 1 << 16,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Subcommand;
-use glove_wgpu::model::SplitMix64;
+use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::search::{inv_norm, Metric, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::{Error, Result};
 use rayon::prelude::*;

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use glove_wgpu::cooccur::{self, CooccurOptions};
+use glove_wgpu::corpus::Corpus;
 use glove_wgpu::model::Model;
 use glove_wgpu::train::traffic::Traffic;
 use glove_wgpu::train::{self, Backend, BatchPlan, GpuTrainer, TrainConfig};
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
 use super::common::BackendChoice;

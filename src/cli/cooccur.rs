@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use glove_wgpu::cooccur::{self, CoocFormat, CooccurOptions};
-use glove_wgpu::vocab::{Corpus, Vocab};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::Vocab;
 use glove_wgpu::Result;
 
 use super::common::WindowArgs;

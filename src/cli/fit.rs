@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use glove_wgpu::corpus::Corpus;
 use glove_wgpu::pipeline::{self, FitConfig, Progress};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::{AnalogyMethod, WordIndex};
-use glove_wgpu::vocab::Corpus;
 use glove_wgpu::{Embeddings, Error, Result};
 
 use super::common::{check_paths, WindowArgs};

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use glove_wgpu::vocab::{Corpus, Vocab, VocabOptions};
+use glove_wgpu::corpus::Corpus;
+use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::Result;
 
 #[derive(clap::Args, Debug)]

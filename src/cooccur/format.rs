@@ -1,5 +1,7 @@
 //! Co-occurrence files: Stanford's record and our native format.
 //!
+//! One file, over 500 lines: the reader and writer of both formats share the record layouts, header, footer and checksum.
+//!
 //! **Stanford (`glove`)**: a bare sequence of records `int32 i, int32 j,
 //! float64 x` in native byte order (16 bytes, no header), with 1-based ids:
 //! what Stanford's `cooccur` and `shuffle` write and `glove` reads.

@@ -12,27 +12,16 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
-use super::count::{overflow, Columns, DenseLayout, Rows};
+use super::dense::DenseLayout;
+use super::pairs::{overflow, Columns, Rows};
 use super::spill::{Run, RunReader, RunWriter, TempDir};
 
-/// The sum of the workers' dense tables at `idx`.
+/// The sum of the workers' dense tables at `X[i][j]` (0 outside the region).
 #[inline]
-fn dense_sum(tables: &[&[u32]], idx: u64) -> u64 {
-    tables.iter().map(|t| t[idx as usize] as u64).sum()
-}
-
-/// The index of `X[i][j]` in a dense table (with the symmetric layout,
-/// `X[i][j]` for `j < i` is the stored `X[j][i]`).
-#[inline]
-fn dense_index(layout: &DenseLayout, i: u64, j: u64) -> u64 {
-    let off = &layout.offsets;
-    if !layout.sym {
-        off[i as usize] + j
-    } else if j >= i {
-        off[i as usize] + (j - i)
-    } else {
-        off[j as usize] + (i - j)
-    }
+fn dense_sum(layout: &DenseLayout, tables: &[&[u32]], i: u64, j: u64) -> u64 {
+    layout
+        .slot(i as u32, j as u32)
+        .map_or(0, |idx| tables.iter().map(|t| t[idx] as u64).sum())
 }
 
 /// The summed dense tables (one a worker, summed as they are read), in
@@ -72,7 +61,7 @@ impl<'a> DenseSource<'a> {
     fn seek(&mut self) {
         while self.row < self.last {
             while self.col < self.end {
-                let c = dense_sum(self.tables, dense_index(self.layout, self.row, self.col));
+                let c = dense_sum(self.layout, self.tables, self.row, self.col);
                 if c != 0 {
                     self.cur = Some([(self.row << 32) | self.col, c]);
                     return;
@@ -192,7 +181,7 @@ pub(crate) fn merge_rows(
         let mut put = |j: u32, c: u64| emit(row | j as u64, c);
         let end = if i < last { layout.end(i) } else { 0 };
         for j in 0..end {
-            let mut c = dense_sum(dense, dense_index(layout, i, j));
+            let mut c = dense_sum(layout, dense, i, j);
             if c == 0 {
                 continue;
             }

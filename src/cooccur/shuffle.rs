@@ -10,69 +10,22 @@
 //! the data twice. Stanford's `shuffle` instead shuffles chunks and
 //! interleaves them, which is not uniform.
 //!
-//! The random numbers come from our own SplitMix64 / xoshiro256++ generator,
-//! so a seed gives the same permutation whatever the version of `rand`. The
+//! The random numbers come from [`crate::rng`]'s xoshiro256++, so a seed gives
+//! the same permutation whatever the version of `rand`. The
 //! permutation depends on the seed, the number of records and, once the file
 //! exceeds the budget, on the budget.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::rng::Xoshiro256pp;
 
 use super::format::{CoocFormat, CoocReader, CoocWriter};
 use super::spill::TempDir;
 
-/// xoshiro256++ seeded through SplitMix64.
-#[derive(Clone, Debug)]
-pub(crate) struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        let mut x = seed;
-        let mut next = || {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    #[inline]
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let r = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        r
-    }
-
-    /// A uniform integer in `0..n` (Lemire's method, unbiased), `n > 0`.
-    #[inline]
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        let mut m = self.next_u64() as u128 * n as u128;
-        if (m as u64) < n {
-            let t = n.wrapping_neg() % n;
-            while (m as u64) < t {
-                m = self.next_u64() as u128 * n as u128;
-            }
-        }
-        (m >> 64) as u64
-    }
-}
-
 /// Fisher-Yates on records of `rb` bytes.
-fn shuffle_records(data: &mut [u8], rb: usize, rng: &mut Rng) {
+fn shuffle_records(data: &mut [u8], rb: usize, rng: &mut Xoshiro256pp) {
     let n = data.len() / rb;
     let mut tmp = [0u8; 16];
     for i in (1..n).rev() {
@@ -169,10 +122,10 @@ struct Shuffler<'a> {
     cap: usize,
     max_open: usize,
     dir: &'a TempDir,
-    rng: Rng,
+    rng: Xoshiro256pp,
     buckets: u64,
     out: CoocWriter,
-    pb: indicatif::ProgressBar,
+    pb: Progress,
 }
 
 impl Shuffler<'_> {
@@ -260,41 +213,24 @@ pub(crate) fn shuffle_file(
     let rb = format.record_bytes();
     let mut reader = CoocReader::open(input, format)?;
     let n = reader.len().unwrap_or(0);
-    let parent = match &opts.temp_dir {
-        Some(d) => d.clone(),
-        None => match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
-        },
-    };
+    let parent = super::spill::temp_parent(opts.temp_dir.as_deref(), output);
     // Half the budget for records held at once, the rest for buffers.
     let cap = (opts.memory_bytes / 2 / rb).max(1024);
     let dir = TempDir::new(&parent)?;
-    let pb = if opts.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let pb = indicatif::ProgressBar::new(n);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "shuffle {bar:25} {human_pos}/{human_len} records (ETA {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        pb
-    };
+    let pb = Progress::counted(opts.quiet, n, "shuffle", "records");
     let mut s = Shuffler {
         rb,
         cap,
         max_open: opts.max_open_files.min(super::spill::open_files_allowed()),
         dir: &dir,
-        rng: Rng::new(opts.seed),
+        rng: Xoshiro256pp::new(opts.seed),
         buckets: 0,
         out: CoocWriter::create(output, format)?,
         pb,
     };
     s.run(&mut reader, n)?;
     let buckets = s.buckets;
-    s.pb.finish_and_clear();
+    s.pb.finish();
     s.out.finish()?;
     Ok(ShuffleStats {
         records: n,

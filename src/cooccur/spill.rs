@@ -15,6 +15,18 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
+/// Where a job writing `output` makes its private folder: `temp_dir` if
+/// given, otherwise the output's folder.
+pub(crate) fn temp_parent(temp_dir: Option<&Path>, output: &Path) -> PathBuf {
+    match temp_dir {
+        Some(d) => d.to_path_buf(),
+        None => match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    }
+}
+
 /// A private folder for temporary files, removed (with its content) on drop.
 #[derive(Debug)]
 pub(crate) struct TempDir {

@@ -5,10 +5,12 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
+use super::parse::{assemble, check_word, quote};
 use super::text::{parse_header_fields, BOM};
-use super::{assemble, check_word, quote, write_parallel, Progress};
+use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Records decoded per parallel task.
 const RECORDS_PER_TASK: usize = 4096;
@@ -123,7 +125,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
                 }
                 words.push(word);
             }
-            progress.inc(recs.len() * (vec_bytes + 8));
+            progress.inc((recs.len() * (vec_bytes + 8)) as u64);
             Ok(words)
         })
         .collect();

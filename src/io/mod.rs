@@ -11,7 +11,7 @@
 //! Readers load the whole file into memory, cut it at line (text) or record
 //! (binary) boundaries and parse the pieces in parallel with rayon. Words may
 //! hold any UTF-8 character but the separators space, tab, newline and carriage
-//! return ([`crate::vocab::word_problem`], the tokenizer's rule). A UTF-8 byte-order mark, CRLF
+//! return ([`crate::corpus::word_problem`], the tokenizer's rule). A UTF-8 byte-order mark, CRLF
 //! line endings, trailing spaces and blank trailing lines are accepted. Every
 //! other deviation is an [`Error::Malformed`] naming the file, the line
 //! (`line N`, 1-based, the header being line 1) or the record (`record N`,
@@ -32,8 +32,18 @@
 //! assert_eq!(back, e);
 //! # Ok::<(), glove_wgpu::Error>(())
 //! ```
+//!
+//! | file | holds |
+//! | --- | --- |
+//! | `mod.rs` | [`Format`], [`read()`], [`write()`] and the parallel writer |
+//! | `text.rs` | the text formats |
+//! | `binary.rs` | word2vec binary |
+//! | `parse.rs` | what the readers share: the word rule, duplicates, quoting |
+//! | `file.rs` | reading a large file fast (huge pages, parallel reads) |
 
 mod binary;
+mod file;
+mod parse;
 mod text;
 
 use std::io::{Read, Write};
@@ -42,66 +52,13 @@ use std::path::Path;
 use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+use file::{huge_buffer, read_parallel, HUGE_READ_BYTES};
 
 /// Files (or matrices) at least this large show a progress bar on stderr while
-/// they load (or are written); indicatif draws it only when stderr is a terminal.
+/// they load (or are written), when stderr is a terminal.
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
-
-/// Files at least this large are read into an anonymous map with huge pages,
-/// where the system has them: fresh memory comes 2 MiB at a time.
-const HUGE_READ_BYTES: u64 = 64 << 20;
-
-/// Fills `buf` from the start of `file` in parallel pieces; returns how many bytes
-/// were read before the first short piece (the file's end, if it shrank).
-fn read_parallel(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    use rayon::prelude::*;
-    const PIECE: usize = 16 << 20;
-    let got: Vec<std::io::Result<usize>> = buf
-        .par_chunks_mut(PIECE)
-        .enumerate()
-        .map(|(k, piece)| {
-            let mut at = 0;
-            while at < piece.len() {
-                match read_at(file, &mut piece[at..], (k * PIECE + at) as u64) {
-                    Ok(0) => break,
-                    Ok(n) => at += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(at)
-        })
-        .collect();
-    let mut total = 0;
-    for (k, g) in got.into_iter().enumerate() {
-        let n = g?;
-        total = k * PIECE + n;
-        if n < PIECE {
-            break;
-        }
-    }
-    Ok(total.min(buf.len()))
-}
-
-#[cfg(unix)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
-}
-
-/// An anonymous map of `len` bytes advised to use huge pages, or `None`.
-fn huge_buffer(len: u64) -> Option<memmap2::MmapMut> {
-    let map = memmap2::MmapMut::map_anon(usize::try_from(len).ok()?).ok()?;
-    #[cfg(target_os = "linux")]
-    {
-        let _ = map.advise(memmap2::Advice::HugePage);
-    }
-    Some(map)
-}
 
 /// An embedding file format.
 ///
@@ -300,7 +257,7 @@ pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Re
 /// assert_eq!(err.to_string(), "v.txt: line 2: expected 2 values, found 1");
 /// ```
 pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Embeddings> {
-    let progress = Progress::new(bytes.len(), "loading");
+    let progress = byte_bar(bytes.len(), "loading");
     let result = match format {
         Format::Word2vecBin => binary::read(bytes, source_name, &progress),
         _ => text::read(bytes, format.has_header(), source_name, &progress),
@@ -460,7 +417,7 @@ fn write_parallel(
     let dim = emb.dim();
     let batch = WRITE_ROWS_PER_TASK * WRITE_TASKS_PER_BATCH;
     // Progress in bytes of the in-memory matrix, a close guess of the output.
-    let progress = Progress::new(emb.matrix().len() * 4, "writing");
+    let progress = byte_bar(emb.matrix().len() * 4, "writing");
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
         let bufs: Vec<Vec<u8>> = (start..end)
@@ -479,108 +436,14 @@ fn write_parallel(
         for buf in &bufs {
             out.write_all(buf)?;
         }
-        progress.inc((end - start) * dim * 4);
+        progress.inc(((end - start) * dim * 4) as u64);
     }
     progress.finish();
     Ok(())
 }
 
-/// An optional byte-count progress bar on stderr for large inputs.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new(total: usize, verb: &str) -> Self {
-        if total < PROGRESS_MIN_BYTES {
-            return Progress(None);
-        }
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(total as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-            "{verb} {{bar:30}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}})"
-        )) {
-            bar.set_style(style);
-        }
-        Progress(Some(bar))
-    }
-
-    fn inc(&self, bytes: usize) {
-        if let Some(bar) = &self.0 {
-            bar.inc(bytes as u64);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-/// Builds the embeddings from parsed rows, naming both lines (or records) of
-/// a duplicate word. `place(i)` names where row `i` came from.
-fn assemble(
-    words: Vec<String>,
-    dim: usize,
-    data: Vec<f32>,
-    source_name: &str,
-    place: impl Fn(usize) -> String,
-) -> Result<Embeddings> {
-    use std::collections::hash_map::Entry;
-    use std::collections::HashMap;
-    if words.len() > u32::MAX as usize - 1 {
-        return Err(Error::malformed(
-            source_name,
-            place(u32::MAX as usize - 1),
-            "more than 2^32 - 2 words",
-        ));
-    }
-    let mut index: HashMap<String, u32> = HashMap::with_capacity(words.len());
-    for (i, w) in words.iter().enumerate() {
-        match index.entry(w.clone()) {
-            Entry::Occupied(first) => {
-                return Err(Error::malformed(
-                    source_name,
-                    place(i),
-                    format!(
-                        "duplicate word {w:?} (first on {})",
-                        place(*first.get() as usize)
-                    ),
-                ))
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(i as u32);
-            }
-        }
-    }
-    Ok(Embeddings::from_checked_parts(words, index, dim, data))
-}
-
-/// Checks a parsed word: valid UTF-8 and a word by [`crate::vocab::word_problem`]
-/// (as [`Embeddings::new`] demands). Returns the problem otherwise.
-fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
-    let word = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "invalid UTF-8 in word {:?} at byte {}",
-            String::from_utf8_lossy(bytes),
-            e.valid_up_to()
-        )
-    })?;
-    match crate::vocab::word_problem(word) {
-        Some(problem) => Err(problem),
-        None => Ok(word.to_string()),
-    }
-}
-
-/// Quotes a field for an error message, cut to a readable length.
-fn quote(field: &[u8]) -> String {
-    // 40 characters are at most 160 bytes: never decode a whole huge line.
-    let s = String::from_utf8_lossy(&field[..field.len().min(160)]);
-    if s.chars().count() > 40 || field.len() > 160 {
-        let cut: String = s.chars().take(40).collect();
-        format!("{cut:?}...")
-    } else {
-        format!("{s:?}")
-    }
+/// A byte-count progress bar on stderr for inputs (or matrices) of at least
+/// [`PROGRESS_MIN_BYTES`].
+fn byte_bar(total: usize, verb: &str) -> Progress {
+    Progress::bytes(total < PROGRESS_MIN_BYTES, Some(total as u64), verb)
 }

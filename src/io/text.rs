@@ -4,9 +4,11 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
-use super::{assemble, check_word, quote, write_parallel, Progress};
+use super::parse::{assemble, check_word, quote};
+use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// The UTF-8 byte-order mark.
 pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -135,7 +137,7 @@ pub(super) fn read(
         .zip(slots)
         .map(|(r, out)| {
             let c = parse_chunk(&body[r.clone()], dim, out);
-            progress.inc(r.len());
+            progress.inc(r.len() as u64);
             c
         })
         .collect();

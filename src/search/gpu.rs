@@ -1,5 +1,7 @@
 //! Host side of `shaders/search.wgsl`: shards, batches, dispatches, read-back.
 //!
+//! One file, over 500 lines: the host side of one kernel, its buffers, bindings and dispatch loop.
+//!
 //! The matrix is uploaded once, split into shards no larger than the device's
 //! storage-binding limit (or a smaller limit the caller sets). A search runs in
 //! batches of queries (the candidate lists of a batch stay under a budget); each

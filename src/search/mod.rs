@@ -1,5 +1,7 @@
 //! Exact k-nearest-neighbour search over an embedding matrix, on the GPU or the CPU.
 //!
+//! One file, over 500 lines: the index and the matrix and query preparation that both backends read.
+//!
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
 //! by lower id. The full `m x n` score matrix is never held: the GPU kernel
@@ -18,6 +20,13 @@
 //! Rows can be stored as f32 or f16 ([`Precision`]); products accumulate in f32.
 //! A matrix larger than the device's storage-binding limit is split into shards
 //! whose lists are merged.
+//!
+//! | file | holds |
+//! | --- | --- |
+//! | `mod.rs` | [`SearchIndex`], its options, and the matrix and queries prepared for both twins |
+//! | `gpu.rs` | the host side of `shaders/search.wgsl` |
+//! | `cpu.rs` | its CPU twin |
+//! | `topk.rs` | the order of results and the bounded list both twins keep |
 
 mod cpu;
 mod gpu;

@@ -82,7 +82,7 @@ pub struct Checkpoint {
     pub epoch: u32,
     /// Seed of the initialisation.
     pub seed: u64,
-    /// State of the generator after initialisation ([`crate::model::SplitMix64::state`]).
+    /// State of the generator after initialisation ([`crate::rng::SplitMix64::state`]).
     pub rng_state: u64,
     /// Number of triples trained on (checked on resume).
     pub triples: u64,

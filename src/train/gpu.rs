@@ -1,6 +1,8 @@
 //! The GPU trainer: `shaders/glove_step.wgsl` (one of its two lane paths) and
 //! `shaders/glove_cost.wgsl`, driven batch after batch.
 //!
+//! One file, over 500 lines: the host side of two kernels that share one set of buffers and bindings.
+//!
 //! ## Kernel layout (see the WGSL header for the details)
 //! - Rows live on the device with [`super::device_stride`] floats (vector, bias,
 //!   zero padding to 8 floats), so every row starts on a 32-byte sector.

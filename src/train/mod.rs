@@ -418,7 +418,7 @@ fn run(
     let pool = match backend {
         Backend::Hogwild { threads } => Some(
             rayon::ThreadPoolBuilder::new()
-                .num_threads(crate::vocab::thread_count(*threads))
+                .num_threads(crate::threads::thread_count(*threads))
                 .build()
                 .map_err(|e| Error::invalid(format!("starting {threads} threads: {e}")))?,
         ),

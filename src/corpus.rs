@@ -1,0 +1,267 @@
+//! The corpus: where text comes from ([`Corpus`]), the block reader that
+//! streams it without cutting a word, the tokenizer, and the one rule of what a
+//! word is ([`word_problem`]), shared by the vocabulary, co-occurrence counting,
+//! [`crate::Embeddings`] and every vectors reader and writer.
+//!
+//! Tokens are split exactly as Stanford's `vocab_count` and `cooccur` split
+//! them: on space, tab and newline (and carriage return, which Stanford drops;
+//! we treat it as a separator, so CRLF files give the same tokens). Every other
+//! byte, including other Unicode white space, belongs to a word. A newline ends
+//! a document. Words are kept whole (Stanford truncates words longer than its
+//! `MAX_STRING_LENGTH` of 1000 bytes; such words are a corner case we do not
+//! reproduce); a token longer than [`MAX_TOKEN_BYTES`] is an error.
+//!
+//! ```
+//! use glove_wgpu::corpus::{word_problem, Corpus};
+//! assert_eq!(Corpus::from_arg("-").name(), "<stdin>");
+//! assert!(word_problem("two words").is_some());
+//! ```
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Where a corpus comes from: a file, standard input, or any reader.
+///
+/// ```
+/// use glove_wgpu::corpus::Corpus;
+/// let from_file = Corpus::from(std::path::Path::new("corpus.txt"));
+/// assert_eq!(from_file.name(), "corpus.txt");
+/// let from_memory = Corpus::reader(&b"a b c"[..]);
+/// assert_eq!(from_memory.name(), "<reader>");
+/// assert_eq!(Corpus::stdin().name(), "<stdin>");
+/// ```
+pub enum Corpus {
+    /// A file on disk (its size gives the progress bar a length).
+    File(PathBuf),
+    /// The process's standard input.
+    Stdin,
+    /// Any reader (for example `&[u8]`, a decompressor, a socket).
+    Reader(Box<dyn Read + Send>),
+}
+
+impl std::fmt::Debug for Corpus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Corpus({})", self.name())
+    }
+}
+
+impl Corpus {
+    /// A corpus read from any reader.
+    pub fn reader(r: impl Read + Send + 'static) -> Self {
+        Corpus::Reader(Box::new(r))
+    }
+
+    /// The process's standard input.
+    pub fn stdin() -> Self {
+        Corpus::Stdin
+    }
+
+    /// A path, where `-` means standard input (the command-line convention).
+    ///
+    /// ```
+    /// use glove_wgpu::corpus::Corpus;
+    /// assert!(matches!(Corpus::from_arg("-"), Corpus::Stdin));
+    /// assert!(matches!(Corpus::from_arg("a.txt"), Corpus::File(_)));
+    /// ```
+    pub fn from_arg(arg: impl AsRef<Path>) -> Self {
+        let p = arg.as_ref();
+        if p.as_os_str() == "-" {
+            Corpus::Stdin
+        } else {
+            Corpus::File(p.to_path_buf())
+        }
+    }
+
+    /// A name for messages: the path, `<stdin>` or `<reader>`.
+    pub fn name(&self) -> String {
+        match self {
+            Corpus::File(p) => p.display().to_string(),
+            Corpus::Stdin => "<stdin>".into(),
+            Corpus::Reader(_) => "<reader>".into(),
+        }
+    }
+
+    /// Opens the corpus: a reader and its size in bytes when known.
+    pub(crate) fn open(self) -> Result<(Box<dyn Read + Send>, Option<u64>, String)> {
+        let name = self.name();
+        match self {
+            Corpus::File(p) => {
+                let f = File::open(&p).map_err(|e| Error::io_path("opening", &p, e))?;
+                let len = f.metadata().ok().map(|m| m.len());
+                Ok((Box::new(f), len, name))
+            }
+            Corpus::Stdin => Ok((Box::new(std::io::stdin()), None, name)),
+            Corpus::Reader(r) => Ok((r, None, name)),
+        }
+    }
+}
+
+impl From<&Path> for Corpus {
+    fn from(p: &Path) -> Self {
+        Corpus::File(p.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for Corpus {
+    fn from(p: PathBuf) -> Self {
+        Corpus::File(p)
+    }
+}
+
+impl From<&PathBuf> for Corpus {
+    fn from(p: &PathBuf) -> Self {
+        Corpus::File(p.clone())
+    }
+}
+
+/// Whether a byte separates tokens (space, tab, newline, carriage return).
+#[inline]
+pub(crate) fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// What is wrong with `word` as a word, or `None` if it is one. The one rule of
+/// the tokenizer, the vocabulary, [`crate::Embeddings`] and every vectors reader
+/// and writer: a word is a non-empty run of characters without the separators
+/// space, tab, newline and carriage return (Stanford's tokenizer splits on the same
+/// bytes). Other whitespace (`\u{a0}`, `\x0b`, `\x0c`, ...) is part of a word, and
+/// every format writes and reads it back.
+///
+/// ```
+/// use glove_wgpu::corpus::word_problem;
+/// assert_eq!(word_problem("no\u{a0}break"), None);
+/// assert_eq!(word_problem("a\x0bb"), None);
+/// assert!(word_problem("two words").is_some());
+/// assert!(word_problem("").is_some());
+/// ```
+pub fn word_problem(word: &str) -> Option<String> {
+    if word.is_empty() {
+        return Some("empty word".into());
+    }
+    word.bytes().find(|&b| is_separator(b)).map(|b| {
+        format!("word {word:?} contains a separator (byte 0x{b:02X}: space, tab, newline or carriage return)")
+    })
+}
+
+/// One token event of a block of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Token<'a> {
+    /// A word.
+    Word(&'a [u8]),
+    /// A line break: the end of a document.
+    Newline,
+}
+
+/// Calls `f` on every word and line break of `text`, in order.
+#[inline]
+pub(crate) fn for_each_token<'a>(text: &'a [u8], mut f: impl FnMut(Token<'a>)) {
+    let mut start = 0usize;
+    let mut in_word = false;
+    for (pos, &b) in text.iter().enumerate() {
+        if is_separator(b) {
+            if in_word {
+                f(Token::Word(&text[start..pos]));
+                in_word = false;
+            }
+            if b == b'\n' {
+                f(Token::Newline);
+            }
+        } else if !in_word {
+            start = pos;
+            in_word = true;
+        }
+    }
+    if in_word {
+        f(Token::Word(&text[start..]));
+    }
+}
+
+/// Reads a stream in blocks that end on a separator, so that no word is cut.
+pub(crate) struct BlockReader {
+    reader: Box<dyn Read + Send>,
+    name: String,
+    block: usize,
+    leftover: Vec<u8>,
+    eof: bool,
+    /// Bytes read so far.
+    pub(crate) bytes: u64,
+}
+
+impl BlockReader {
+    pub(crate) fn new(reader: Box<dyn Read + Send>, name: String, block: usize) -> Self {
+        BlockReader {
+            reader,
+            name,
+            block: block.max(16),
+            leftover: Vec::new(),
+            eof: false,
+            bytes: 0,
+        }
+    }
+
+    /// The next block (about `block` bytes, ending after a separator or at the
+    /// end of the stream), reusing `buf`; false at the end.
+    pub(crate) fn next_block(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
+        buf.clear();
+        buf.append(&mut self.leftover);
+        // The leftover is the start of a token: no separator in it. Each byte is
+        // scanned once, so a long token costs linear time.
+        let mut scanned = buf.len();
+        loop {
+            // Fill up to the block size (or more, while no separator is found).
+            let target = if buf.len() < self.block {
+                self.block
+            } else {
+                buf.len() + self.block
+            };
+            while !self.eof && buf.len() < target {
+                let old = buf.len();
+                buf.resize(target, 0);
+                match self.reader.read(&mut buf[old..]) {
+                    Ok(0) => {
+                        buf.truncate(old);
+                        self.eof = true;
+                    }
+                    Ok(n) => {
+                        buf.truncate(old + n);
+                        self.bytes += n as u64;
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
+                    Err(e) => {
+                        buf.truncate(old);
+                        return Err(Error::io(format!("reading {}", self.name), e));
+                    }
+                }
+            }
+            if self.eof {
+                return Ok(!buf.is_empty());
+            }
+            if let Some(i) = buf[scanned..].iter().rposition(|&b| is_separator(b)) {
+                let cut = scanned + i;
+                self.leftover.extend_from_slice(&buf[cut + 1..]);
+                buf.truncate(cut + 1);
+                return Ok(true);
+            }
+            scanned = buf.len();
+            // One word longer than the block: keep reading, up to a bound.
+            if buf.len() > self.block + MAX_TOKEN_BYTES {
+                return Err(Error::malformed(
+                    &self.name,
+                    format!("byte {}", self.bytes - buf.len() as u64),
+                    format!(
+                        "no space, tab or line break in {} MiB: a token this long is not a \
+                         word (is this a text corpus?)",
+                        MAX_TOKEN_BYTES >> 20
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Longest token the corpus reader takes (1 MiB): longer is an error, so binary
+/// data or `/dev/zero` stops early instead of filling memory.
+pub const MAX_TOKEN_BYTES: usize = 1 << 20;
