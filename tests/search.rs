@@ -252,7 +252,9 @@ fn run_case(c: &Case, twins: &[Twin]) {
     let excl: Vec<Vec<u32>> = (0..c.m)
         .map(|_| {
             if c.exclusions && c.n > 0 {
-                (0..rng.below(4)).map(|_| rng.below(c.n) as u32).collect()
+                (0..rng.below(4))
+                    .map(|_| rng.below(c.n as u64) as u32)
+                    .collect()
             } else {
                 Vec::new()
             }

@@ -16,6 +16,13 @@ pub struct Out {
     pub stderr: String,
 }
 
+impl Out {
+    /// `(code, stdout, stderr)`, for `let (code, out, err) = cli(..).parts();`.
+    pub fn parts(self) -> (i32, String, String) {
+        (self.code, self.stdout, self.stderr)
+    }
+}
+
 /// `glove-wgpu` as a command, before its arguments.
 pub fn bin() -> Command {
     Command::new(BIN)

@@ -27,9 +27,9 @@ impl Rng {
         self.unit() * 2.0 - 1.0
     }
 
-    /// Uniform in `0..n` (`n > 0`; the modulo bias is below 2^-40 for test sizes).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+    /// Uniform in `0..n` (`n > 0`; the modulo bias is negligible for test sizes).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 
     /// `len` values uniform in `[-1, 1)`.
