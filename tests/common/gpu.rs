@@ -5,6 +5,7 @@
 //! [`Device`] and is declared with [`twin_test!`].
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use glove_wgpu::GpuContext;
@@ -61,11 +62,17 @@ pub fn gpu() -> Option<Arc<GpuContext>> {
              libvulkan1) or unset CI to skip them"
         );
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED {test} (no GPU adapter: {err}; run scripts/test to install lavapipe, \
-         or set CI=true to make this a failure)"
-    );
+    // The reason in full once per test binary, then one short line per test.
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    let msg = if TOLD.swap(true, Ordering::Relaxed) {
+        format!("SKIPPED {test} (no GPU adapter)")
+    } else {
+        format!(
+            "SKIPPED {test} (no GPU adapter: {err}; run scripts/test to install lavapipe, \
+             or set CI=true to make this a failure)"
+        )
+    };
+    let _ = writeln!(std::io::stderr(), "{msg}");
     None
 }
 
