@@ -1,58 +1,49 @@
 //! The command line's output contracts.
 
+mod common;
+
 use std::process::Command;
 
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glove-wgpu"))
-        .args(args)
-        .output()
-        .expect("run glove-wgpu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{cli, Device};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/stanford_glove.txt");
 
-#[test]
-fn neighbors_json_contract_and_unknown_words() {
-    for backend in ["cpu", "gpu"] {
-        let (code, out, err) = cli(&[
-            "neighbors",
-            "--vectors",
-            VECTORS,
-            "--k",
-            "3",
-            "--json",
-            "--backend",
-            backend,
-            "the",
-            "nope",
-            "東京",
-        ]);
-        assert_eq!(code, 1, "an unknown word gives exit code 1: {err}");
-        assert!(err.contains("unknown word: \"nope\""), "{err}");
-        let lines: Vec<serde_json::Value> = out
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines.len(), 3);
-        assert!(out
-            .lines()
-            .next()
-            .unwrap()
-            .starts_with("{\"query\":\"the\",\"neighbors\":["));
-        assert_eq!(lines[0]["query"], "the");
-        let n = lines[0]["neighbors"].as_array().unwrap();
-        assert_eq!(n.len(), 3);
-        assert!(n
-            .iter()
-            .all(|h| h["word"] != "the" && h["score"].is_number()));
-        assert_eq!(lines[1]["error"], "unknown word");
-        assert_eq!(lines[2]["query"], "東京");
-    }
+fn neighbors_json_contract_and_unknown_words(dev: &Device) {
+    let backend = dev.name();
+    let (code, out, err) = cli(&[
+        "neighbors",
+        "--vectors",
+        VECTORS,
+        "--k",
+        "3",
+        "--json",
+        "--backend",
+        backend,
+        "the",
+        "nope",
+        "東京",
+    ])
+    .parts();
+    assert_eq!(code, 1, "an unknown word gives exit code 1: {err}");
+    assert!(err.contains("unknown word: \"nope\""), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(out
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("{\"query\":\"the\",\"neighbors\":["));
+    assert_eq!(lines[0]["query"], "the");
+    let n = lines[0]["neighbors"].as_array().unwrap();
+    assert_eq!(n.len(), 3);
+    assert!(n
+        .iter()
+        .all(|h| h["word"] != "the" && h["score"].is_number()));
+    assert_eq!(lines[1]["error"], "unknown word");
+    assert_eq!(lines[2]["query"], "東京");
 }
 
 #[test]
@@ -69,7 +60,8 @@ fn neighbors_text_and_metrics() {
             "--backend",
             "cpu",
             "the",
-        ]);
+        ])
+        .parts();
         assert_eq!(code, 0, "{err}");
         assert!(out.starts_with("the\n"), "{out}");
         assert_eq!(out.lines().count(), 3);
@@ -88,7 +80,8 @@ fn analogy_prints_answers() {
         "the",
         ",",
         "naïve",
-    ]);
+    ])
+    .parts();
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["answers"].as_array().unwrap().len(), 2);
@@ -96,57 +89,60 @@ fn analogy_prints_answers() {
 
 #[test]
 fn missing_file_is_a_clear_error() {
-    let (code, _, err) = cli(&["neighbors", "--vectors", "/no/such/file.txt", "the"]);
+    let (code, _, err) = cli(&["neighbors", "--vectors", "/no/such/file.txt", "the"]).parts();
     assert_ne!(code, 0);
     assert!(err.contains("/no/such/file.txt"), "{err}");
 }
 
-#[test]
-fn bench_search_verifies_and_reports() {
-    for backend in ["cpu", "gpu"] {
-        let (code, out, err) = cli(&[
-            "bench",
-            "search",
-            "--n",
-            "3000",
-            "--dim",
-            "20",
-            "--queries",
-            "100",
-            "--k",
-            "5",
-            "--backend",
-            backend,
-            "--repeat",
-            "1",
-            "--json",
-        ]);
-        assert_eq!(code, 0, "{err}");
-        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-        for key in [
-            "backend",
-            "adapter",
-            "n",
-            "dim",
-            "queries",
-            "k",
-            "seconds",
-            "queries_per_s",
-            "gflops",
-            "bytes_per_flop",
-            "candidates_per_query",
-        ] {
-            assert!(v.get(key).is_some(), "missing {key}: {out}");
-        }
-        assert_eq!(v["backend"], backend);
-        assert_eq!(v["n"], 3000);
+fn bench_search_verifies_and_reports(dev: &Device) {
+    let backend = dev.name();
+    let (code, out, err) = cli(&[
+        "bench",
+        "search",
+        "--n",
+        "3000",
+        "--dim",
+        "20",
+        "--queries",
+        "100",
+        "--k",
+        "5",
+        "--backend",
+        backend,
+        "--repeat",
+        "1",
+        "--json",
+    ])
+    .parts();
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    for key in [
+        "backend",
+        "adapter",
+        "n",
+        "dim",
+        "queries",
+        "k",
+        "seconds",
+        "queries_per_s",
+        "gflops",
+        "bytes_per_flop",
+        "candidates_per_query",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {out}");
     }
+    assert_eq!(v["backend"], backend);
+    assert_eq!(v["n"], 3000);
 }
 
-#[test]
-fn bench_train_verifies_and_reports_counted_figures() {
+fn bench_train_verifies_and_reports_counted_figures(dev: &Device) {
     let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
-    for (backend, dim) in [("cpu", "50"), ("gpu", "50"), ("gpu", "300")] {
+    let dims: &[&str] = match dev {
+        Device::Cpu => &["50"],
+        Device::Gpu(_) => &["50", "300"],
+    };
+    let backend = dev.name();
+    for &dim in dims {
         let (code, out, err) = cli(&[
             "bench",
             "train",
@@ -159,7 +155,8 @@ fn bench_train_verifies_and_reports_counted_figures() {
             "--backend",
             backend,
             "--json",
-        ]);
+        ])
+        .parts();
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
         for key in [
@@ -198,6 +195,16 @@ fn bench_train_verifies_and_reports_counted_figures() {
             );
         }
     }
+}
+common::twin_test!(
+    neighbors_json_contract_and_unknown_words,
+    bench_search_verifies_and_reports,
+    bench_train_verifies_and_reports_counted_figures,
+);
+
+#[test]
+fn bench_train_summary_and_missing_corpus() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
     let (code, out, err) = cli(&[
         "bench",
         "train",
@@ -207,7 +214,8 @@ fn bench_train_verifies_and_reports_counted_figures() {
         "1",
         "--backend",
         "cpu",
-    ]);
+    ])
+    .parts();
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("bytes per update"),
@@ -220,7 +228,8 @@ fn bench_train_verifies_and_reports_counted_figures() {
         "/no/such/corpus.txt",
         "--backend",
         "cpu",
-    ]);
+    ])
+    .parts();
     assert_ne!(code, 0);
     assert!(err.contains("/no/such/corpus.txt"), "{err}");
 }
@@ -229,7 +238,7 @@ fn bench_train_verifies_and_reports_counted_figures() {
 #[test]
 fn bench_search_refuses_impossible_sizes() {
     for n in ["9223372036854775809", "92233720368547"] {
-        let (code, out, err) = cli(&["bench", "search", "--n", n, "--backend", "cpu"]);
+        let (code, out, err) = cli(&["bench", "search", "--n", n, "--backend", "cpu"]).parts();
         assert_eq!(code, 1, "{out}");
         assert!(out.is_empty(), "{out}");
         assert!(
@@ -253,7 +262,8 @@ fn absurd_thread_counts_are_capped() {
         out.to_str().unwrap(),
         "--threads",
         "100000",
-    ]);
+    ])
+    .parts();
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("capped"), "{err}");
     assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 100);
@@ -275,7 +285,8 @@ fn eval_detects_the_format() {
         "--pairs",
         pairs.to_str().unwrap(),
         "--json",
-    ]);
+    ])
+    .parts();
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!((v["words"].as_u64(), v["dim"].as_u64()), (Some(2), Some(3)));
@@ -286,7 +297,8 @@ fn eval_detects_the_format() {
         path.to_str().unwrap(),
         "--pairs",
         pairs.to_str().unwrap(),
-    ]);
+    ])
+    .parts();
     assert_ne!(code, 0, "a header promising 50 vectors and holding none");
     assert!(err.contains("w2v.txt"), "{err}");
 }
@@ -304,7 +316,7 @@ fn empty_vectors_file_names_the_file() {
         vec!["analogy", "--vectors", p, "a", "b", "c"],
         vec!["eval", "--vectors", p, "--pairs", p],
     ] {
-        let (code, _, err) = cli(&args);
+        let (code, _, err) = cli(&args).parts();
         assert_ne!(code, 0);
         assert!(
             err.contains("empty.txt") && err.contains("no vectors"),
@@ -319,7 +331,7 @@ fn empty_vectors_file_names_the_file() {
 #[test]
 fn outputs_to_devices_and_leftovers_of_killed_runs() {
     let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
-    let (code, _, err) = cli(&["vocab", corpus, "-o", "/dev/null", "-q"]);
+    let (code, _, err) = cli(&["vocab", corpus, "-o", "/dev/null", "-q"]).parts();
     assert_eq!(code, 0, "{err}");
     assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
     let dir = tempfile::tempdir().unwrap();
@@ -329,7 +341,7 @@ fn outputs_to_devices_and_leftovers_of_killed_runs() {
     std::fs::create_dir(&dead).unwrap();
     std::fs::write(dead.join("run-000001.bin"), vec![0u8; 4096]).unwrap();
     let out = dir.path().join("vocab.txt");
-    let (code, _, err) = cli(&["vocab", corpus, "-o", out.to_str().unwrap(), "-q"]);
+    let (code, _, err) = cli(&["vocab", corpus, "-o", out.to_str().unwrap(), "-q"]).parts();
     assert_eq!(code, 0, "{err}");
     if cfg!(target_os = "linux") {
         assert!(!dead.exists(), "the dead run's folder is still there");
@@ -354,7 +366,8 @@ fn cooccur_adapts_to_the_open_file_limit() {
         "--min-count",
         "1",
         "-q",
-    ]);
+    ])
+    .parts();
     assert_eq!(code, 0, "{err}");
     let run = |out: &str, limit: &str| {
         let script = format!(
@@ -362,13 +375,9 @@ fn cooccur_adapts_to_the_open_file_limit() {
             vocab.display(),
             d.join(out).display()
         );
-        let o = Command::new("bash")
-            .args(["-c", &script, env!("CARGO_BIN_EXE_glove-wgpu")])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr).to_string();
-        assert!(o.status.success(), "{limit}: {err}");
-        err
+        let o = common::run(Command::new("bash").args(["-c", &script, common::BIN]));
+        assert!(o.status.success(), "{limit}: {}", o.stderr);
+        o.stderr
     };
     let limited = run("limited.bin", "ulimit -Sn 48; ulimit -Hn 48;");
     assert!(limited.contains("spill files"), "{limited}");
@@ -381,7 +390,10 @@ fn cooccur_adapts_to_the_open_file_limit() {
 
 #[test]
 fn info_lists_an_adapter() {
-    let (code, out, err) = cli(&["info", "--json"]);
+    if common::gpu().is_none() {
+        return;
+    }
+    let (code, out, err) = cli(&["info", "--json"]).parts();
     assert_eq!(code, 0, "no adapter: {err}");
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert!(v["max_storage_buffer_binding_size"].as_u64().unwrap() > 0);
@@ -408,7 +420,8 @@ fn format_is_guessed_when_not_given() {
         "cpu",
         "--json",
         &first,
-    ]);
+    ])
+    .parts();
     let (c2, o2, e2) = cli(&[
         "neighbors",
         "--vectors",
@@ -417,7 +430,8 @@ fn format_is_guessed_when_not_given() {
         "cpu",
         "--json",
         &first,
-    ]);
+    ])
+    .parts();
     assert_eq!((c1, c2), (0, 0), "{e1} {e2}");
     assert_eq!(
         o1, o2,

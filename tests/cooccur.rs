@@ -2,6 +2,8 @@
 //! brute-force reference on random corpora, invariance under threads and
 //! memory budget (with spills and multi-pass merges), file formats, shuffle.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -11,28 +13,17 @@ use glove_wgpu::cooccur::{
 use glove_wgpu::corpus::Corpus;
 use glove_wgpu::vocab::{Vocab, VocabOptions};
 
+use common::{bin, fails, ok, Rng};
+
 /// Relative tolerance against the f64 brute-force reference.
 const RTOL: f64 = 1e-9;
 
-/// A small deterministic generator for test inputs (splitmix64).
-struct Gen(glove_wgpu::rng::SplitMix64);
-impl Gen {
-    fn new(seed: u64) -> Self {
-        Gen(glove_wgpu::rng::SplitMix64::new(seed))
-    }
-    fn next(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// A Zipf-like word rank in `0..n`.
-    fn zipf(&mut self, n: u64) -> u64 {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        (((n as f64 + 1.0).powf(u)) as u64)
-            .saturating_sub(1)
-            .min(n - 1)
-    }
+/// A Zipf-like word rank in `0..n`.
+fn zipf(g: &mut Rng, n: u64) -> u64 {
+    let u = (g.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    (((n as f64 + 1.0).powf(u)) as u64)
+        .saturating_sub(1)
+        .min(n - 1)
 }
 
 fn opts(window: usize) -> CooccurOptions {
@@ -223,7 +214,7 @@ fn crlf_tabs_and_blank_lines_split_like_stanford() {
 
 /// A random corpus: `lines` lines of Zipf words `w0..w{n}` (the last tenth of
 /// the ids out of the vocabulary), a few very long lines.
-fn random_corpus(g: &mut Gen, n: u64, lines: usize, max_len: u64) -> String {
+fn random_corpus(g: &mut Rng, n: u64, lines: usize, max_len: u64) -> String {
     let mut s = String::new();
     for _ in 0..lines {
         let len = if g.below(10) == 0 {
@@ -235,7 +226,7 @@ fn random_corpus(g: &mut Gen, n: u64, lines: usize, max_len: u64) -> String {
             if k > 0 {
                 s.push(if g.below(20) == 0 { '\t' } else { ' ' });
             }
-            s.push_str(&format!("w{}", g.zipf(n)));
+            s.push_str(&format!("w{}", zipf(g, n)));
         }
         s.push('\n');
     }
@@ -252,7 +243,7 @@ fn random_vocab(n: u64) -> Vocab {
 #[test]
 fn random_corpora_match_the_brute_force_reference() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen::new(7);
+    let mut g = Rng::new(7);
     for case in 0..24 {
         let n = 5 + g.below(300);
         let (lines, len) = (1 + g.below(40) as usize, 1 + g.below(60));
@@ -282,7 +273,7 @@ fn random_corpora_match_the_brute_force_reference() {
 #[test]
 fn counts_beyond_32_bits_are_exact() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen::new(5);
+    let mut g = Rng::new(5);
     let words = ["a", "b", "c"];
     let mut text = String::new();
     for _ in 0..40 {
@@ -345,7 +336,7 @@ fn vocabulary_and_window_beyond_32_bits_are_an_error() {
 #[test]
 fn result_is_bit_identical_whatever_threads_and_budget_with_spills_and_multipass_merge() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen::new(11);
+    let mut g = Rng::new(11);
     let text = random_corpus(&mut g, 3000, 40, 600);
     let corpus = dir.path().join("corpus.txt");
     std::fs::write(&corpus, &text).unwrap();
@@ -431,7 +422,7 @@ impl std::io::Read for Failing {
 #[test]
 fn temporary_files_are_removed_on_error() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen::new(5);
+    let mut g = Rng::new(5);
     let text = random_corpus(&mut g, 3000, 200, 600);
     let v = random_vocab(3000);
     let len = text.len();
@@ -483,7 +474,7 @@ fn a_budget_too_small_for_the_vocabulary_is_an_error_not_a_crash() {
 #[test]
 fn native_and_stanford_outputs_hold_the_same_entries() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen::new(3);
+    let mut g = Rng::new(3);
     let text = random_corpus(&mut g, 500, 30, 100);
     let v = random_vocab(500);
     let glove = count_text(&text, &v, &opts(15), dir.path());
@@ -510,13 +501,13 @@ fn native_and_stanford_outputs_hold_the_same_entries() {
 fn stanford_file_written_and_read_back_is_identical() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.bin");
-    let mut g = Gen::new(9);
+    let mut g = Rng::new(9);
     let recs: Vec<(u32, u32, f64)> = (0..10_000)
         .map(|_| {
             (
                 g.below(1 << 20) as u32,
                 g.below(1 << 20) as u32,
-                g.next() as f64 / 3e15,
+                g.next_u64() as f64 / 3e15,
             )
         })
         .collect();
@@ -605,7 +596,7 @@ fn write_native(path: &Path, recs: &[Cooc]) {
 fn native_file_round_trips_and_detects_corruption_and_truncation() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("n.bin");
-    let mut g = Gen::new(1);
+    let mut g = Rng::new(1);
     let recs: Vec<Cooc> = (0..5000)
         .map(|_| Cooc {
             i: g.below(1 << 31) as u32,
@@ -817,61 +808,37 @@ fn library_pipeline_from_vocab_to_shuffled_file() {
 #[test]
 fn command_line_vocab_cooccur_shuffle() {
     let dir = tempfile::tempdir().unwrap();
-    let exe = env!("CARGO_BIN_EXE_glove-wgpu");
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv_head.txt");
     let vocab = dir.path().join("vocab.txt");
     let cooc = dir.path().join("cooc.bin");
     let shuf = dir.path().join("shuf.bin");
-    let run = |args: &[&std::ffi::OsStr]| {
-        let out = std::process::Command::new(exe).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
-    let os = |s: &str| std::ffi::OsString::from(s);
-    run(&[
-        os("vocab").as_os_str(),
-        corpus.as_os_str(),
-        os("-o").as_os_str(),
-        vocab.as_os_str(),
-        os("--min-count").as_os_str(),
-        os("3").as_os_str(),
-        os("-q").as_os_str(),
-    ]);
+    ok(bin()
+        .arg("vocab")
+        .arg(&corpus)
+        .arg("-o")
+        .arg(&vocab)
+        .args(["--min-count", "3", "-q"]));
     let v = Vocab::read(&vocab).unwrap();
     assert!(v.counts().iter().all(|&c| c >= 3));
-    let out = run(&[
-        os("cooccur").as_os_str(),
-        corpus.as_os_str(),
-        os("--vocab").as_os_str(),
-        vocab.as_os_str(),
-        os("-o").as_os_str(),
-        cooc.as_os_str(),
-        os("--window").as_os_str(),
-        os("5").as_os_str(),
-        os("--format").as_os_str(),
-        os("native").as_os_str(),
-        os("--memory-mb").as_os_str(),
-        os("64").as_os_str(),
-        os("--quiet").as_os_str(),
-    ]);
-    assert!(
-        out.stderr.is_empty(),
-        "--quiet printed {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run(
+        bin()
+            .arg("cooccur")
+            .arg(&corpus)
+            .arg("--vocab")
+            .arg(&vocab)
+            .arg("-o")
+            .arg(&cooc)
+            .args(["--window", "5", "--format", "native"])
+            .args(["--memory-mb", "64", "--quiet"]),
     );
-    run(&[
-        os("shuffle").as_os_str(),
-        cooc.as_os_str(),
-        os("-o").as_os_str(),
-        shuf.as_os_str(),
-        os("--seed").as_os_str(),
-        os("3").as_os_str(),
-        os("-q").as_os_str(),
-    ]);
+    assert!(out.status.success(), "{}", out.stderr);
+    assert!(out.stderr.is_empty(), "--quiet printed {}", out.stderr);
+    ok(bin()
+        .arg("shuffle")
+        .arg(&cooc)
+        .arg("-o")
+        .arg(&shuf)
+        .args(["--seed", "3", "-q"]));
     let mut a = read_all(&cooc, CoocFormat::Native).unwrap();
     let b = read_all(&shuf, CoocFormat::Native).unwrap();
     assert_ne!(a, b);
@@ -881,18 +848,14 @@ fn command_line_vocab_cooccur_shuffle() {
     assert_eq!(a, b);
     // A bad vocabulary file: a clear error naming the line, and a failure code.
     std::fs::write(&vocab, "the 3\nand\n").unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            os("cooccur").as_os_str(),
-            corpus.as_os_str(),
-            os("--vocab").as_os_str(),
-            vocab.as_os_str(),
-            os("-o").as_os_str(),
-            cooc.as_os_str(),
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(
+        bin()
+            .arg("cooccur")
+            .arg(&corpus)
+            .arg("--vocab")
+            .arg(&vocab)
+            .arg("-o")
+            .arg(&cooc),
+    );
     assert!(err.contains("line 2"), "{err}");
 }

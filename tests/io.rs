@@ -1,12 +1,15 @@
 //! Embedding file formats: round trips, files written by other tools
 //! (`tests/data/`, see the scripts there), every malformed case, atomic writes.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use glove_wgpu::io::{self, Format};
 use glove_wgpu::{Embeddings, Error};
 use proptest::prelude::*;
-use rand::{RngExt, SeedableRng};
+
+use common::Rng;
 
 const ALL: [Format; 4] = [
     Format::Glove,
@@ -22,7 +25,7 @@ fn data(name: &str) -> PathBuf {
 }
 
 /// Words with accents, CJK, emoji and punctuation, made unique by a suffix.
-fn random_words(rng: &mut impl RngExt, n: usize) -> Vec<String> {
+fn random_words(rng: &mut Rng, n: usize) -> Vec<String> {
     const STEMS: [&str; 10] = [
         "the",
         "naïve",
@@ -36,26 +39,26 @@ fn random_words(rng: &mut impl RngExt, n: usize) -> Vec<String> {
         "\u{1F1EB}\u{1F1F7}",
     ];
     (0..n)
-        .map(|i| format!("{}{i}", STEMS[rng.random_range(0..STEMS.len())]))
+        .map(|i| format!("{}{i}", STEMS[rng.below(STEMS.len() as u64) as usize]))
         .collect()
 }
 
 /// Values of every magnitude: ordinary, tiny, huge, subnormal, signed zero.
-fn random_values(rng: &mut impl RngExt, n: usize) -> Vec<f32> {
+fn random_values(rng: &mut Rng, n: usize) -> Vec<f32> {
     (0..n)
-        .map(|_| match rng.random_range(0..8) {
-            0 => f32::from_bits(rng.random_range(1..0x0080_0000)), // subnormal
+        .map(|_| match rng.below(8) {
+            0 => f32::from_bits(1 + rng.below(0x007F_FFFF) as u32), // subnormal
             1 => -0.0,
-            2 => rng.random::<f32>() * 1e30,
-            3 => -rng.random::<f32>() * 1e-30,
+            2 => rng.unit() * 1e30,
+            3 => -rng.unit() * 1e-30,
             4 => f32::MAX,
-            _ => rng.random::<f32>() * 2.0 - 1.0,
+            _ => rng.uniform(),
         })
         .collect()
 }
 
 fn random_embeddings(seed: u64, n: usize, dim: usize) -> Embeddings {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = Rng::new(seed);
     let words = random_words(&mut rng, n);
     let values = random_values(&mut rng, n * dim);
     Embeddings::new(words, dim, values).unwrap()

@@ -5,6 +5,7 @@ mod common;
 
 use std::sync::{Arc, OnceLock};
 
+use common::Device;
 use glove_wgpu::search::{Metric, Neighbor, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::{GpuContext, GpuOptions};
 use half::f16;
@@ -28,12 +29,37 @@ enum Twin {
     },
 }
 
-/// A context on the test adapter without `SUBGROUP` and `SHADER_F16`. Like
-/// `common::gpu`, it fails (never skips) in CI when there is no adapter.
+/// The twins a device runs: the CPU twin, or both GPU kernel paths.
+fn twins(dev: &Device) -> Vec<Twin> {
+    match dev {
+        Device::Cpu => vec![Twin::Cpu],
+        Device::Gpu(_) => vec![
+            Twin::Gpu { shard_rows: None },
+            Twin::GpuPlain { shard_rows: None },
+        ],
+    }
+}
+
+/// The CPU twin, then the device's GPU twins if any: `run_case` checks the GPU
+/// twins' ids against the CPU twin's.
+fn compared(dev: &Device) -> Vec<Twin> {
+    let mut t = vec![Twin::Cpu];
+    if let Device::Gpu(_) = dev {
+        t.extend(twins(dev));
+    }
+    t
+}
+
+/// The test adapter's context. GPU twins come only from `Device::Gpu` or from
+/// tests that asked `common::gpu` first, so the adapter is there.
+fn ctx() -> Arc<GpuContext> {
+    common::gpu().expect("a GPU twin without an adapter")
+}
+
+/// A context on the test adapter without `SUBGROUP` and `SHADER_F16`.
 fn plain_gpu() -> Arc<GpuContext> {
     static CTX: OnceLock<Arc<GpuContext>> = OnceLock::new();
     CTX.get_or_init(|| {
-        common::gpu().expect("GPU");
         let opts = GpuOptions {
             no_subgroups: true,
             no_f16: true,
@@ -52,7 +78,7 @@ fn index(twin: Twin, m: &[f32], dim: usize, opts: &SearchOptions) -> SearchIndex
         Twin::Gpu { shard_rows } | Twin::GpuPlain { shard_rows } => {
             let ctx: Arc<GpuContext> = match twin {
                 Twin::GpuPlain { .. } => plain_gpu(),
-                _ => common::gpu().expect("GPU"),
+                _ => ctx(),
             };
             let mut o = opts.clone();
             if let Some(r) = shard_rows {
@@ -226,7 +252,9 @@ fn run_case(c: &Case, twins: &[Twin]) {
     let excl: Vec<Vec<u32>> = (0..c.m)
         .map(|_| {
             if c.exclusions && c.n > 0 {
-                (0..rng.below(4)).map(|_| rng.below(c.n) as u32).collect()
+                (0..rng.below(4))
+                    .map(|_| rng.below(c.n as u64) as u32)
+                    .collect()
             } else {
                 Vec::new()
             }
@@ -279,19 +307,12 @@ fn run_case(c: &Case, twins: &[Twin]) {
     }
 }
 
-/// The CPU twin and both GPU kernel paths.
-const BOTH: [Twin; 3] = [
-    Twin::Cpu,
-    Twin::Gpu { shard_rows: None },
-    Twin::GpuPlain { shard_rows: None },
-];
-
 #[test]
 fn both_kernel_paths_are_tested() {
     // On an adapter with subgroups and f16 (lavapipe has both), `Twin::Gpu` takes
     // the subgroup merge and `vec4<f16>` rows and `Twin::GpuPlain` the fallbacks.
-    let ctx = common::gpu().expect("GPU");
-    if std::env::var("CI").is_ok() {
+    let Some(ctx) = common::gpu() else { return };
+    if common::in_ci() {
         assert!(ctx.has_subgroups(), "CI's adapter should have subgroups");
         assert!(ctx.has_f16(), "CI's adapter should have f16");
     }
@@ -299,11 +320,10 @@ fn both_kernel_paths_are_tested() {
     assert!(!plain.has_subgroups() && !plain.has_f16());
 }
 
-#[test]
-fn three_words_by_hand() {
+fn three_words_by_hand(dev: &Device) {
     // rows: (1, 0), (0.6, 0.8), (-1, 0); query (1, 0)
     let m = [1.0, 0.0, 0.6, 0.8, -1.0, 0.0];
-    for twin in BOTH {
+    for twin in twins(dev) {
         let cos = index(twin, &m, 2, &SearchOptions::new(Metric::Cosine));
         let hits = cos.search(&[2.0, 0.0], 3, None).unwrap();
         let ids: Vec<u32> = hits[0].iter().map(|h| h.id).collect();
@@ -322,10 +342,10 @@ fn three_words_by_hand() {
         assert!((hits[0][0].score - 0.8).abs() < 1e-6);
     }
 }
+common::twin_test!(three_words_by_hand);
 
-#[test]
-fn empty_and_single_row() {
-    for twin in BOTH {
+fn empty_and_single_row(dev: &Device) {
+    for twin in twins(dev) {
         let empty = index(twin, &[], 3, &SearchOptions::new(Metric::Dot));
         assert!(empty.is_empty());
         let hits = empty.search(&[1.0, 2.0, 3.0], 5, None).unwrap();
@@ -342,7 +362,7 @@ fn empty_and_single_row() {
             exclusions: false,
             seed: 1,
         },
-        &BOTH,
+        &compared(dev),
     );
     run_case(
         &Case {
@@ -353,12 +373,12 @@ fn empty_and_single_row() {
             exclusions: false,
             seed: 2,
         },
-        &BOTH,
+        &compared(dev),
     );
 }
+common::twin_test!(empty_and_single_row);
 
-#[test]
-fn k_larger_than_n() {
+fn k_larger_than_n(dev: &Device) {
     run_case(
         &Case {
             n: 7,
@@ -368,12 +388,12 @@ fn k_larger_than_n() {
             exclusions: true,
             seed: 3,
         },
-        &BOTH,
+        &compared(dev),
     );
 }
+common::twin_test!(k_larger_than_n);
 
-#[test]
-fn shapes_smaller_than_tiles() {
+fn shapes_smaller_than_tiles(dev: &Device) {
     run_case(
         &Case {
             n: 63,
@@ -383,12 +403,12 @@ fn shapes_smaller_than_tiles() {
             exclusions: true,
             seed: 4,
         },
-        &BOTH,
+        &compared(dev),
     );
 }
+common::twin_test!(shapes_smaller_than_tiles);
 
-#[test]
-fn tiles_divide_shapes_unevenly() {
+fn tiles_divide_shapes_unevenly(dev: &Device) {
     run_case(
         &Case {
             n: 65,
@@ -398,7 +418,7 @@ fn tiles_divide_shapes_unevenly() {
             exclusions: true,
             seed: 5,
         },
-        &BOTH,
+        &compared(dev),
     );
     run_case(
         &Case {
@@ -409,7 +429,7 @@ fn tiles_divide_shapes_unevenly() {
             exclusions: true,
             seed: 6,
         },
-        &BOTH,
+        &compared(dev),
     );
     // crosses the CPU twin's 256-query and 2048-row blocks
     run_case(
@@ -421,12 +441,12 @@ fn tiles_divide_shapes_unevenly() {
             exclusions: true,
             seed: 11,
         },
-        &BOTH,
+        &compared(dev),
     );
 }
+common::twin_test!(tiles_divide_shapes_unevenly);
 
-#[test]
-fn many_rows_few_queries() {
+fn many_rows_few_queries(dev: &Device) {
     run_case(
         &Case {
             n: 20_011,
@@ -436,12 +456,16 @@ fn many_rows_few_queries() {
             exclusions: false,
             seed: 7,
         },
-        &BOTH,
+        &compared(dev),
     );
 }
+common::twin_test!(many_rows_few_queries);
 
 #[test]
 fn sharded_matches_unsharded() {
+    if common::gpu().is_none() {
+        return;
+    }
     let twins = [
         Twin::Cpu,
         Twin::Gpu { shard_rows: None },
@@ -493,13 +517,11 @@ fn sharding_is_reported() {
     assert_eq!(idx.shards(), 10);
 }
 
-#[test]
-fn exact_ties_go_to_the_lower_id() {
+fn exact_ties_go_to_the_lower_id(dev: &Device) {
     // Identical rows tie exactly on every metric: the k lowest ids win, in order.
     let row = [0.25f32, -0.5, 0.125, 1.0, 0.0];
     let m: Vec<f32> = row.iter().copied().cycle().take(5 * 300).collect();
-    for twin in [
-        Twin::Cpu,
+    let sharded = [
         Twin::Gpu { shard_rows: None },
         Twin::Gpu {
             shard_rows: Some(64),
@@ -507,7 +529,12 @@ fn exact_ties_go_to_the_lower_id() {
         Twin::GpuPlain {
             shard_rows: Some(64),
         },
-    ] {
+    ];
+    let twins = match dev {
+        Device::Cpu => vec![Twin::Cpu],
+        Device::Gpu(_) => sharded.to_vec(),
+    };
+    for twin in twins {
         for metric in METRICS {
             for precision in PRECISIONS {
                 let idx = index(
@@ -529,16 +556,16 @@ fn exact_ties_go_to_the_lower_id() {
         }
     }
 }
+common::twin_test!(exact_ties_go_to_the_lower_id);
 
-#[test]
-fn zero_vectors_and_large_values() {
+fn zero_vectors_and_large_values(dev: &Device) {
     let mut rng = common::Rng::new(10);
     let mut m = rng.vec(200 * 9);
     m[..9].iter_mut().for_each(|v| *v = 0.0); // a zero row
     m[90..99].iter_mut().for_each(|v| *v *= 1e4); // a huge row
     let mut q = rng.vec(4 * 9);
     q[..9].iter_mut().for_each(|v| *v = 0.0); // a zero query
-    for twin in BOTH {
+    for twin in twins(dev) {
         for metric in METRICS {
             let opts = SearchOptions::new(metric);
             let idx = index(twin, &m, 9, &opts);
@@ -560,6 +587,7 @@ fn zero_vectors_and_large_values() {
         }
     }
 }
+common::twin_test!(zero_vectors_and_large_values);
 
 #[test]
 fn bad_input_is_an_error() {
@@ -573,8 +601,7 @@ fn bad_input_is_an_error() {
     assert!(idx.search(&[1.0, 2.0], 1, Some(&[vec![], vec![]])).is_err());
 }
 
-#[test]
-fn euclidean_distances_stay_exact_far_from_the_origin() {
+fn euclidean_distances_stay_exact_far_from_the_origin(dev: &Device) {
     // |q|^2 ~ 8e6 while the nearest distance is 0.02: the key 2 q.e - |e|^2 alone
     // would lose it to cancellation (a reproduction of a bug seen in the example).
     let dim = 8;
@@ -590,7 +617,7 @@ fn euclidean_distances_stay_exact_far_from_the_origin() {
         .map(|(&a, &b)| (a as f64 - b as f64).powi(2))
         .sum::<f64>()
         .sqrt();
-    for twin in BOTH {
+    for twin in twins(dev) {
         let idx = index(twin, &m, dim, &SearchOptions::new(Metric::Euclidean));
         let hits = idx.search(&q, 2, None).unwrap();
         assert_eq!(hits[0][0].id, 7, "{twin:?}");
@@ -601,9 +628,9 @@ fn euclidean_distances_stay_exact_far_from_the_origin() {
         );
     }
 }
+common::twin_test!(euclidean_distances_stay_exact_far_from_the_origin);
 
-#[test]
-fn tile_edges_of_queries_rows_and_dimensions() {
+fn tile_edges_of_queries_rows_and_dimensions(dev: &Device) {
     // 63, 64, 65 queries and rows around the 64 x 64 tile; 31, 32, 33 dimensions
     // around the 32-dimension product step (padded to 32, 32, 36).
     let mut seed = 100;
@@ -619,14 +646,14 @@ fn tile_edges_of_queries_rows_and_dimensions() {
                     exclusions: true,
                     seed,
                 },
-                &BOTH,
+                &compared(dev),
             );
         }
     }
 }
+common::twin_test!(tile_edges_of_queries_rows_and_dimensions);
 
-#[test]
-fn chunks_divide_rows_unevenly() {
+fn chunks_divide_rows_unevenly(dev: &Device) {
     // 512-row chunks (8 tiles) at least: 511, 512, 513 and 1025 rows give 1, 1, 2
     // and 3 chunks, the last of one row.
     for (i, n) in [511, 512, 513, 1025].into_iter().enumerate() {
@@ -639,13 +666,13 @@ fn chunks_divide_rows_unevenly() {
                 exclusions: true,
                 seed: 200 + i as u64,
             },
-            &BOTH,
+            &compared(dev),
         );
     }
 }
+common::twin_test!(chunks_divide_rows_unevenly);
 
-#[test]
-fn k_around_the_workgroup_list_capacity() {
+fn k_around_the_workgroup_list_capacity(dev: &Device) {
     // k <= 16 keeps each query's list in workgroup memory, larger k in global memory.
     for (i, k) in [15, 16, 17, 64].into_iter().enumerate() {
         run_case(
@@ -657,13 +684,13 @@ fn k_around_the_workgroup_list_capacity() {
                 exclusions: true,
                 seed: 300 + i as u64,
             },
-            &BOTH,
+            &compared(dev),
         );
     }
 }
+common::twin_test!(k_around_the_workgroup_list_capacity);
 
-#[test]
-fn exact_ties_across_chunks_and_shards_go_to_the_lower_id() {
+fn exact_ties_across_chunks_and_shards_go_to_the_lower_id(dev: &Device) {
     // The best key is shared by rows far apart (other chunks, other shards), and
     // the lowest ids must win in the merge too; with k both below and above the
     // workgroup list capacity.
@@ -677,8 +704,7 @@ fn exact_ties_across_chunks_and_shards_go_to_the_lower_id() {
     }
     let mut sorted = best.to_vec();
     sorted.sort();
-    for twin in [
-        Twin::Cpu,
+    let sharded = [
         Twin::Gpu { shard_rows: None },
         Twin::Gpu {
             shard_rows: Some(100),
@@ -686,7 +712,12 @@ fn exact_ties_across_chunks_and_shards_go_to_the_lower_id() {
         Twin::GpuPlain {
             shard_rows: Some(700),
         },
-    ] {
+    ];
+    let twins = match dev {
+        Device::Cpu => vec![Twin::Cpu],
+        Device::Gpu(_) => sharded.to_vec(),
+    };
+    for twin in twins {
         for metric in [Metric::Dot, Metric::Cosine] {
             let idx = index(twin, &m, dim, &SearchOptions::new(metric));
             for k in [3, 8, 20] {
@@ -705,9 +736,9 @@ fn exact_ties_across_chunks_and_shards_go_to_the_lower_id() {
         }
     }
 }
+common::twin_test!(exact_ties_across_chunks_and_shards_go_to_the_lower_id);
 
-#[test]
-fn exclusions_leave_fewer_than_k_rows() {
+fn exclusions_leave_fewer_than_k_rows(dev: &Device) {
     // Every row but two is excluded (with repeats and ids out of range): two hits.
     let mut rng = common::Rng::new(500);
     let n = 70;
@@ -716,7 +747,7 @@ fn exclusions_leave_fewer_than_k_rows() {
     let mut all_but: Vec<u32> = (0..n as u32).filter(|&i| i != 3 && i != 66).collect();
     all_but.extend([5, 5, 9999]);
     let excl = vec![all_but, (0..n as u32).collect()];
-    for twin in BOTH {
+    for twin in twins(dev) {
         for metric in METRICS {
             let idx = index(twin, &m, 5, &SearchOptions::new(metric));
             let hits = idx.search(&q, 10, Some(&excl)).unwrap();
@@ -727,11 +758,15 @@ fn exclusions_leave_fewer_than_k_rows() {
         }
     }
 }
+common::twin_test!(exclusions_leave_fewer_than_k_rows);
 
 #[test]
 fn repeated_searches_reuse_buffers_without_stale_results() {
     // One index, searches that grow and shrink the scratch buffers: each equals
     // a fresh CPU search.
+    if common::gpu().is_none() {
+        return;
+    }
     let mut rng = common::Rng::new(600);
     let (n, dim) = (900, 10);
     let m = rng.vec(n * dim);
@@ -768,9 +803,11 @@ fn counted_figures_follow_the_tiles() {
     // 64 x 64 tiles: rows read once per 64 queries and queries once per 64 rows,
     // so at n, m multiples of 64 and d = dp: (4 + 4) / 128 B/FLOP for f32 rows
     // plus the candidates; one submission per batch.
-    let ctx = common::gpu().expect("GPU");
     let (n, dim, mq, k) = (4096, 32, 256, 10);
     let m = vec![0.5f32; n * dim];
+    let cpu = SearchIndex::cpu(&m, dim, &SearchOptions::new(Metric::Dot)).unwrap();
+    assert!(cpu.gpu_counts(mq, k).unwrap().is_none());
+    let Some(ctx) = common::gpu() else { return };
     for (precision, b) in [(Precision::F32, 4.0), (Precision::F16, 2.0)] {
         let opts = SearchOptions::new(Metric::Dot).precision(precision);
         let idx = SearchIndex::gpu(ctx.clone(), &m, dim, &opts).unwrap();
@@ -789,6 +826,4 @@ fn counted_figures_follow_the_tiles() {
         assert_eq!(c.submissions_per_1000_queries, 1000.0 / mq as f64);
         assert_eq!(c.dispatches_per_1000_queries, 2.0 * 1000.0 / mq as f64);
     }
-    let cpu = SearchIndex::cpu(&m, dim, &SearchOptions::new(Metric::Dot)).unwrap();
-    assert!(cpu.gpu_counts(mq, k).unwrap().is_none());
 }

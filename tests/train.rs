@@ -3,20 +3,21 @@
 
 mod common;
 
+use common::Device;
+
 use glove_wgpu::cooccur::Cooc;
 use glove_wgpu::model::{Model, SaveMode};
-use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::train::checkpoint::Checkpoint;
 use glove_wgpu::train::{self, train, Backend, BatchPlan, TrainConfig};
 
 /// A small random problem: `n` triples over `vocab` words, x in (0, 30].
 fn random_cooc(vocab: u32, n: usize, seed: u64) -> Vec<Cooc> {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = common::Rng::new(seed);
     (0..n)
         .map(|_| Cooc {
             i: (rng.next_u64() % vocab as u64) as u32,
             j: (rng.next_u64() % vocab as u64) as u32,
-            x: 30.0 * (1.0 - rng.next_f32()),
+            x: 30.0 * (1.0 - rng.unit()),
         })
         .collect()
 }
@@ -122,12 +123,23 @@ fn bad_counts_are_rejected_naming_the_record() {
     }
 }
 
+/// The trainers of a device: the three CPU trainers, or the GPU trainer.
+fn backends(dev: &Device) -> Vec<Backend> {
+    match dev {
+        Device::Cpu => vec![
+            Backend::Exact,
+            Backend::Batched,
+            Backend::Hogwild { threads: 2 },
+        ],
+        Device::Gpu(ctx) => vec![Backend::Gpu(ctx.clone())],
+    }
+}
+
 /// A learning rate that makes the parameters overflow: the first non-finite
 /// residual makes the epoch's cost infinite and training stops with a message
 /// that says what to change, before the epoch is reported (so a checkpoint
-/// callback keeps the last good epoch).
-#[test]
-fn divergence_stops_training_with_advice() {
+/// callback keeps the last good epoch); on the GPU with the same advice.
+fn divergence_stops_training_with_advice(dev: &Device) {
     let cooc = random_cooc(40, 3000, 5);
     let cfg = TrainConfig {
         dim: 8,
@@ -135,11 +147,7 @@ fn divergence_stops_training_with_advice() {
         eta: 1e30,
         ..Default::default()
     };
-    for backend in [
-        Backend::Exact,
-        Backend::Batched,
-        Backend::Hogwild { threads: 2 },
-    ] {
+    for backend in backends(dev) {
         let mut m = Model::new(40, 8, 1).unwrap();
         let mut seen = 0;
         let err = train(&mut m, &cooc, &cfg, &backend, 0, &mut |_, _| {
@@ -149,9 +157,10 @@ fn divergence_stops_training_with_advice() {
         .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("diverged") && msg.contains("eta"), "{msg}");
-        assert!(seen < 5, "{} epochs reported", seen);
+        assert!(seen < 5, "{backend:?}: {seen} epochs reported");
     }
 }
+common::twin_test!(divergence_stops_training_with_advice);
 
 #[test]
 fn exact_trainer_is_reproducible_and_cost_falls() {
@@ -494,19 +503,19 @@ mod traffic {
 }
 
 mod plan_cap {
+    use crate::common;
     use glove_wgpu::cooccur::Cooc;
-    use glove_wgpu::rng::SplitMix64;
     use glove_wgpu::train::BatchPlan;
 
     fn skewed(n: usize, vocab: u32, seed: u64) -> Vec<Cooc> {
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = common::Rng::new(seed);
         (0..n)
             .map(|_| {
-                let a = rng.next_f32();
+                let a = rng.unit();
                 Cooc {
                     i: ((a * a * a * vocab as f32) as u32).min(vocab - 1),
                     j: (rng.next_u64() % vocab as u64) as u32,
-                    x: 1.0 + rng.next_f32(),
+                    x: 1.0 + rng.unit(),
                 }
             })
             .collect()

@@ -1,23 +1,12 @@
 //! The `fit`, `train` and `eval` subcommands end to end on a small corpus
 //! (`tests/data/kjv_head.txt`), on the CPU so they run anywhere.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_glove-wgpu"))
-}
-
-#[track_caller]
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{bin, fails, ok};
 
 fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
@@ -138,28 +127,25 @@ fn resume_refuses_a_checkpoint_of_another_model() {
     let d = dir.path();
     let ck = d.join("ck");
     let fit = |dim: &str, extra: &[&str]| {
-        bin()
-            .args([
-                "fit",
-                "tests/data/kjv_head.txt",
-                "--min-count",
-                "2",
-                "--epochs",
-                "1",
-                "-q",
-            ])
-            .args(["--backend", "cpu", "--dim", dim, "--checkpoint-dir"])
-            .arg(&ck)
-            .args(extra)
-            .arg("-o")
-            .arg(d.join("v.txt"))
-            .output()
-            .unwrap()
+        let mut c = bin();
+        c.args([
+            "fit",
+            "tests/data/kjv_head.txt",
+            "--min-count",
+            "2",
+            "--epochs",
+            "1",
+            "-q",
+        ])
+        .args(["--backend", "cpu", "--dim", dim, "--checkpoint-dir"])
+        .arg(&ck)
+        .args(extra)
+        .arg("-o")
+        .arg(d.join("v.txt"));
+        c
     };
-    assert!(fit("8", &[]).status.success());
-    let out = fit("9", &["--resume"]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    ok(&mut fit("8", &[]));
+    let err = fails(&mut fit("9", &["--resume"]));
     assert!(
         err.contains("dimension 8") && err.contains("dimension 9"),
         "{err}"
@@ -194,34 +180,24 @@ fn resume_refuses_changed_settings() {
 
 #[test]
 fn missing_input_is_an_error_naming_the_file() {
-    let out = bin()
-        .args([
-            "train",
-            "--vocab",
-            "nope/vocab.txt",
-            "--cooc",
-            "nope/c.bin",
-            "-o",
-            "x.txt",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(bin().args([
+        "train",
+        "--vocab",
+        "nope/vocab.txt",
+        "--cooc",
+        "nope/c.bin",
+        "-o",
+        "x.txt",
+        "-q",
+    ]));
     assert!(err.contains("nope/vocab.txt"), "{err}");
-    let out = bin().args(["eval", "--vectors", "v.txt"]).output().unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to evaluate"));
+    let err = fails(bin().args(["eval", "--vectors", "v.txt"]));
+    assert!(err.contains("nothing to evaluate"), "{err}");
 }
 
 #[test]
 fn fit_on_the_gpu_reports_the_adapter() {
-    if glove_wgpu::GpuContext::new().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but no GPU adapter was found"
-        );
+    if common::gpu().is_none() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -251,13 +227,6 @@ fn fit_on_the_gpu_reports_the_adapter() {
         .map(|e| e["cost"].as_f64().unwrap())
         .collect();
     assert!(costs[1] < costs[0], "{costs:?}");
-}
-
-#[track_caller]
-fn fails(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(!out.status.success(), "{cmd:?} succeeded");
-    String::from_utf8(out.stderr).unwrap()
 }
 
 /// `fit -` and `fit <fifo>` read a corpus that can be read only once: it is copied
@@ -551,36 +520,36 @@ fn train_within_a_memory_budget_streams_and_matches() {
         .arg("--work-dir")
         .arg(&work));
     let train = |out: &str, memory: &str| {
-        let o = bin()
-            .arg("train")
-            .arg("--vocab")
-            .arg(work.join("vocab.txt"))
-            .arg("--cooc")
-            .arg(work.join("cooc.shuf.bin"))
-            .args([
-                "--cooc-format",
-                "native",
-                "--epochs",
-                "2",
-                "--memory-mb",
-                memory,
-            ])
-            .args([
-                "--dim",
-                "10",
-                "--x-max",
-                "10",
-                "--backend",
-                "cpu",
-                "--cpu-trainer",
-                "exact",
-            ])
-            .arg("-o")
-            .arg(d.join(out))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stderr).to_string()
+        let o = common::run(
+            bin()
+                .arg("train")
+                .arg("--vocab")
+                .arg(work.join("vocab.txt"))
+                .arg("--cooc")
+                .arg(work.join("cooc.shuf.bin"))
+                .args([
+                    "--cooc-format",
+                    "native",
+                    "--epochs",
+                    "2",
+                    "--memory-mb",
+                    memory,
+                ])
+                .args([
+                    "--dim",
+                    "10",
+                    "--x-max",
+                    "10",
+                    "--backend",
+                    "cpu",
+                    "--cpu-trainer",
+                    "exact",
+                ])
+                .arg("-o")
+                .arg(d.join(out)),
+        );
+        assert!(o.status.success(), "{}", o.stderr);
+        o.stderr
     };
     let streamed = train("streamed.txt", "16");
     assert!(streamed.contains("in chunks every epoch"), "{streamed}");

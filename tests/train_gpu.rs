@@ -16,7 +16,6 @@ use std::sync::{Arc, OnceLock};
 
 use glove_wgpu::cooccur::Cooc;
 use glove_wgpu::model::Model;
-use glove_wgpu::rng::SplitMix64;
 use glove_wgpu::shaders::GLOVE_COST;
 use glove_wgpu::train::{
     self, device_stride, to_device_layout, twin, Backend, BatchPlan, CostParams, GpuTrainer,
@@ -26,9 +25,8 @@ use glove_wgpu::{GpuContext, GpuOptions};
 
 /// The default context (subgroups where the adapter has them) and one made
 /// without subgroups, so both lane paths run on one adapter.
-fn contexts() -> Vec<Arc<GpuContext>> {
+fn contexts(ctx: &Arc<GpuContext>) -> Vec<Arc<GpuContext>> {
     static NO_SG: OnceLock<Arc<GpuContext>> = OnceLock::new();
-    let ctx = common::gpu().expect("GPU");
     let plain = NO_SG
         .get_or_init(|| {
             let opts = GpuOptions {
@@ -39,20 +37,20 @@ fn contexts() -> Vec<Arc<GpuContext>> {
         })
         .clone();
     assert!(!plain.has_subgroups());
-    vec![ctx, plain]
+    vec![ctx.clone(), plain]
 }
 
 #[test]
 fn ci_adapter_has_subgroups_so_both_paths_run() {
-    let ctx = common::gpu().expect("GPU");
-    if std::env::var_os("CI").is_some() {
+    let Some(ctx) = common::gpu() else { return };
+    if common::in_ci() {
         assert!(
             ctx.has_subgroups(),
             "CI's adapter ({}) should offer subgroups, or the subgroup path goes untested",
             ctx.adapter().name
         );
     }
-    let paths: Vec<bool> = contexts()
+    let paths: Vec<bool> = contexts(&ctx)
         .iter()
         .map(|c| LanePath::choose(c, 50).unwrap().uses_subgroups())
         .collect();
@@ -71,16 +69,16 @@ fn lanes(ctx: &GpuContext, path: &LanePath) -> usize {
 }
 
 fn random_cooc(vocab: u32, n: usize, seed: u64) -> Vec<Cooc> {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = common::Rng::new(seed);
     (0..n)
         .map(|_| {
             // skew towards low ids so rows repeat within a batch (hot rows)
-            let a = rng.next_f32();
+            let a = rng.unit();
             let i = ((a * a * vocab as f32) as u32).min(vocab - 1);
             Cooc {
                 i,
                 j: (rng.next_u64() % vocab as u64) as u32,
-                x: 30.0 * (1.0 - rng.next_f32()),
+                x: 30.0 * (1.0 - rng.unit()),
             }
         })
         .collect()
@@ -173,7 +171,8 @@ fn adversarial(vocab: u32, n: usize) -> Vec<Cooc> {
 /// a block of entries, dimensions 1, 7, 50 and 300 (strides 8, 8, 56, 304).
 #[test]
 fn step_kernels_match_their_twins_on_both_lane_paths() {
-    for ctx in contexts() {
+    let Some(ctx) = common::gpu() else { return };
+    for ctx in contexts(&ctx) {
         for (vocab, n, dim) in [
             (1, 1, 7),
             (31, 31, 7),
@@ -298,13 +297,13 @@ fn step_kernels_match_their_twins_on_both_lane_paths() {
 /// row costs, its partials written from an offset.
 #[test]
 fn cost_kernel_matches_its_twin() {
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     let wg = GLOVE_COST.const_u32("COST_WG") as usize;
     let block = twin::cost_block() as usize;
     let pipeline = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[]).unwrap();
-    let mut rng = SplitMix64::new(3);
+    let mut rng = common::Rng::new(3);
     for n in [0, 1, wg - 1, wg, wg + 1, 1000, block + 1, 2 * block + 77] {
-        let row_cost: Vec<f32> = (0..n).map(|_| rng.next_f32()).collect();
+        let row_cost: Vec<f32> = (0..n).map(|_| rng.unit()).collect();
         let cp = CostParams {
             n_rows: n as u32,
             out_base: 2,
@@ -355,7 +354,8 @@ fn train_gpu(
 
 #[test]
 fn gpu_trainer_is_deterministic_and_matches_the_batched_twin() {
-    for ctx in contexts() {
+    let Some(ctx) = common::gpu() else { return };
+    for ctx in contexts(&ctx) {
         let cooc = random_cooc(120, 5000, 1);
         let c = cfg(16, 700);
         let (a, ca) = train_gpu(&ctx, &cooc, &c, None);
@@ -400,7 +400,8 @@ fn gpu_trainer_is_deterministic_and_matches_the_batched_twin() {
 
 #[test]
 fn streamed_chunks_give_the_resident_result() {
-    for ctx in contexts() {
+    let Some(ctx) = common::gpu() else { return };
+    for ctx in contexts(&ctx) {
         let cooc = random_cooc(120, 2345, 8);
         // Without a row cap, batches are runs of consecutive triples, cut the same
         // way whole or in chunks of whole batches: the results are bit-identical.
@@ -434,7 +435,7 @@ fn streamed_chunks_give_the_resident_result() {
 
 #[test]
 fn gpu_trainer_through_train_reports_epochs() {
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     let cooc = random_cooc(120, 3000, 2);
     let c = cfg(8, 512);
     let mut m = Model::new(120, 8, 7).unwrap();
@@ -450,24 +451,9 @@ fn gpu_trainer_through_train_reports_epochs() {
     assert!(r[2].cost < r[0].cost);
 }
 
-/// A diverging run on the GPU stops with the same advice as on the CPU.
-#[test]
-fn gpu_divergence_stops_training() {
-    let ctx = common::gpu().expect("GPU");
-    let cooc = random_cooc(120, 3000, 2);
-    let c = TrainConfig {
-        eta: 1e30,
-        ..cfg(8, 512)
-    };
-    let mut m = Model::new(120, 8, 7).unwrap();
-    let err =
-        train::train(&mut m, &cooc, &c, &Backend::Gpu(ctx), 0, &mut |_, _| Ok(())).unwrap_err();
-    assert!(err.to_string().contains("diverged"), "{err}");
-}
-
 #[test]
 fn dispatches_per_batch_and_no_copies() {
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     let cooc = random_cooc(120, 3000, 2);
     let c = cfg(8, 512);
     let m = Model::new(120, 8, 7).unwrap();
@@ -490,7 +476,7 @@ fn dispatches_per_batch_and_no_copies() {
 fn gpu_training_from_a_file_equals_memory() {
     use glove_wgpu::cooccur::CoocFormat;
     use glove_wgpu::train::{train_source, CoocSource};
-    let ctx = common::gpu().expect("GPU");
+    let Some(ctx) = common::gpu() else { return };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cooc.bin");
     let cooc = random_cooc(120, 3000, 4);

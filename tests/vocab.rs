@@ -1,6 +1,8 @@
 //! Vocabulary counting and Stanford's `vocab.txt`: hand cases, a brute-force
 //! reference under every block size and thread count, file errors.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -78,36 +80,28 @@ fn bytes_order_ties_like_strcmp_and_keeps_unicode_words() {
     assert_eq!(v.words(), ["Zebra", "apple", "zebra\u{a0}x", "éte", "été"]);
 }
 
-/// splitmix64 for test inputs.
-fn gen(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 #[test]
 fn random_corpora_match_brute_force_whatever_block_size_and_threads() {
-    let mut s = 17u64;
+    let mut g = common::Rng::new(17);
     for case in 0..20 {
-        let n = 2 + gen(&mut s) % 500;
-        let len = gen(&mut s) % 20_000;
+        let n = 2 + g.next_u64() % 500;
+        let len = g.next_u64() % 20_000;
         let mut text = String::new();
         for _ in 0..len {
-            let r = gen(&mut s);
+            let r = g.next_u64();
             text.push_str(&format!("w{}", (r % n) * (r % 3) / 2));
-            text.push(match gen(&mut s) % 10 {
+            text.push(match g.next_u64() % 10 {
                 0 => '\n',
                 1 => '\t',
                 2 => '\r',
                 _ => ' ',
             });
         }
-        let min_count = gen(&mut s) % 6;
-        let max_vocab = gen(&mut s)
+        let min_count = g.next_u64() % 6;
+        let max_vocab = g
+            .next_u64()
             .is_multiple_of(3)
-            .then(|| (gen(&mut s) % 50) as usize);
+            .then(|| (g.next_u64() % 50) as usize);
         let (words, counts) = brute_force(&text, min_count, max_vocab);
         for (threads, block) in [(1, 1 << 20), (2, 16), (3, 1000)] {
             let o = VocabOptions {
