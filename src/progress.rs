@@ -2,15 +2,30 @@
 //! bars, spinners, counted bars), and [`token_rate`], its tokens-per-second
 //! message.
 //!
-//! This is the only file of the library that names `indicatif`: a build
-//! without it needs only a [`Progress`] whose methods do nothing. A bar is
-//! drawn only when its caller is not quiet and stderr is a terminal
-//! (indicatif's stderr target hides itself otherwise).
+//! This is the only file of the library that names `indicatif`, which comes with
+//! the default `cli` feature: without it (`default-features = false`) every
+//! [`Progress`] is hidden and draws nothing. A bar is drawn only when its caller
+//! is not quiet and stderr is a terminal (indicatif's stderr target hides itself
+//! otherwise).
 
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "cli")]
 use indicatif::{ProgressBar, ProgressStyle};
+
+/// Without the `cli` feature: a bar that is never made.
+#[cfg(not(feature = "cli"))]
+enum ProgressBar {}
+
+#[cfg(not(feature = "cli"))]
+impl ProgressBar {
+    fn set_position(&self, _: u64) {}
+    fn inc(&self, _: u64) {}
+    fn set_message(&self, _: Cow<'static, str>) {}
+    fn finish_and_clear(&self) {}
+    fn enable_steady_tick(&self, _: Duration) {}
+}
 
 /// A progress bar on stderr, or nothing (quiet, or too small to show).
 pub(crate) struct Progress(Option<ProgressBar>);
@@ -46,6 +61,12 @@ impl Progress {
         p
     }
 
+    #[cfg(not(feature = "cli"))]
+    fn styled(_quiet: bool, _total: Option<u64>, _prefix: &str, _template: &str) -> Self {
+        Progress(None)
+    }
+
+    #[cfg(feature = "cli")]
     fn styled(quiet: bool, total: Option<u64>, prefix: &str, template: &str) -> Self {
         if quiet {
             return Progress(None);
@@ -78,7 +99,7 @@ impl Progress {
     /// Sets the message shown after the bar.
     pub(crate) fn set_message(&self, msg: impl Into<Cow<'static, str>>) {
         if let Some(bar) = &self.0 {
-            bar.set_message(msg);
+            bar.set_message(msg.into());
         }
     }
 
