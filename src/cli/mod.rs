@@ -9,6 +9,7 @@ mod eval;
 mod fit;
 mod info;
 mod neighbors;
+mod plot;
 mod shuffle;
 mod train;
 mod vocab;
@@ -48,6 +49,8 @@ enum Command {
     Fit(fit::Args),
     /// Evaluate vectors: Google analogies and word-pair similarity.
     Eval(eval::Args),
+    /// Draw the cost per epoch of training reports as a PNG chart.
+    Plot(plot::Args),
 }
 
 /// Runs the parsed command line.
@@ -63,5 +66,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(a) => train::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Plot(a) => plot::run(a),
     }
 }
