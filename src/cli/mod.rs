@@ -6,6 +6,7 @@ mod bench_train;
 mod common;
 mod cooccur;
 mod eval;
+mod export;
 mod fit;
 mod info;
 mod neighbors;
@@ -51,6 +52,8 @@ enum Command {
     Eval(eval::Args),
     /// Draw the cost per epoch of training reports as a PNG chart.
     Plot(plot::Args),
+    /// Export vectors for other tools (the TensorBoard Embedding Projector).
+    Export(export::Args),
 }
 
 /// Runs the parsed command line.
@@ -67,5 +70,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fit(a) => fit::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Plot(a) => plot::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
