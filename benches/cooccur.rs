@@ -2,7 +2,8 @@
 //! threads against a naive baseline (one `HashMap<(u32, u32), f64>`, the
 //! obvious loop) measured in the same run, on the first 200k tokens of
 //! `../shared/data/wiki.txt` (or a synthetic Zipf corpus when it is missing).
-//! Each variant is checked against the baseline before it is timed.
+//! Each variant is checked against the baseline before it is timed (every entry:
+//! the same pairs, each count within 1e-6), and each timed run's entry count again.
 //!
 //! `cargo bench --bench cooccur`
 
@@ -104,8 +105,17 @@ fn bench(c: &mut Criterion) {
             "entries differ from the baseline"
         );
         let got = cooccur::read_all(&out, CoocFormat::Native).expect("read");
-        for e in got.iter().step_by(97) {
-            let want = reference[&(e.i, e.j)];
+        assert_eq!(
+            got.len(),
+            reference.len(),
+            "{threads} thread(s): {} entries in the file, the baseline has {}",
+            got.len(),
+            reference.len()
+        );
+        for e in &got {
+            let want = *reference
+                .get(&(e.i, e.j))
+                .unwrap_or_else(|| panic!("({}, {}) is not in the baseline", e.i, e.j));
             assert!(
                 (e.x as f64 - want).abs() <= 1e-6 * want,
                 "({}, {}): {} vs {want}",
@@ -126,11 +136,18 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(TOKENS as u64));
     g.bench_function("naive_hashmap_wiki200k", |b| {
-        b.iter(|| black_box(naive(&text, &vocab).len()))
+        b.iter(|| assert_eq!(black_box(naive(&text, &vocab).len()), reference.len()))
     });
     for threads in [1, 2] {
         g.bench_function(format!("cpu_{threads}threads_wiki200k"), |b| {
-            b.iter(|| black_box(ours(&file, &vocab, threads, &out)))
+            b.iter(|| {
+                let n = black_box(ours(&file, &vocab, threads, &out));
+                assert_eq!(
+                    n as usize,
+                    reference.len(),
+                    "entries differ from the baseline"
+                );
+            })
         });
     }
     g.finish();

@@ -2,6 +2,10 @@
 //! sequential baseline (std `split_whitespace` + `str::parse`, `{}` formatting),
 //! and the float parsing/formatting crates against std, all in one run.
 //!
+//! Before anything is timed, every reader gives the sample back bit for bit, every
+//! writer's text reads back to it, and the float crates agree with std on every
+//! value (these CPU paths are deterministic, so the timed runs repeat that work).
+//!
 //! `cargo bench --bench io` — throughput is reported in bytes of file text.
 
 use std::hint::black_box;
@@ -57,6 +61,31 @@ fn bench(c: &mut Criterion) {
     io::write_to(&emb, &mut bin, Format::Word2vecBin).unwrap();
     let text_str = std::str::from_utf8(&text).unwrap().to_owned();
 
+    // Every reader and writer must give the sample back exactly (shortest
+    // round-trip text, raw f32 binary) before it is timed.
+    let same = |name: &str, words: &[String], values: &[f32]| {
+        assert_eq!(words.len(), ROWS, "{name}: {} words", words.len());
+        assert_eq!(values.len(), ROWS * DIM, "{name}: {} values", values.len());
+        assert!(words == emb.words(), "{name}: the words differ");
+        let bad = values
+            .iter()
+            .zip(emb.matrix())
+            .position(|(a, b)| a.to_bits() != b.to_bits());
+        assert_eq!(bad, None, "{name}: a value differs");
+    };
+    for (name, bytes, format) in [
+        ("glove_text", &text, Format::Glove),
+        ("word2vec_bin", &bin, Format::Word2vecBin),
+    ] {
+        let e = io::read_bytes(bytes, format, "bench").unwrap();
+        same(name, e.words(), e.matrix());
+    }
+    let (w, v) = naive_read(&text_str);
+    same("naive_read", &w, &v);
+    let naive_text = naive_write(&emb);
+    let e = io::read_bytes(&naive_text, Format::Glove, "bench").unwrap();
+    same("naive_write", e.words(), e.matrix());
+
     let mut g = c.benchmark_group("io_read");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(text.len() as u64));
@@ -94,6 +123,16 @@ fn bench(c: &mut Criterion) {
         .take(200_000)
         .collect();
     let bytes: u64 = fields.iter().map(|f| f.len() as u64 + 1).sum();
+    assert_eq!(fields.len(), 200_000, "float fields in the sample");
+    for f in &fields {
+        let want = f.parse::<f32>().unwrap();
+        let got = fast_float2::parse::<f32, _>(f).unwrap();
+        assert_eq!(
+            got.to_bits(),
+            want.to_bits(),
+            "fast_float2 parses {f} as {got}"
+        );
+    }
     let mut g = c.benchmark_group("f32_parse");
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("std_str_parse", |b| {
@@ -115,6 +154,15 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let values = &emb.matrix()[..200_000];
+    let mut buf = zmij::Buffer::new();
+    for v in values {
+        let t = buf.format_finite(*v);
+        assert_eq!(
+            t.parse::<f32>().unwrap().to_bits(),
+            v.to_bits(),
+            "zmij wrote {t} for {v}"
+        );
+    }
     let mut g = c.benchmark_group("f32_format");
     g.throughput(Throughput::Elements(values.len() as u64));
     g.bench_function("std_display", |b| {

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{bin, fails, ok};
+use common::{bin, fails, ok, run};
 
 fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
@@ -287,6 +287,7 @@ fn outputs_that_would_destroy_inputs_are_refused_up_front() {
             "1",
         ])
         .args(SMALL)
+        .args(["--epochs", "2"])
         .arg("-o")
         .arg(d.join("v.txt"))
         .arg("--work-dir")
@@ -433,6 +434,7 @@ fn words_with_other_whitespace_survive_the_whole_pipeline() {
             "1",
         ])
         .args(SMALL)
+        .args(["--epochs", "2"])
         .arg("-o")
         .arg(d.join("v.txt")));
     let text = std::fs::read_to_string(d.join("v.txt")).unwrap();
@@ -629,4 +631,53 @@ fn sigkill_during_a_checkpoint_save_then_resume() {
         .filter(|n| n.starts_with(".glove-wgpu-tmp-"))
         .collect();
     assert!(left.is_empty(), "leftovers: {left:?}");
+}
+
+/// What the README's first command shows: the loss curve, neighbours, an analogy
+/// and the scores, after the report; and its flags checked before any work.
+#[test]
+fn fit_shows_neighbours_analogy_scores_and_draws_the_loss_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (png, report) = (d.join("loss.png"), d.join("r.json"));
+    let out = run(bin()
+        .args(["fit", "tests/data/kjv_head.txt"])
+        .args(SMALL)
+        .args(["--epochs", "2"])
+        .arg("-o")
+        .arg(d.join("v.txt"))
+        .arg("--report")
+        .arg(&report)
+        .arg("--plot")
+        .arg(&png)
+        .args(["--show", "god,lord,zzzz", "--analogy", "man,king,woman"])
+        .args(["--analogies", "tests/data/eval/questions-head.txt"])
+        .args(["--pairs", "tests/data/eval/wordsim-head.tsv"]));
+    assert!(out.status.success(), "{}", out.stderr);
+    let o = &out.stdout;
+    assert!(o.contains("god →") && o.contains("lord →"), "{o}");
+    assert!(o.contains("zzzz → (unknown word"), "{o}");
+    assert!(o.contains("man is to king as woman is to:"), "{o}");
+    assert!(o.contains("analogies (") && o.contains("Spearman"), "{o}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(read_json(&report)["epochs"].as_array().unwrap().len(), 2);
+
+    for (flags, want) in [
+        (vec!["--analogy", "man,king"], "three words"),
+        (vec!["--plot", "loss.svg"], "give a name ending in .png"),
+    ] {
+        let out = run(bin()
+            .args(["fit", "tests/data/kjv_head.txt"])
+            .args(SMALL)
+            .arg("-o")
+            .arg(d.join("w.txt"))
+            .args(&flags));
+        assert!(!out.status.success(), "{flags:?} passed");
+        assert!(out.stderr.contains(want), "{flags:?}: {}", out.stderr);
+        assert!(
+            !d.join("w.txt").exists(),
+            "{flags:?} trained before failing"
+        );
+    }
 }

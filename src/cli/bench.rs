@@ -1,12 +1,15 @@
-//! `glove-wgpu bench search`: time exact search on random unit vectors, after
-//! checking a sample of the answers against the other twin.
+//! `glove-wgpu bench search`: time exact search on random unit vectors. Every
+//! timed run is checked (one list per query, `k` distinct hits each) against an
+//! f64 brute-force reference on a sample of the queries, and that sample against
+//! the other twin when there is one (the CPU twin for a GPU run; a GPU, if any,
+//! for a CPU run). `verified_against` names only what ran.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Subcommand;
 use glove_wgpu::rng::SplitMix64;
-use glove_wgpu::search::{inv_norm, Metric, Precision, SearchIndex, SearchOptions};
+use glove_wgpu::search::{inv_norm, Metric, Neighbor, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::{Error, Result};
 use rayon::prelude::*;
 
@@ -99,9 +102,188 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
+/// The f64 brute-force answer for a sample of the queries: every row scored in
+/// f64, the best `k` kept (nearer first, lower id on ties).
+struct Reference<'a> {
+    matrix: &'a [f32],
+    queries: &'a [f32],
+    dim: usize,
+    metric: Metric,
+    /// Query numbers in the sample.
+    sample: Vec<usize>,
+    /// The reference top `k` per sampled query: (score, id).
+    top: Vec<Vec<(f64, u32)>>,
+}
+
+impl<'a> Reference<'a> {
+    fn new(
+        matrix: &'a [f32],
+        queries: &'a [f32],
+        dim: usize,
+        metric: Metric,
+        sample: Vec<usize>,
+        k: usize,
+    ) -> Self {
+        let mut r = Reference {
+            matrix,
+            queries,
+            dim,
+            metric,
+            sample,
+            top: Vec::new(),
+        };
+        let n = matrix.len() / dim;
+        r.top = r
+            .sample
+            .par_iter()
+            .map(|&q| {
+                let mut top: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
+                for id in 0..n as u32 {
+                    let s = r.score(q, id);
+                    if top.len() == k && !r.better((s, id), top[k - 1]) {
+                        continue;
+                    }
+                    let at = top.partition_point(|&t| r.better(t, (s, id)));
+                    top.insert(at, (s, id));
+                    top.truncate(k);
+                }
+                top
+            })
+            .collect();
+        r
+    }
+
+    /// The lists of `hits` for the sampled queries, in the sample's order.
+    fn lists_of<'h>(&self, hits: &'h [Vec<Neighbor>]) -> Vec<&'h [Neighbor]> {
+        self.sample.iter().map(|&q| &hits[q][..]).collect()
+    }
+
+    /// Whether `a` ranks before `b`: nearer, then the lower id.
+    fn better(&self, a: (f64, u32), b: (f64, u32)) -> bool {
+        let nearer = match self.metric {
+            Metric::Euclidean => a.0.total_cmp(&b.0),
+            Metric::Cosine | Metric::Dot => b.0.total_cmp(&a.0),
+        };
+        nearer.then(a.1.cmp(&b.1)).is_lt()
+    }
+
+    /// Query `q`'s score for row `id`, in f64.
+    fn score(&self, q: usize, id: u32) -> f64 {
+        let d = self.dim;
+        let qv = &self.queries[q * d..(q + 1) * d];
+        let ev = &self.matrix[id as usize * d..(id as usize + 1) * d];
+        let dot = || -> f64 { qv.iter().zip(ev).map(|(&a, &b)| a as f64 * b as f64).sum() };
+        match self.metric {
+            Metric::Dot => dot(),
+            Metric::Cosine => dot() * inv_norm(qv) * inv_norm(ev),
+            Metric::Euclidean => qv
+                .iter()
+                .zip(ev)
+                .map(|(&a, &b)| (a as f64 - b as f64).powi(2))
+                .sum::<f64>()
+                .sqrt(),
+        }
+    }
+}
+
+/// What a check found: the largest score difference and how many ranks hold
+/// another id than the reference's (near-ties only).
+#[derive(Default)]
+struct Agreement {
+    max_err: f32,
+    id_differences: usize,
+}
+
+/// Checks the shape of one answer: one list per query, `k` hits each (counted,
+/// not zipped).
+fn check_lengths(hits: &[Vec<Neighbor>], queries: usize, k: usize, what: &str) -> Result<()> {
+    if hits.len() != queries {
+        return Err(Error::malformed(
+            what,
+            "answer",
+            format!("{} lists for {queries} queries", hits.len()),
+        ));
+    }
+    match hits.iter().position(|l| l.len() != k) {
+        Some(q) => Err(Error::malformed(
+            what,
+            format!("query {q}"),
+            format!("{} hits, want {k}", hits[q].len()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks `lists` (one per query of `want`'s sample, in its order) against `want`:
+/// `k` distinct hits, each hit's score its row's f64 score and the rank's score
+/// in `want` within `tol` (a near-tie may swap ids).
+fn check_sample(
+    lists: &[&[Neighbor]],
+    want: &Reference,
+    k: usize,
+    tol: f32,
+    what: &str,
+) -> Result<Agreement> {
+    let fail = |at: String, problem: String| Err(Error::malformed(what, at, problem));
+    if lists.len() != want.sample.len() || want.top.len() != want.sample.len() {
+        return fail(
+            "answer".into(),
+            format!(
+                "{} lists and {} to check them against, for {} sampled queries",
+                lists.len(),
+                want.top.len(),
+                want.sample.len()
+            ),
+        );
+    }
+    let mut agree = Agreement::default();
+    for (s, &q) in want.sample.iter().enumerate() {
+        let (got, top) = (lists[s], &want.top[s]);
+        if got.len() != k || top.len() != k {
+            return fail(
+                format!("query {q}"),
+                format!("{} hits against {}, want {k}", got.len(), top.len()),
+            );
+        }
+        let mut ids: Vec<u32> = got.iter().map(|h| h.id).collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return fail(format!("query {q}"), "the same row twice".into());
+        }
+        for r in 0..k {
+            let (h, w) = (got[r], top[r]);
+            let own = want.score(q, h.id) as f32;
+            let err = (h.score - own).abs().max((h.score - w.0 as f32).abs());
+            if err.is_nan() || err > tol {
+                return fail(
+                    format!("query {q} rank {r}"),
+                    format!(
+                        "id {} score {} (its row's f64 score {own}) against id {} score {} \
+                         (tolerance {tol})",
+                        h.id, h.score, w.1, w.0
+                    ),
+                );
+            }
+            agree.max_err = agree.max_err.max(err);
+            agree.id_differences += usize::from(h.id != w.1);
+        }
+    }
+    Ok(agree)
+}
+
 fn search(a: SearchArgs) -> Result<ExitCode> {
     if a.backend == BackendChoice::Auto {
         return Err(Error::invalid("bench needs --backend cpu or --backend gpu"));
+    }
+    if a.n == 0 || a.queries == 0 || a.k == 0 {
+        return Err(Error::invalid(
+            "bench search needs --n, --queries and --k of at least 1",
+        ));
+    }
+    if a.verify == 0 {
+        return Err(Error::invalid(
+            "bench search checks at least one query (--verify 1 or more)",
+        ));
     }
     let ctx = a.backend.context(&mut super::common::note)?;
     let matrix = random_unit_rows(a.n, a.dim, a.seed)?;
@@ -112,29 +294,44 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         Precision::F32
     };
     let opts = SearchOptions::new(a.metric).precision(precision);
+    let k = a.k.min(a.n);
 
     let t = Instant::now();
     let index = SearchIndex::new(ctx.clone(), &matrix, a.dim, &opts)?;
     let build_seconds = t.elapsed().as_secs_f64();
+    let name = if ctx.is_some() {
+        format!("gpu ({})", index.backend_name())
+    } else {
+        "cpu twin".to_string()
+    };
+
+    // The f64 brute-force reference on a sample of the queries.
+    let sample: Vec<usize> = (0..a.queries)
+        .step_by((a.queries / a.verify).max(1))
+        .take(a.verify)
+        .collect();
+    let reference = Reference::new(&matrix, &queries, a.dim, a.metric, sample, k);
+    let ref_name = format!("f64 reference ({} queries)", reference.sample.len());
+    let tol = if a.f16 { 1e-3 } else { 1e-4 } * (a.dim as f32).sqrt();
+
     // Warm-up (pipeline compilation, thread pool) on a few queries.
-    index.search(&queries[..a.dim.min(queries.len())], a.k, None)?;
+    index.search(&queries[..a.dim.min(queries.len())], k, None)?;
+    // Every timed run is checked against the reference, outside the timer.
     let mut best = f64::INFINITY;
     let mut hits = Vec::new();
+    let mut agree = Agreement::default();
     for _ in 0..a.repeat.max(1) {
         let t = Instant::now();
-        hits = index.search(&queries, a.k, None)?;
+        hits = index.search(&queries, k, None)?;
         best = best.min(t.elapsed().as_secs_f64());
+        let what = format!("verification of the {name} against the {ref_name}");
+        check_lengths(&hits, a.queries, k, &what)?;
+        agree = check_sample(&reference.lists_of(&hits), &reference, k, tol, &what)?;
     }
-    if hits.len() != a.queries {
-        return Err(Error::Gpu(format!(
-            "{} answered {} of {} queries",
-            index.backend_name(),
-            hits.len(),
-            a.queries
-        )));
-    }
+    let mut verified_against = vec![ref_name.clone()];
 
-    // Verify a sample against the other twin, where there is one.
+    // The other twin on the same sample, where there is one: the CPU twin for a GPU
+    // run, a GPU (if any) for a CPU run.
     let other = match ctx {
         Some(_) => Some(SearchIndex::cpu(&matrix, a.dim, &opts)?),
         None => match glove_wgpu::GpuContext::new() {
@@ -145,67 +342,39 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
                 &opts,
             )?),
             Err(e) => {
-                eprintln!("note: no GPU to verify the CPU twin against ({e})");
+                eprintln!("note: no GPU twin to check the CPU twin against ({e})");
                 None
             }
         },
     };
-    let sample: Vec<usize> = match other {
-        Some(_) => (0..a.queries)
-            .step_by((a.queries / a.verify.max(1)).max(1))
-            .take(a.verify)
-            .collect(),
-        None => Vec::new(),
-    };
-    let tol = if a.f16 { 1e-3 } else { 1e-4 } * (a.dim as f32).sqrt();
-    let (mut max_err, mut id_mismatches) = (0f32, 0usize);
     if let Some(other) = &other {
-        let sample_q: Vec<f32> = sample
+        let other_name = if ctx.is_some() {
+            "cpu twin".to_string()
+        } else {
+            format!("gpu twin ({})", other.backend_name())
+        };
+        let sample_q: Vec<f32> = reference
+            .sample
             .iter()
             .flat_map(|&i| queries[i * a.dim..(i + 1) * a.dim].iter().copied())
             .collect();
-        let check = other.search(&sample_q, a.k, None)?;
-        let fail = |what: String| {
-            Err(Error::Gpu(format!(
-                "verification of {} against {} failed: {what}",
-                index.backend_name(),
-                other.backend_name()
-            )))
+        let theirs = other.search(&sample_q, k, None)?;
+        let lists: Vec<&[Neighbor]> = theirs.iter().map(|l| &l[..]).collect();
+        let what = format!("verification of the {other_name} against the {ref_name}");
+        check_sample(&lists, &reference, k, tol, &what)?;
+        // Ours against the twin's lists, score by score.
+        let twin = Reference {
+            sample: reference.sample.clone(),
+            top: theirs
+                .iter()
+                .map(|l| l.iter().map(|h| (h.score as f64, h.id)).collect())
+                .collect(),
+            ..reference
         };
-        if check.len() != sample.len() {
-            return fail(format!(
-                "{} lists for {} queries",
-                check.len(),
-                sample.len()
-            ));
-        }
-        for (&s, want) in sample.iter().zip(&check) {
-            let got = &hits[s];
-            if got.len() != want.len() {
-                return fail(format!(
-                    "query {s} has {} hits, want {}",
-                    got.len(),
-                    want.len()
-                ));
-            }
-            for (r, (g, w)) in got.iter().zip(want).enumerate() {
-                let err = (g.score - w.score).abs();
-                max_err = max_err.max(err);
-                if g.id != w.id {
-                    // only a near-tie may swap ids
-                    if err > tol {
-                        return fail(format!(
-                            "query {s} rank {r}: id {} score {} against id {} score {}",
-                            g.id, g.score, w.id, w.score
-                        ));
-                    }
-                    id_mismatches += 1;
-                }
-            }
-        }
-        if max_err > tol {
-            return fail(format!("scores differ by {max_err} (> {tol})"));
-        }
+        let what = format!("verification of the {name} against the {other_name}");
+        let pair = check_sample(&twin.lists_of(&hits), &twin, k, tol, &what)?;
+        agree.max_err = agree.max_err.max(pair.max_err);
+        verified_against.push(format!("{other_name} ({} queries)", reference.sample.len()));
     }
     // The GPU kernel's counted figures, from whichever index runs on the GPU.
     let gpu_index = match (&ctx, &other) {
@@ -233,10 +402,11 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         "seconds": best,
         "queries_per_s": a.queries as f64 / best,
         "gflops": flops / best / 1e9,
-        "verified_queries": sample.len(),
-        "verified_against": other.as_ref().map_or("none".to_string(), |o| o.backend_name()),
-        "max_score_difference": max_err,
-        "rank_id_differences": id_mismatches,
+        "checked_runs": a.repeat.max(1),
+        "verified_queries": reference.sample.len(),
+        "verified_against": verified_against.join(", "),
+        "max_score_difference": agree.max_err,
+        "rank_id_differences": agree.id_differences,
         // counted from the GPU kernel's tile arithmetic, not measured (null without a GPU)
         "bytes_per_flop": counts.map(|c| c.bytes_per_flop),
         "candidates_per_query": counts.map(|c| c.candidates_per_query),
@@ -247,7 +417,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         println!("{out}");
     } else {
         println!(
-            "{} {}: {:.0} queries/s, {:.2} GFLOP/s (n {}, d {}, {} queries, k {}){}; verified {} queries against {}",
+            "{} {}: {:.0} queries/s, {:.2} GFLOP/s (n {}, d {}, {} queries, k {}){}; {} runs checked against {}",
             out["backend"].as_str().unwrap_or_default(),
             index.backend_name(),
             a.queries as f64 / best,
@@ -260,7 +430,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
                 "; kernel {:.4} B/FLOP, {} candidates/query",
                 c.bytes_per_flop, c.candidates_per_query
             )),
-            sample.len(),
+            a.repeat.max(1),
             out["verified_against"].as_str().unwrap_or_default(),
         );
     }

@@ -73,6 +73,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None => Vec::new(),
     };
     outputs.extend(work.iter().map(|(k, p)| (k.as_str(), p.as_path())));
+    a.train.check()?;
     check_paths(&inputs, &outputs)?;
     let analogies = parse_analogies(&a.analogy)?;
 

@@ -6,9 +6,11 @@ mod bench_train;
 mod common;
 mod cooccur;
 mod eval;
+mod export;
 mod fit;
 mod info;
 mod neighbors;
+mod plot;
 mod shuffle;
 mod train;
 mod vocab;
@@ -48,6 +50,10 @@ enum Command {
     Fit(fit::Args),
     /// Evaluate vectors: Google analogies and word-pair similarity.
     Eval(eval::Args),
+    /// Draw the cost per epoch of training reports as a PNG chart.
+    Plot(plot::Args),
+    /// Export vectors for other tools (the TensorBoard Embedding Projector).
+    Export(export::Args),
 }
 
 /// Runs the parsed command line.
@@ -63,5 +69,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(a) => train::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Plot(a) => plot::run(a),
+        Command::Export(a) => export::run(a),
     }
 }

@@ -73,6 +73,9 @@ pub struct TrainArgs {
     /// Write a JSON report (backend, adapter, sizes, cost and time per epoch, updates/s).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Draw the cost per epoch into this PNG (`glove-wgpu plot` draws several reports).
+    #[arg(long, value_name = "PNG")]
+    pub plot: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -106,7 +109,18 @@ impl TrainArgs {
         if let Some(r) = &self.report {
             out.push(("--report", r.as_path()));
         }
+        if let Some(p) = &self.plot {
+            out.push(("--plot", p.as_path()));
+        }
         out
+    }
+
+    /// Checks the flags that need no file: the plot's name.
+    pub fn check(&self) -> Result<()> {
+        match &self.plot {
+            Some(p) => super::plot::check_png("--plot", p),
+            None => Ok(()),
+        }
     }
 
     /// Writes the vectors and the report (with the output's path and format).
@@ -119,9 +133,17 @@ impl TrainArgs {
         if let Some(p) = &self.report {
             write_report(p, &json)?;
         }
+        if let Some(p) = &self.plot {
+            super::plot::loss_curve(&json, p)?;
+        }
         if !self.quiet {
+            let also: String = [&self.report, &self.plot]
+                .into_iter()
+                .flatten()
+                .map(|p| format!(", {}", p.display()))
+                .collect();
             eprintln!(
-                "wrote {} ({} words x {})",
+                "wrote {} ({} words x {}){also}",
                 self.output.display(),
                 emb.len(),
                 emb.dim()
@@ -241,6 +263,7 @@ pub struct Args {
 use glove_wgpu::cooccur::CoocFormat;
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    a.train.check()?;
     super::common::check_paths(
         &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
         &a.train.outputs(),
