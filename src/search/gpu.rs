@@ -87,6 +87,15 @@ const TARGET_WORKGROUPS: usize = 2048;
 /// rows or more), at most 64.
 const MIN_CHUNK_TILES: usize = 8;
 const MAX_CHUNK_TILES: usize = 64;
+/// llvmpipe (lavapipe), the software adapter CI runs the kernels on, ends every
+/// loop of a shader invocation once that invocation's loops together have run this
+/// many iterations (Mesa's `LP_MAX_TGSI_LOOP_ITERATIONS`, shared by all loops): a
+/// longer search comes back short or wrong there, without an error. Hardware GPUs
+/// have no such limit.
+const SOFTWARE_LOOP_LIMIT: u64 = 65_535;
+/// Rows per workgroup on a software adapter, in tiles: an owner's insertions then
+/// shift at most 128 x min(128, k) entries, whatever the order of the keys.
+const SOFTWARE_CHUNK_TILES: usize = 2;
 
 struct Shard {
     rows: wgpu::Buffer,
@@ -223,15 +232,19 @@ impl GpuIndex {
         // Rows per workgroup: enough workgroups to fill the device, few enough
         // lists that a useful batch of queries fits the candidate budget.
         let qblocks = m.div_ceil(tile_q).max(1);
-        let mut chunk_rows = (self.n * qblocks)
-            .div_ceil(TARGET_WORKGROUPS)
-            .next_multiple_of(tile_e)
-            .clamp(MIN_CHUNK_TILES * tile_e, MAX_CHUNK_TILES * tile_e)
-            .max(
-                self.max_shard_rows
-                    .div_ceil(max_groups)
-                    .next_multiple_of(tile_e),
-            );
+        let tiles = if self.software() {
+            SOFTWARE_CHUNK_TILES * tile_e
+        } else {
+            (self.n * qblocks)
+                .div_ceil(TARGET_WORKGROUPS)
+                .next_multiple_of(tile_e)
+                .clamp(MIN_CHUNK_TILES * tile_e, MAX_CHUNK_TILES * tile_e)
+        };
+        let mut chunk_rows = tiles.max(
+            self.max_shard_rows
+                .div_ceil(max_groups)
+                .next_multiple_of(tile_e),
+        );
         let lpq = |cr: usize| self.chunks(cr).sum::<usize>();
         while (lpq(chunk_rows) * k * 8) as u64 * tile_q as u64 > budget
             && chunk_rows < self.max_shard_rows
@@ -318,6 +331,27 @@ impl GpuIndex {
 
     /// Queries per merge workgroup on the subgroup path: one subgroup each, for
     /// the largest subgroup size the adapter may pick.
+    /// Whether the adapter is a software one (llvmpipe): see [`SOFTWARE_LOOP_LIMIT`].
+    fn software(&self) -> bool {
+        self.ctx.adapter().device_type == "Cpu"
+    }
+
+    /// An upper bound of the loop iterations one invocation runs, whatever the
+    /// order of the keys: `topk_tiles` (products, screening with its exclusion
+    /// scans, the owners' insertions and shifts, the padding) and the merge (k
+    /// rounds over each lane's lists, a binary search per list, the reduction).
+    fn loop_bound(&self, plan: &Plan, k: usize, max_excl: usize, lanes: usize) -> u64 {
+        let (r, k, e) = (plan.chunk_rows as u64, k as u64, max_excl as u64);
+        let tiles = r.div_ceil(tile("TILE_E") as u64);
+        let steps = (self.dp as u64).div_ceil(tile("TILE_K") as u64);
+        let per_tile = steps * (2 + tile("TILE_K") as u64) + 2 * 8 * (1 + e) + 8 * 9;
+        let tiles_bound = tiles * per_tile + r * (1 + r.min(k)) + k;
+        let lists = (plan.lists_per_query as u64).div_ceil(lanes.max(1) as u64);
+        let search = 64 - k.leading_zeros() as u64 + 1;
+        let merge = (k + 1) * (lists * (search + 1) + lanes.ilog2() as u64 + 2);
+        tiles_bound.max(merge)
+    }
+
     fn queries_per_group(&self) -> usize {
         let max = self.ctx.adapter().subgroup_max_size as usize;
         (tile("MERGE_WG") / max.max(1)).max(1)
@@ -343,6 +377,25 @@ impl GpuIndex {
         } else {
             1
         };
+        if self.software() {
+            let lanes = if subgroups { max_sg } else { tile("MERGE_WG") };
+            let max_excl = excl
+                .offsets
+                .windows(2)
+                .map(|w| (w[1] - w[0]) as usize)
+                .max();
+            let bound = self.loop_bound(&plan, k, max_excl.unwrap_or(0), lanes);
+            if bound > SOFTWARE_LOOP_LIMIT {
+                return Err(Error::invalid(format!(
+                    "this search (k = {k} over {} rows) needs up to {bound} loop iterations \
+                     in one shader invocation, and the software adapter {} stops at \
+                     {SOFTWARE_LOOP_LIMIT} (it would return wrong results); search on the \
+                     CPU backend, which is faster here anyway, or with a smaller k",
+                    self.n,
+                    self.ctx.adapter().name
+                )));
+            }
+        }
         let tiles = self.ctx.pipeline(self.tiles_kernel(), "topk_tiles", &[])?;
         let merge = if subgroups {
             self.ctx.pipeline(&SEARCH_SUBGROUP, "merge_subgroup", &[])?
