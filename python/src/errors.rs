@@ -61,3 +61,12 @@ impl<T> OrRaise<T> for Result<T, Error> {
 pub fn invalid(py: Python<'_>, message: impl Into<String>) -> PyErr {
     to_py(py, Error::invalid(message))
 }
+
+/// A plain `GloveError`: the library broke a promise (a bug to report).
+pub fn internal(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    let message = message.into();
+    match class(py, "GloveError") {
+        Ok(c) => PyErr::from_type(c, (message,)),
+        Err(import) => PyRuntimeError::new_err(format!("{message} (and {import})")),
+    }
+}

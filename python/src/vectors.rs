@@ -26,7 +26,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::args;
-use crate::errors::{invalid, OrRaise};
+use crate::errors::{internal, invalid, OrRaise};
 
 /// Word vectors with exact nearest-neighbour search on the GPU or the CPU.
 ///
@@ -229,17 +229,18 @@ impl Vectors {
         let py = obj.py();
         let a = float32_array(obj)?;
         let dim = self.emb().dim();
-        let (m, d, single) =
-            match a.shape() {
-                [d] => (1, *d, true),
-                [m, d] => (*m, *d, false),
-                s => return Err(invalid(
+        let (m, d, single) = match a.shape() {
+            [d] => (1, *d, true),
+            [m, d] => (*m, *d, false),
+            s => {
+                return Err(invalid(
                     py,
                     format!(
                         "queries must be 1-D (one vector) or 2-D (one per row), got shape {s:?}"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         if d != dim {
             return Err(invalid(
                 py,
@@ -281,13 +282,15 @@ impl Vectors {
         let a = float32_array(vectors)?;
         let dim = match a.shape() {
             [n, d] if *n == words.len() => *d,
-            s => return Err(invalid(
-                py,
-                format!(
+            s => {
+                return Err(invalid(
+                    py,
+                    format!(
                     "vectors must be a 2-D array with one row per word ({} words), got shape {s:?}",
                     words.len()
                 ),
-            )),
+                ))
+            }
         };
         let data = a
             .readonly()
@@ -505,17 +508,27 @@ impl Vectors {
                     &*other
                 };
                 let hits = index.search(slice, kk, None)?;
-                let mut ids = Array2::<i64>::from_elem((m, kk), -1);
-                let mut scores = Array2::<f32>::from_elem((m, kk), f32::NAN);
+                let mut ids = Array2::<i64>::zeros((m, kk));
+                let mut scores = Array2::<f32>::zeros((m, kk));
                 for (q, list) in hits.iter().enumerate() {
-                    for (j, h) in list.iter().enumerate().take(kk) {
+                    if list.len() != kk {
+                        // Every row is a candidate: fewer hits is a library bug.
+                        return Ok(Err(format!(
+                            "the {} search returned {} hits for query {q}, not k = {kk} \
+                             (a bug in glove-wgpu: please report it)",
+                            index.backend_name(),
+                            list.len()
+                        )));
+                    }
+                    for (j, h) in list.iter().enumerate() {
                         ids[(q, j)] = h.id as i64;
                         scores[(q, j)] = h.score;
                     }
                 }
-                Ok::<_, Error>((ids, scores))
+                Ok::<_, Error>(Ok((ids, scores)))
             })
-            .or_raise(py)?;
+            .or_raise(py)?
+            .map_err(|bug| internal(py, bug))?;
         let (ids, scores) = (
             PyArray2::from_owned_array(py, ids).into_any(),
             PyArray2::from_owned_array(py, scores).into_any(),
