@@ -270,7 +270,10 @@ impl Vectors {
     /// copied into the object), indexed on ``backend`` (``"auto"``, ``"gpu"``,
     /// ``"cpu"``), in half precision when ``f16``.
     #[new]
-    #[pyo3(signature = (words, vectors, *, backend = "auto".to_string(), f16 = false))]
+    #[pyo3(
+        signature = (words, vectors, *, backend = "auto".to_string(), f16 = false),
+        text_signature = "(words, vectors, *, backend='auto', f16=False)"
+    )]
     fn new(
         py: Python<'_>,
         words: Vec<String>,
@@ -305,7 +308,10 @@ impl Vectors {
     /// ``"word2vec-bin"``, ``"fasttext"``; ``None`` detects it), indexed on
     /// ``backend``, in half precision when ``f16``.
     #[staticmethod]
-    #[pyo3(signature = (path, format = None, backend = "auto".to_string(), f16 = false))]
+    #[pyo3(
+        signature = (path, format = None, backend = "auto".to_string(), f16 = false),
+        text_signature = "(path, format=None, backend='auto', f16=False)"
+    )]
     fn load(
         py: Python<'_>,
         path: PathBuf,
@@ -328,7 +334,10 @@ impl Vectors {
     }
 
     /// Writes the vectors to ``path`` in ``format`` (default ``"glove"``).
-    #[pyo3(signature = (path, format = "glove".to_string()))]
+    #[pyo3(
+        signature = (path, format = "glove".to_string()),
+        text_signature = "($self, path, format='glove')"
+    )]
     fn save(&self, py: Python<'_>, path: PathBuf, format: String) -> PyResult<()> {
         let format = args::format(&format).or_raise(py)?;
         py.detach(|| io::write(self.emb(), &path, format))
@@ -484,7 +493,10 @@ impl Vectors {
     /// first, ties to the lower id. Scores are similarities for ``"cosine"`` and
     /// ``"dot"`` and distances for ``"euclidean"``. ``k`` larger than the
     /// vocabulary gives every row.
-    #[pyo3(signature = (queries, k = 1, metric = "cosine".to_string()))]
+    #[pyo3(
+        signature = (queries, k = 1, metric = "cosine".to_string()),
+        text_signature = "($self, queries, k=1, metric='cosine')"
+    )]
     fn nearest<'py>(
         &self,
         queries: &Bound<'py, PyAny>,
@@ -602,7 +614,10 @@ impl Vectors {
     /// ``a : b :: c : ?``: the ``topn`` best answers as ``[(word, score), ...]``,
     /// ``a``, ``b`` and ``c`` excluded, by ``method`` ``"add"`` (3CosAdd, nearest
     /// to ``b - a + c``) or ``"mul"`` (3CosMul).
-    #[pyo3(signature = (a, b, c, topn = 1, method = "add".to_string()))]
+    #[pyo3(
+        signature = (a, b, c, topn = 1, method = "add".to_string()),
+        text_signature = "($self, a, b, c, topn=1, method='add')"
+    )]
     fn analogy(
         &self,
         py: Python<'_>,
