@@ -6,7 +6,7 @@ through wgpu, with a CPU fallback: a Python front for the glove-wgpu Rust librar
 ...                        np.array([[1, .1], [.9, .2], [-.1, 1]], np.float32), backend="cpu")
 >>> ids, scores = v.nearest(np.array([[.95, .15]], np.float32), k=2)
 >>> v.words(ids)
-[['queen', 'king']]
+[['king', 'queen']]
 """
 
 from ._errors import (

@@ -198,3 +198,10 @@ def test_search_releases_the_gil(rng):
     took = time.perf_counter() - start
     assert done and took > 0.2, f"the search took {took:.3f} s: too short to tell"
     assert worst < took / 2, f"the main thread stalled {worst:.3f} s of {took:.3f} s"
+
+
+def test_module_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(glove_wgpu)
+    assert result.attempted > 0 and result.failed == 0
