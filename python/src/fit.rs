@@ -1,0 +1,192 @@
+//! `glove_wgpu.fit`: the library's pipeline ([`glove_wgpu::fit`]) in one call,
+//! with the command line's defaults (both take them from [`FitConfig::default`]).
+
+use std::path::PathBuf;
+
+use glove_wgpu::pipeline::{Event, FitConfig};
+use glove_wgpu::Error;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::args;
+use crate::errors::{to_py, OrRaise};
+use crate::vectors::{log_notes, Vectors};
+
+/// `FIT_DEFAULTS`: every setting of `fit` left at `None`, with the value it
+/// takes (the command line's defaults).
+pub fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let c = FitConfig::default();
+    let t = &c.train;
+    let d = PyDict::new(py);
+    d.set_item("dim", t.dim)?;
+    d.set_item("epochs", t.epochs)?;
+    d.set_item("min_count", c.min_count)?;
+    d.set_item("max_vocab", c.max_vocab)?;
+    d.set_item("window", c.window)?;
+    d.set_item("symmetric", c.symmetric)?;
+    d.set_item("distance_weighting", c.distance_weighting)?;
+    d.set_item("x_max", decimal(t.x_max))?;
+    d.set_item("alpha", decimal(t.alpha))?;
+    d.set_item("eta", decimal(t.eta))?;
+    d.set_item("clip", decimal(t.clip))?;
+    d.set_item("seed", t.seed)?;
+    d.set_item("batch_size", t.batch_size)?;
+    d.set_item("row_cap", t.row_cap)?;
+    d.set_item("backend", args::backend_name(t.backend))?;
+    d.set_item("cpu_trainer", args::cpu_trainer_name(t.cpu_trainer))?;
+    d.set_item("threads", t.threads)?;
+    let save = args::SAVE_MODES
+        .iter()
+        .find(|(_, m)| *m == t.save)
+        .map(|(n, _)| *n);
+    d.set_item("save", save)?;
+    d.set_item("memory_mb", c.memory_bytes >> 20)?;
+    Ok(d)
+}
+
+/// `x` as the f64 with the same shortest decimal form (`0.05`, not the f32's
+/// `0.05000000074505806`).
+fn decimal(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(x as f64)
+}
+
+/// What the progress callback stops a run with; the callback's own exception is
+/// raised instead.
+const STOPPED: &str = "stopped by the progress callback";
+
+/// Trains GloVe vectors on the text file ``corpus`` (whitespace-separated
+/// tokens): vocabulary, co-occurrence counting, shuffle and training, as the
+/// command line's ``fit``. Returns ``(vectors, report)``, the report a dict (the
+/// command line's ``report.json``).
+///
+/// Every setting left at ``None`` takes the command line's default (see
+/// ``FIT_DEFAULTS``). ``progress(epoch)`` is called after every epoch with a dict
+/// ``{"epoch", "cost", "seconds", "updates"}``; an exception it raises stops the
+/// run and is raised by ``fit``. Ctrl-C stops the run at the next event. Notes
+/// (a fallback to the CPU) and stage times go to the ``glove_wgpu`` logger.
+/// The returned vectors are indexed on ``backend`` (``f16``: half precision).
+#[pyfunction]
+#[pyo3(signature = (
+    corpus, *, dim = None, epochs = None, min_count = None, max_vocab = None, window = None,
+    symmetric = None, distance_weighting = None, x_max = None, alpha = None, eta = None,
+    clip = None, seed = None, batch_size = None, row_cap = None, backend = None,
+    cpu_trainer = None, threads = None, save = None, memory_mb = None, work_dir = None,
+    temp_dir = None, checkpoint_dir = None, resume = false, progress = None, verbose = false,
+    f16 = false,
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn fit(
+    py: Python<'_>,
+    corpus: PathBuf,
+    dim: Option<usize>,
+    epochs: Option<u32>,
+    min_count: Option<u64>,
+    max_vocab: Option<usize>,
+    window: Option<usize>,
+    symmetric: Option<bool>,
+    distance_weighting: Option<bool>,
+    x_max: Option<f32>,
+    alpha: Option<f32>,
+    eta: Option<f32>,
+    clip: Option<f32>,
+    seed: Option<u64>,
+    batch_size: Option<usize>,
+    row_cap: Option<u32>,
+    backend: Option<String>,
+    cpu_trainer: Option<String>,
+    threads: Option<usize>,
+    save: Option<String>,
+    memory_mb: Option<usize>,
+    work_dir: Option<PathBuf>,
+    temp_dir: Option<PathBuf>,
+    checkpoint_dir: Option<PathBuf>,
+    resume: bool,
+    progress: Option<Py<PyAny>>,
+    verbose: bool,
+    f16: bool,
+) -> PyResult<(Vectors, Py<PyAny>)> {
+    let mut cfg = FitConfig::default();
+    let t = &mut cfg.train;
+    t.dim = dim.unwrap_or(t.dim);
+    t.epochs = epochs.unwrap_or(t.epochs);
+    t.x_max = x_max.unwrap_or(t.x_max);
+    t.alpha = alpha.unwrap_or(t.alpha);
+    t.eta = eta.unwrap_or(t.eta);
+    t.clip = clip.unwrap_or(t.clip);
+    t.seed = seed.unwrap_or(t.seed);
+    t.batch_size = batch_size.or(t.batch_size);
+    t.row_cap = row_cap.unwrap_or(t.row_cap);
+    if let Some(b) = backend {
+        t.backend = args::backend(&b).or_raise(py)?;
+    }
+    if let Some(c) = cpu_trainer {
+        t.cpu_trainer = args::cpu_trainer(&c).or_raise(py)?;
+    }
+    t.threads = threads.unwrap_or(t.threads);
+    if let Some(s) = save {
+        t.save = args::save_mode(&s).or_raise(py)?;
+    }
+    t.checkpoint_dir = checkpoint_dir;
+    t.resume = resume;
+    let choice = t.backend;
+    cfg.min_count = min_count.unwrap_or(cfg.min_count);
+    cfg.max_vocab = max_vocab.or(cfg.max_vocab);
+    cfg.window = window.unwrap_or(cfg.window);
+    cfg.symmetric = symmetric.unwrap_or(cfg.symmetric);
+    cfg.distance_weighting = distance_weighting.unwrap_or(cfg.distance_weighting);
+    if let Some(mb) = memory_mb {
+        cfg.memory_bytes = mb
+            .checked_mul(1 << 20)
+            .ok_or_else(|| to_py(py, Error::invalid(format!("memory_mb {mb} is too large"))))?;
+    }
+    cfg.work_dir = work_dir;
+    cfg.temp_parent = temp_dir;
+    cfg.quiet = !verbose;
+
+    // The callback's exception, kept to be raised as itself.
+    let mut raised: Option<PyErr> = None;
+    let outcome = py.detach(|| {
+        let mut on_event = |e: Event<'_>| -> Result<(), Error> {
+            let called = Python::attach(|py| -> PyResult<()> {
+                py.check_signals()?;
+                match e {
+                    Event::Epoch(r) => {
+                        if let Some(f) = &progress {
+                            let d = PyDict::new(py);
+                            d.set_item("epoch", r.epoch)?;
+                            d.set_item("cost", r.cost)?;
+                            d.set_item("seconds", r.seconds)?;
+                            d.set_item("updates", r.updates)?;
+                            f.call1(py, (d,))?;
+                        }
+                    }
+                    Event::Note(n) => log_notes(py, &[n.to_string()])?,
+                    Event::StageDone {
+                        stage,
+                        seconds,
+                        summary,
+                    } => log_notes(
+                        py,
+                        &[format!("{}: {summary} ({seconds:.2} s)", stage.name())],
+                    )?,
+                    _ => {}
+                }
+                Ok(())
+            });
+            called.map_err(|err| {
+                raised = Some(err);
+                Error::invalid(STOPPED)
+            })
+        };
+        glove_wgpu::fit(corpus, &cfg, &mut on_event)
+    });
+    let (emb, report) = match (outcome, raised) {
+        (Ok(done), _) => done,
+        (Err(_), Some(err)) => return Err(err),
+        (Err(e), None) => return Err(to_py(py, e)),
+    };
+    let json = serde_json::to_string(&report)
+        .map_err(|e| to_py(py, Error::invalid(format!("report: {e}"))))?;
+    let report = py.import("json")?.call_method1("loads", (json,))?.unbind();
+    Ok((Vectors::build(py, emb, choice, f16)?, report))
+}
