@@ -189,10 +189,14 @@ impl Printer {
                 adapter,
                 start_epoch,
             } => {
+                // The batch matters to the batched trainers only (GPU and its twin).
+                let batch = match backend {
+                    "gpu" | "cpu-batched" => format!(", batch {}", config.batch_size),
+                    _ => String::new(),
+                };
                 eprintln!(
-                    "training {words} words, {nonzeros} non-zeros, dimension {}, batch {}, on                      {backend}{}",
+                    "training {words} words, {nonzeros} non-zeros, dimension {}{batch}, on {backend}{}",
                     config.dim,
-                    config.batch_size,
                     adapter.map(|n| format!(" ({n})")).unwrap_or_default()
                 );
                 let bar = indicatif::ProgressBar::new(config.epochs as u64);
