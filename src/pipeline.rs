@@ -1,5 +1,8 @@
 //! The whole job in one call: a corpus in, vectors and a report out.
 //!
+//! One file, over 500 lines: the options, events and report are the two calls'
+//! signatures, read together with them.
+//!
 //! [`fit`] runs Stanford's four tools in order — vocabulary, co-occurrence
 //! counting, shuffle, training — in a work folder, within a memory budget;
 //! [`train_embeddings`] is its last step alone, for co-occurrences counted
