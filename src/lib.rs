@@ -29,6 +29,8 @@ pub mod eval;
 pub mod gpu;
 pub mod io;
 pub mod model;
+#[cfg(feature = "parquet")]
+pub(crate) mod parts;
 pub mod search;
 pub mod shaders;
 pub mod similarity;

@@ -38,6 +38,9 @@ use rayon::prelude::*;
 use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
 
+#[cfg(feature = "parquet")]
+mod counts;
+
 /// Where a corpus comes from: a file, standard input, or any reader.
 ///
 /// ```

@@ -33,6 +33,8 @@
 mod count;
 mod format;
 mod merge;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod shuffle;
 mod spill;
 
