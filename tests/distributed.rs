@@ -59,6 +59,9 @@ fn scale(window: u64) -> u64 {
     (1..=window).fold(1, |l, d| l / gcd(l, d) * d)
 }
 
+/// Sums by `(i, j)`.
+type Sums<T> = BTreeMap<(u32, u32), T>;
+
 /// Counts every shard against `vocab` and sums the records by `(i, j)`: in
 /// exact integers of `1 / scale` (as the recipes' SQL does) and in plain f64.
 fn count_and_sum(
@@ -66,7 +69,7 @@ fn count_and_sum(
     vocab: &Vocab,
     opts: &CooccurOptions,
     dir: &Path,
-) -> (BTreeMap<(u32, u32), u64>, BTreeMap<(u32, u32), f64>) {
+) -> (Sums<u64>, Sums<f64>) {
     let l = scale(opts.window as u64) as f64;
     let (mut exact, mut plain) = (BTreeMap::new(), BTreeMap::new());
     for (k, text) in shards.iter().enumerate() {
