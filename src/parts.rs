@@ -60,8 +60,76 @@ pub(crate) fn part_files(path: &Path) -> Result<Vec<PathBuf>> {
             path.display()
         )));
     }
-    files.sort();
+    files.sort_by(|a, b| {
+        natural_order(
+            a.as_os_str().as_encoded_bytes(),
+            b.as_os_str().as_encoded_bytes(),
+        )
+    });
     Ok(files)
+}
+
+/// Names compared with runs of digits as numbers, so that an engine's
+/// `x_2.parquet` comes before `x_10.parquet` (Spark pads its part numbers,
+/// DataFusion does not): a sorted output folder reads in its order.
+fn natural_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a, b);
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(p), Some(q)) if p.is_ascii_digit() && q.is_ascii_digit() => {
+                let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (m, n) = (digits(x), digits(y));
+                let trim = |s: &[u8]| {
+                    let z = s.iter().take_while(|&&c| c == b'0').count();
+                    s[z..].to_vec()
+                };
+                let (u, v) = (trim(&x[..m]), trim(&y[..n]));
+                let o = u.len().cmp(&v.len()).then_with(|| u.cmp(&v));
+                if o.is_ne() {
+                    return o;
+                }
+                (x, y) = (&x[m..], &y[n..]);
+            }
+            (Some(p), Some(q)) => {
+                if p != q {
+                    return p.cmp(q);
+                }
+                (x, y) = (&x[1..], &y[1..]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_order;
+
+    #[test]
+    fn part_numbers_sort_as_numbers() {
+        let mut names = [
+            "x_10.parquet",
+            "x_2.parquet",
+            "x_1.parquet",
+            "part-00003",
+            "part-00010",
+            "x_02.parquet",
+        ];
+        names.sort_by(|a, b| natural_order(a.as_bytes(), b.as_bytes()));
+        assert_eq!(
+            names,
+            [
+                "part-00003",
+                "part-00010",
+                "x_1.parquet",
+                "x_02.parquet",
+                "x_2.parquet",
+                "x_10.parquet"
+            ]
+        );
+    }
 }
 
 /// Opens one Parquet file and reads its footer.
