@@ -39,7 +39,8 @@ def main():
         builder = (builder.master(f"local[{cores}]")
                    .config("spark.driver.memory", os.environ.get("GLOVE_SPARK_MEMORY", "4g"))
                    .config("spark.sql.shuffle.partitions", str(2 * cores))
-                   .config("spark.ui.enabled", "false"))
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false"))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     if args.counts:
