@@ -48,6 +48,8 @@ pub mod gpu;
 mod hash;
 pub mod io;
 pub mod model;
+#[cfg(feature = "parquet")]
+pub(crate) mod parts;
 pub mod pipeline;
 mod progress;
 pub mod rng;

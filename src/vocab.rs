@@ -34,6 +34,9 @@ use crate::hash::FastBuild;
 use crate::progress::{token_rate, Progress};
 use crate::threads::{thread_count, thread_pool};
 
+#[cfg(feature = "parquet")]
+mod counts;
+
 /// Word counts of one block, borrowing its text.
 type BlockCounts<'a> = HashMap<&'a [u8], u64, FastBuild>;
 

@@ -448,7 +448,7 @@ fn malformed_invalid_utf8_word_in_text() {
 }
 
 /// Whitespace other than the separators is part of a word (the tokenizer's rule,
-/// `vocab::word_problem`): every format writes and reads it back. It used to be
+/// `corpus::word_problem`): every format writes and reads it back. It used to be
 /// rejected when the vectors were written, after every epoch had run.
 #[test]
 fn other_whitespace_inside_words_round_trips_in_every_format() {

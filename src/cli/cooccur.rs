@@ -28,7 +28,8 @@ pub struct Args {
     /// Worker threads (0: all cores).
     #[arg(long, default_value_t = CooccurOptions::default().threads)]
     threads: usize,
-    /// Output format: `glove` (Stanford's int32, int32, float64 records) or `native`.
+    /// Output format: `glove` (Stanford's int32, int32, float64 records), `native`,
+    /// or `parquet` (rows i: u32, j: u32, x: f64, 0-based; for Spark or DataFusion).
     #[arg(long, value_enum, default_value_t = CooccurOptions::default().format)]
     format: CoocFormat,
     /// Folder for temporary files (default: the output's folder).

@@ -8,9 +8,11 @@ use glove_wgpu::Result;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The co-occurrence file (format detected: native header, else Stanford's records).
+    /// The co-occurrence file (format detected: native header, Parquet file or
+    /// folder of part files, else Stanford's records).
     input: PathBuf,
-    /// Where to write the shuffled records (same format as the input).
+    /// Where to write the shuffled records (same format as the input; a Parquet
+    /// folder gives one Parquet file).
     #[arg(short, long)]
     output: PathBuf,
     /// Random seed.

@@ -250,7 +250,8 @@ pub struct Args {
     /// Vocabulary file (`word count` per line, ids in file order).
     #[arg(long)]
     vocab: PathBuf,
-    /// Shuffled co-occurrence file.
+    /// Shuffled co-occurrence file (for `--cooc-format parquet`, a file or a
+    /// folder of part files, as Spark or DataFusion write it).
     #[arg(long)]
     cooc: PathBuf,
     /// Its format.

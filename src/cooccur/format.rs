@@ -21,6 +21,10 @@
 //! h = (rotl(h, 5) ^ b) * K`, with `h0 = 0xcbf29ce484222325` and
 //! `K = 0x100000001b3`. The reader checks the length against the footer on
 //! open, and the checksum when it reaches the last record.
+//!
+//! **Parquet** (feature `parquet`, see the `parquet` module): rows `(i: u32,
+//! j: u32, x: f64)`, 0-based; a file, or a folder of part files as engines
+//! write them.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -31,7 +35,7 @@ use crate::error::{Error, Result};
 
 use super::Cooc;
 
-/// The two co-occurrence file formats.
+/// The co-occurrence file formats.
 ///
 /// ```
 /// use glove_wgpu::cooccur::CoocFormat;
@@ -49,6 +53,11 @@ pub enum CoocFormat {
     /// count and checksum.
     #[cfg_attr(feature = "cli", value(name = "native"))]
     Native,
+    /// Parquet rows `(i: u32, j: u32, x: f64)`, 0-based ids: one file, or a
+    /// folder of part files (Spark's or DataFusion's output).
+    #[cfg(feature = "parquet")]
+    #[value(name = "parquet")]
+    Parquet,
 }
 
 pub(crate) const MAGIC: &[u8; 8] = b"GLVWCOOC";
@@ -60,16 +69,20 @@ const CHECK_INIT: u64 = 0xcbf2_9ce4_8422_2325;
 const CHECK_K: u64 = 0x0000_0100_0000_01b3;
 
 impl CoocFormat {
-    /// Bytes per record.
+    /// Bytes per record (for Parquet: per raw record in memory, `u32 i, u32 j,
+    /// f64 x`).
     pub fn record_bytes(self) -> usize {
         match self {
             CoocFormat::Glove => 16,
             CoocFormat::Native => 12,
+            #[cfg(feature = "parquet")]
+            CoocFormat::Parquet => 16,
         }
     }
 
     /// Guesses the format of a file: native if it starts with the native
-    /// magic, Stanford's otherwise.
+    /// magic, Parquet if it is a folder or starts with `PAR1`, Stanford's
+    /// otherwise.
     ///
     /// ```
     /// use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocWriter};
@@ -83,6 +96,10 @@ impl CoocFormat {
     /// ```
     pub fn detect(path: impl AsRef<Path>) -> Result<CoocFormat> {
         let path = path.as_ref();
+        #[cfg(feature = "parquet")]
+        if path.is_dir() {
+            return Ok(CoocFormat::Parquet);
+        }
         let mut f = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
         let mut head = [0u8; 8];
         let mut got = 0;
@@ -96,6 +113,15 @@ impl CoocFormat {
         }
         Ok(if got == 8 && &head == MAGIC {
             CoocFormat::Native
+        } else if cfg!(feature = "parquet") && got >= 4 && &head[..4] == b"PAR1" {
+            #[cfg(feature = "parquet")]
+            {
+                CoocFormat::Parquet
+            }
+            #[cfg(not(feature = "parquet"))]
+            {
+                CoocFormat::Glove
+            }
         } else {
             CoocFormat::Glove
         })
@@ -149,7 +175,7 @@ impl Checksum {
 /// ```
 #[derive(Debug)]
 pub struct CoocReader {
-    file: File,
+    input: Input,
     name: String,
     format: CoocFormat,
     count: u64,
@@ -159,12 +185,35 @@ pub struct CoocReader {
     bytes: Vec<u8>,
 }
 
+/// Where a [`CoocReader`] reads.
+#[derive(Debug)]
+enum Input {
+    File(File),
+    #[cfg(feature = "parquet")]
+    Parquet(Box<super::parquet::ParquetCoocReader>),
+}
+
 impl CoocReader {
-    /// Opens a file; for the native format checks the header, and the length
-    /// against the footer's record count.
+    /// Opens a file (for Parquet, a file or a folder of part files); for the
+    /// native format checks the header, and the length against the footer's
+    /// record count.
     pub fn open(path: impl AsRef<Path>, format: CoocFormat) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
+        #[cfg(feature = "parquet")]
+        if format == CoocFormat::Parquet {
+            let reader = super::parquet::ParquetCoocReader::open(path)?;
+            return Ok(CoocReader {
+                count: reader.len(),
+                input: Input::Parquet(Box::new(reader)),
+                name,
+                format,
+                done: 0,
+                expected_check: 0,
+                check: Checksum::default(),
+                bytes: Vec::new(),
+            });
+        }
         let mut file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
         let len = file
             .metadata()
@@ -184,6 +233,8 @@ impl CoocReader {
                 }
                 (len / 16, 0)
             }
+            #[cfg(feature = "parquet")]
+            CoocFormat::Parquet => (0, 0), // opened above
             CoocFormat::Native => {
                 if len < HEADER + FOOTER {
                     return Err(Error::malformed(
@@ -238,7 +289,7 @@ impl CoocReader {
             }
         };
         Ok(CoocReader {
-            file,
+            input: Input::File(file),
             name,
             format,
             count,
@@ -273,8 +324,29 @@ impl CoocReader {
         }
         let rb = self.format.record_bytes();
         let old = out.len();
+        #[cfg(feature = "parquet")]
+        if let Input::Parquet(p) = &mut self.input {
+            let got = p.read_raw(out, n)?;
+            self.done += got as u64;
+            if got < n {
+                return Err(Error::malformed(
+                    &self.name,
+                    format!("record {}", self.done),
+                    format!(
+                        "the footers promise {} rows but the row groups end here",
+                        self.count
+                    ),
+                ));
+            }
+            return Ok(n);
+        }
         out.resize(old + n * rb, 0);
-        if let Err(e) = self.file.read_exact(&mut out[old..]) {
+        #[allow(irrefutable_let_patterns)]
+        let Input::File(file) = &mut self.input
+        else {
+            return Ok(0);
+        };
+        if let Err(e) = file.read_exact(&mut out[old..]) {
             out.truncate(old);
             return Err(if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 Error::malformed(
@@ -361,6 +433,8 @@ impl CoocReader {
                     u32::from_le_bytes([r[4], r[5], r[6], r[7]]),
                     f32::from_le_bytes([r[8], r[9], r[10], r[11]]) as f64,
                 ),
+                #[cfg(feature = "parquet")]
+                CoocFormat::Parquet => super::parquet::decode_raw(r),
             };
             if !x.is_finite() {
                 return Err(Error::malformed(
@@ -420,6 +494,8 @@ pub(crate) fn encode(format: CoocFormat, i: u32, j: u32, x: f64, out: &mut Vec<u
             r[8..12].copy_from_slice(&(x as f32).to_le_bytes());
             out.extend_from_slice(&r);
         }
+        #[cfg(feature = "parquet")]
+        CoocFormat::Parquet => super::parquet::encode_raw(i, j, x, out),
     }
     Ok(())
 }
@@ -443,7 +519,7 @@ pub(crate) fn encode(format: CoocFormat, i: u32, j: u32, x: f64, out: &mut Vec<u
 /// ```
 #[derive(Debug)]
 pub struct CoocWriter {
-    file: AtomicFile,
+    file: Output,
     path: PathBuf,
     format: CoocFormat,
     count: u64,
@@ -453,11 +529,25 @@ pub struct CoocWriter {
 
 const WRITE_BUF: usize = 1 << 16;
 
+/// Where a [`CoocWriter`] writes.
+#[derive(Debug)]
+enum Output {
+    File(AtomicFile),
+    #[cfg(feature = "parquet")]
+    Parquet(Box<super::parquet::ParquetCoocWriter>),
+}
+
 impl CoocWriter {
     /// Starts writing `path` (a temporary file until [`CoocWriter::finish`]).
     pub fn create(path: impl AsRef<Path>, format: CoocFormat) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let file = AtomicFile::create(&path)?;
+        let file = match format {
+            #[cfg(feature = "parquet")]
+            CoocFormat::Parquet => {
+                Output::Parquet(Box::new(super::parquet::ParquetCoocWriter::create(&path)?))
+            }
+            _ => Output::File(AtomicFile::create(&path)?),
+        };
         let mut buf = Vec::with_capacity(WRITE_BUF + 16);
         if format == CoocFormat::Native {
             buf.extend_from_slice(MAGIC);
@@ -485,9 +575,13 @@ impl CoocWriter {
     }
 
     fn flush_buf(&mut self) -> Result<()> {
-        self.file
-            .write_all(&self.buf)
-            .map_err(|e| Error::io_path("writing", &self.path, e))?;
+        match &mut self.file {
+            Output::File(f) => f
+                .write_all(&self.buf)
+                .map_err(|e| Error::io_path("writing", &self.path, e))?,
+            #[cfg(feature = "parquet")]
+            Output::Parquet(p) => p.write_raw(&self.buf)?,
+        }
         self.buf.clear();
         Ok(())
     }
@@ -496,9 +590,13 @@ impl CoocWriter {
     /// (see `AtomicFile::start_writeback`).
     pub(crate) fn start_writeback(&mut self) -> Result<()> {
         self.flush_buf()?;
-        self.file
-            .start_writeback()
-            .map_err(|e| Error::io_path("writing", &self.path, e))
+        match &mut self.file {
+            Output::File(f) => f
+                .start_writeback()
+                .map_err(|e| Error::io_path("writing", &self.path, e)),
+            #[cfg(feature = "parquet")]
+            Output::Parquet(_) => Ok(()),
+        }
     }
 
     /// Writes one record (0-based ids).
@@ -530,9 +628,13 @@ impl CoocWriter {
         if self.format == CoocFormat::Native {
             self.check.update(records);
         }
-        self.file
-            .write_all(records)
-            .map_err(|e| Error::io_path("writing", &self.path, e))?;
+        match &mut self.file {
+            Output::File(f) => f
+                .write_all(records)
+                .map_err(|e| Error::io_path("writing", &self.path, e))?,
+            #[cfg(feature = "parquet")]
+            Output::Parquet(p) => p.write_raw(records)?,
+        }
         self.count += (records.len() / rb) as u64;
         Ok(())
     }
@@ -545,6 +647,10 @@ impl CoocWriter {
             self.buf.extend_from_slice(&self.check.0.to_le_bytes());
         }
         self.flush_buf()?;
-        self.file.commit()
+        match self.file {
+            Output::File(f) => f.commit(),
+            #[cfg(feature = "parquet")]
+            Output::Parquet(p) => p.finish(),
+        }
     }
 }

@@ -50,6 +50,8 @@ mod dense;
 mod format;
 mod merge;
 mod pairs;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod plan;
 mod shuffle;
 mod spill;
