@@ -287,7 +287,6 @@ fn outputs_that_would_destroy_inputs_are_refused_up_front() {
             "1",
         ])
         .args(SMALL)
-        .args(["--epochs", "2"])
         .arg("-o")
         .arg(d.join("v.txt"))
         .arg("--work-dir")
@@ -434,7 +433,6 @@ fn words_with_other_whitespace_survive_the_whole_pipeline() {
             "1",
         ])
         .args(SMALL)
-        .args(["--epochs", "2"])
         .arg("-o")
         .arg(d.join("v.txt")));
     let text = std::fs::read_to_string(d.join("v.txt")).unwrap();
