@@ -52,6 +52,17 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing a file that will replace `path` on commit (see the module
     /// docs for symlinks, permissions and files that are not regular).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use glove_wgpu::atomic::AtomicFile;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-atomic-{}.txt", std::process::id()));
+    /// let mut f = AtomicFile::create(&path)?;
+    /// f.write_all(b"half").unwrap();
+    /// drop(f); // not committed: no file
+    /// assert!(!path.exists());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
         let given = path.as_ref().to_path_buf();
         // Through a symlink to where it points (the link itself stays).
@@ -100,6 +111,20 @@ impl AtomicFile {
     }
 
     /// Flushes, syncs and renames the temporary file over the destination.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use glove_wgpu::atomic::AtomicFile;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-commit-{}.txt", std::process::id()));
+    /// std::fs::write(&path, "old").unwrap();
+    /// let mut f = AtomicFile::create(&path)?;
+    /// f.write_all(b"new").unwrap();
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "old"); // until the commit
+    /// f.commit()?;
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
         let Some(tmp) = self.tmp.clone() else {
@@ -138,6 +163,14 @@ impl AtomicFile {
     }
 
     /// The destination path.
+    ///
+    /// ```
+    /// use glove_wgpu::atomic::AtomicFile;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-path-{}.txt", std::process::id()));
+    /// let f = AtomicFile::create(&path)?;
+    /// assert_eq!(f.path(), path);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn path(&self) -> &Path {
         &self.dest
     }
@@ -231,6 +264,12 @@ pub fn temp_name(what: &str) -> String {
 }
 
 /// [`temp_name`] as process `pid` of this machine would make it.
+///
+/// ```
+/// use glove_wgpu::atomic::{temp_name, temp_name_of};
+/// assert_eq!(temp_name_of(std::process::id(), "x"), temp_name("x"));
+/// assert!(temp_name_of(42, "x").starts_with(".glove-wgpu-tmp-42-"));
+/// ```
 pub fn temp_name_of(pid: u32, what: &str) -> String {
     format!("{TEMP_PREFIX}{pid}-{}-{what}", process_space())
 }
@@ -240,6 +279,12 @@ pub fn temp_name_of(pid: u32, what: &str) -> String {
 /// something only within one such space: the temporary files of a run on another
 /// host sharing the folder, or in another container, carry another tag and are
 /// never taken for a dead run's.
+///
+/// ```
+/// let tag = glove_wgpu::atomic::process_space();
+/// assert_eq!(tag.len(), 8);
+/// assert!(glove_wgpu::atomic::temp_name("x").contains(tag));
+/// ```
 pub fn process_space() -> &'static str {
     static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TAG.get_or_init(|| {
@@ -261,6 +306,18 @@ pub fn process_space() -> &'static str {
 /// [`process_space`] tag is this process's and whose process id is not running.
 /// Only on Linux, where `/proc` tells which processes run; elsewhere it does
 /// nothing. Errors are ignored: this is housekeeping.
+///
+/// ```
+/// use glove_wgpu::atomic::{remove_leftovers, temp_name, temp_name_of};
+/// let dir = std::env::temp_dir().join(format!("glove-doc-leftovers-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (dead, mine) = (dir.join(temp_name_of(u32::MAX, "a")), dir.join(temp_name("b")));
+/// std::fs::write(&dead, "").unwrap();
+/// std::fs::write(&mine, "").unwrap();
+/// remove_leftovers(&dir);
+/// assert_eq!((dead.exists(), mine.exists()), (!cfg!(target_os = "linux"), true));
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn remove_leftovers(dir: &Path) {
     if !cfg!(target_os = "linux") {
         return;

@@ -9,7 +9,7 @@
 //! byte, including other Unicode white space, belongs to a word. A newline ends
 //! a document. Words are kept whole (Stanford truncates words longer than its
 //! `MAX_STRING_LENGTH` of 1000 bytes; such words are a corner case we do not
-//! reproduce); a token longer than [`MAX_TOKEN_BYTES`] is an error.
+//! reproduce); a token longer than the reader's block plus [`MAX_TOKEN_BYTES`] is an error.
 //!
 //! ```
 //! use glove_wgpu::corpus::{word_problem, Corpus};
@@ -50,11 +50,24 @@ impl std::fmt::Debug for Corpus {
 
 impl Corpus {
     /// A corpus read from any reader.
+    ///
+    /// ```
+    /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
+    /// let corpus = Corpus::reader(std::io::Cursor::new("a b a\n".to_string()));
+    /// let v = Vocab::count(corpus, &VocabOptions { min_count: 1, quiet: true, ..Default::default() })?;
+    /// assert_eq!(v.words(), ["a", "b"]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn reader(r: impl Read + Send + 'static) -> Self {
         Corpus::Reader(Box::new(r))
     }
 
     /// The process's standard input.
+    ///
+    /// ```
+    /// use glove_wgpu::corpus::Corpus;
+    /// assert!(matches!(Corpus::stdin(), Corpus::Stdin));
+    /// ```
     pub fn stdin() -> Self {
         Corpus::Stdin
     }
@@ -76,6 +89,12 @@ impl Corpus {
     }
 
     /// A name for messages: the path, `<stdin>` or `<reader>`.
+    ///
+    /// ```
+    /// use glove_wgpu::corpus::Corpus;
+    /// assert_eq!(Corpus::from_arg("wiki.txt").name(), "wiki.txt");
+    /// assert_eq!(Corpus::reader(&b""[..]).name(), "<reader>");
+    /// ```
     pub fn name(&self) -> String {
         match self {
             Corpus::File(p) => p.display().to_string(),
@@ -262,6 +281,19 @@ impl BlockReader {
     }
 }
 
-/// Longest token the corpus reader takes (1 MiB): longer is an error, so binary
-/// data or `/dev/zero` stops early instead of filling memory.
+/// Longest token the corpus reader takes beyond its block (`block_bytes` of
+/// [`VocabOptions`](crate::vocab::VocabOptions), 1 MiB by default): a run of
+/// bytes without a separator longer than the block plus this (1 MiB) is an
+/// error, so binary data or `/dev/zero` stops early instead of filling memory.
+///
+/// ```
+/// use glove_wgpu::{corpus::{Corpus, MAX_TOKEN_BYTES}, vocab::{Vocab, VocabOptions}};
+/// let opts = VocabOptions { min_count: 1, quiet: true, block_bytes: 4096, ..Default::default() };
+/// let mut long = vec![b'x'; MAX_TOKEN_BYTES];
+/// long.push(b'\n');
+/// assert_eq!(Vocab::count(Corpus::reader(std::io::Cursor::new(long)), &opts)?.len(), 1);
+/// let zeros = vec![0u8; 2 * MAX_TOKEN_BYTES]; // no separator at all
+/// assert!(Vocab::count(Corpus::reader(std::io::Cursor::new(zeros)), &opts).is_err());
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub const MAX_TOKEN_BYTES: usize = 1 << 20;

@@ -24,6 +24,15 @@ pub struct Embeddings {
 impl Embeddings {
     /// Builds embeddings, checking shapes, duplicate words, empty or whitespace
     /// words and non-finite values.
+    ///
+    /// ```
+    /// use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(e.get("b"), Some(&[3.0, 4.0][..]));
+    /// assert!(Embeddings::new(vec!["a".into()], 2, vec![1.0]).is_err()); // 1 x 2 needs 2 values
+    /// assert!(Embeddings::new(vec!["a b".into()], 1, vec![1.0]).is_err()); // a separator
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn new(words: Vec<String>, dim: usize, data: Vec<f32>) -> Result<Self> {
         if words.len().checked_mul(dim) != Some(data.len()) {
             return Err(Error::invalid(format!(
@@ -113,21 +122,48 @@ impl Embeddings {
     }
 
     /// Number of words.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(e.len(), 2);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.words.len()
     }
 
     /// Whether there are no words.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// assert!(Embeddings::new(Vec::new(), 3, Vec::new())?.is_empty());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
 
     /// Vector length.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into()], 3, vec![1.0, 2.0, 3.0])?;
+    /// assert_eq!(e.dim(), 3);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn dim(&self) -> usize {
         self.dim
     }
 
     /// The words, in row order.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(e.words(), ["a", "b"]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn words(&self) -> &[String] {
         &self.words
     }
@@ -146,11 +182,27 @@ impl Embeddings {
     }
 
     /// The row of `word`, if present.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+    /// assert_eq!(e.id("b"), Some(1));
+    /// assert_eq!(e.id("c"), None);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn id(&self, word: &str) -> Option<u32> {
         self.index.get(word).copied()
     }
 
     /// The row of `word`, or [`Error::UnknownWord`].
+    ///
+    /// ```
+    /// use glove_wgpu::{Embeddings, Error};
+    /// let e = Embeddings::new(vec!["a".into()], 1, vec![1.0])?;
+    /// assert_eq!(e.require("a")?, 0);
+    /// assert!(matches!(e.require("zzz"), Err(Error::UnknownWord(w)) if w == "zzz"));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn require(&self, word: &str) -> Result<u32> {
         self.id(word)
             .ok_or_else(|| Error::UnknownWord(word.to_string()))
@@ -190,11 +242,26 @@ impl Embeddings {
     }
 
     /// The whole row-major matrix.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(e.matrix(), [1.0, 2.0, 3.0, 4.0]); // row 0, then row 1
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn matrix(&self) -> &[f32] {
         &self.data
     }
 
     /// Consumes self, returning words and matrix.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let e = Embeddings::new(vec!["a".into()], 2, vec![1.0, 2.0])?;
+    /// let (words, dim, data) = e.into_parts();
+    /// assert_eq!((words, dim, data), (vec!["a".to_string()], 2, vec![1.0, 2.0]));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn into_parts(self) -> (Vec<String>, usize, Vec<f32>) {
         (self.words, self.dim, self.data)
     }

@@ -7,6 +7,16 @@
 use std::path::Path;
 
 /// Result alias used throughout the crate.
+///
+/// ```
+/// use glove_wgpu::{Error, Result};
+/// fn half(n: u32) -> Result<u32> {
+///     if n % 2 == 0 { Ok(n / 2) } else { Err(Error::invalid(format!("{n} is odd"))) }
+/// }
+/// assert_eq!(half(4)?, 2);
+/// assert_eq!(half(3).unwrap_err().to_string(), "invalid argument: 3 is odd");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in `glove_wgpu`.
@@ -60,6 +70,12 @@ pub enum Error {
 
 impl Error {
     /// An I/O error with context, e.g. `Error::io(format!("reading {}", p.display()), e)`.
+    ///
+    /// ```
+    /// use glove_wgpu::Error;
+    /// let e = Error::io("reading the corpus", std::io::Error::other("disk on fire"));
+    /// assert_eq!(e.to_string(), "reading the corpus: disk on fire");
+    /// ```
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -68,11 +84,23 @@ impl Error {
     }
 
     /// An I/O error on a path: the context is `"{verb} {path}"`.
+    ///
+    /// ```
+    /// use glove_wgpu::Error;
+    /// let e = Error::io_path("opening", "a.txt".as_ref(), std::io::ErrorKind::NotFound.into());
+    /// assert!(matches!(&e, Error::Io { context, .. } if context == "opening a.txt"));
+    /// ```
     pub fn io_path(verb: &str, path: &Path, source: std::io::Error) -> Self {
         Error::io(format!("{verb} {}", path.display()), source)
     }
 
     /// A malformed-input error.
+    ///
+    /// ```
+    /// use glove_wgpu::Error;
+    /// let e = Error::malformed("vocab.txt", "line 2", "no count");
+    /// assert_eq!(e.to_string(), "vocab.txt: line 2: no count");
+    /// ```
     pub fn malformed(
         source_name: impl Into<String>,
         location: impl Into<String>,
@@ -86,6 +114,11 @@ impl Error {
     }
 
     /// An invalid-argument error.
+    ///
+    /// ```
+    /// use glove_wgpu::Error;
+    /// assert!(matches!(Error::invalid("k must be positive"), Error::InvalidArgument(m) if m == "k must be positive"));
+    /// ```
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidArgument(message.into())
     }

@@ -21,6 +21,15 @@ use crate::error::{Error, Result};
 use crate::similarity::WordIndex;
 
 /// Analogy questions read from a file.
+///
+/// ```
+/// use glove_wgpu::eval::AnalogyQuestions;
+/// let q = AnalogyQuestions::parse(": capitals\nAthens Greece Oslo Norway\n: gram1\ngo went see saw\n", "q", false)?;
+/// assert_eq!(q.sections, ["capitals", "gram1"]);
+/// assert_eq!(q.questions[0], (0, ["athens", "greece", "oslo", "norway"].map(String::from)));
+/// assert_eq!(q.questions[1].0, 1);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalogyQuestions {
     /// Section names in file order.
@@ -78,6 +87,17 @@ impl AnalogyQuestions {
     }
 
     /// Reads and parses a question file.
+    ///
+    /// ```
+    /// use glove_wgpu::eval::AnalogyQuestions;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-questions-{}.txt", std::process::id()));
+    /// std::fs::write(&path, ": family\nboy girl brother sister\n").unwrap();
+    /// let q = AnalogyQuestions::read(&path, true)?;
+    /// assert_eq!(q.questions.len(), 1);
+    /// std::fs::remove_file(&path).unwrap();
+    /// assert!(AnalogyQuestions::read(&path, true).is_err()); // gone
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn read(path: impl AsRef<Path>, keep_case: bool) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
@@ -86,6 +106,12 @@ impl AnalogyQuestions {
 }
 
 /// Correct, covered and total questions of a group.
+///
+/// ```
+/// use glove_wgpu::eval::Tally;
+/// let t = Tally { correct: 3, covered: 4, total: 8 };
+/// assert_eq!((t.accuracy(), t.coverage()), (0.75, 0.5));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
     /// Questions answered correctly.
@@ -98,6 +124,12 @@ pub struct Tally {
 
 impl Tally {
     /// `correct / covered` (0 when nothing is covered).
+    ///
+    /// ```
+    /// # use glove_wgpu::eval::Tally;
+    /// assert_eq!(Tally { correct: 1, covered: 4, total: 5 }.accuracy(), 0.25);
+    /// assert_eq!(Tally::default().accuracy(), 0.0); // nothing covered
+    /// ```
     pub fn accuracy(&self) -> f64 {
         if self.covered == 0 {
             0.0
@@ -107,6 +139,11 @@ impl Tally {
     }
 
     /// `covered / total`.
+    ///
+    /// ```
+    /// # use glove_wgpu::eval::Tally;
+    /// assert_eq!(Tally { correct: 1, covered: 4, total: 5 }.coverage(), 0.8);
+    /// ```
     pub fn coverage(&self) -> f64 {
         if self.total == 0 {
             0.0
@@ -123,6 +160,18 @@ impl Tally {
 }
 
 /// Analogy results by section and group.
+///
+/// ```
+/// use glove_wgpu::{Embeddings, eval, similarity::WordIndex, search::{Metric, SearchOptions}};
+/// let e = Embeddings::new(vec!["man".into(), "king".into(), "woman".into(), "queen".into()], 2,
+///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 1.0])?;
+/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let q = eval::AnalogyQuestions::parse(": royal\nman king woman queen\n: gram0\nking man queen prince\n", "q", false)?;
+/// let r = eval::analogies(&idx, &q)?;
+/// assert_eq!((r.semantic.correct, r.syntactic.covered, r.total.total), (1, 0, 2));
+/// assert_eq!(r.sections[0].0, "royal");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct AnalogyReport {
     /// `(section name, tally)` in file order.
@@ -136,6 +185,11 @@ pub struct AnalogyReport {
 }
 
 /// Questions answered per search call.
+///
+/// ```
+/// // `analogies` answers at most this many questions per search.
+/// assert!(glove_wgpu::eval::ANALOGY_BATCH >= 1);
+/// ```
 pub const ANALOGY_BATCH: usize = 2048;
 
 /// Answers every covered question with 3CosAdd on `index` (batched) and tallies.
@@ -188,6 +242,14 @@ pub fn analogies(index: &WordIndex, questions: &AnalogyQuestions) -> Result<Anal
 }
 
 /// Word pairs with a human score.
+///
+/// ```
+/// use glove_wgpu::eval::WordPairs;
+/// let p = WordPairs::parse("love sex 6.77\nTiger tiger 10\n", "ws", true)?;
+/// assert_eq!(p.pairs[1], ("Tiger".into(), "tiger".into(), 10.0)); // keep_case
+/// assert!(WordPairs::parse("love sex\n", "ws", false).is_err()); // no score
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WordPairs {
     /// `(word1, word2, score)`.
@@ -237,6 +299,16 @@ impl WordPairs {
     }
 
     /// Reads and parses a word-pair file.
+    ///
+    /// ```
+    /// use glove_wgpu::eval::WordPairs;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-pairs-{}.tsv", std::process::id()));
+    /// std::fs::write(&path, "# word1 word2 score\ncup mug 8.5\n").unwrap();
+    /// let p = WordPairs::read(&path, false)?;
+    /// assert_eq!(p.pairs, [("cup".into(), "mug".into(), 8.5)]);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn read(path: impl AsRef<Path>, keep_case: bool) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
@@ -245,6 +317,15 @@ impl WordPairs {
 }
 
 /// Word-pair similarity result.
+///
+/// ```
+/// use glove_wgpu::{Embeddings, eval};
+/// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+/// let p = eval::WordPairs::parse("a b 5\na zzz 1\n", "p", false)?;
+/// let r = eval::word_pairs(&e, &p);
+/// assert_eq!((r.spearman, r.covered, r.total), (0.0, 1, 2)); // one pair: no rho
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PairReport {
     /// Spearman's rho over covered pairs (0 when fewer than 2).

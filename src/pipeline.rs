@@ -50,6 +50,14 @@ use crate::train::{self, Backend, CoocSource, EpochReport, TrainConfig};
 use crate::vocab::{Vocab, VocabOptions};
 
 /// Where to train (and search).
+///
+/// ```
+/// use glove_wgpu::pipeline::{BackendChoice, TrainOptions};
+/// assert_eq!(TrainOptions::default().backend, BackendChoice::Auto);
+/// let on_cpu = TrainOptions { backend: BackendChoice::Cpu, ..Default::default() };
+/// assert!(on_cpu.backend.context(&mut |_| ())?.is_none());
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
@@ -99,6 +107,13 @@ impl BackendChoice {
 }
 
 /// The trainer used when training runs on the CPU (see [`Backend`]).
+///
+/// ```
+/// use glove_wgpu::pipeline::{CpuTrainer, TrainOptions};
+/// assert_eq!(TrainOptions::default().cpu_trainer, CpuTrainer::Hogwild);
+/// let reproducible = TrainOptions { cpu_trainer: CpuTrainer::Exact, ..Default::default() };
+/// assert_eq!(reproducible.cpu_trainer, CpuTrainer::Exact);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum CpuTrainer {
@@ -180,6 +195,14 @@ impl Default for TrainOptions {
 
 impl TrainOptions {
     /// The update's settings, the batch chosen for `ctx` where none is given.
+    ///
+    /// ```
+    /// use glove_wgpu::pipeline::TrainOptions;
+    /// let c = TrainOptions { dim: 16, batch_size: Some(1024), ..Default::default() }.config(None);
+    /// assert_eq!((c.dim, c.batch_size), (16, 1024));
+    /// let chosen = TrainOptions::default().config(None); // no GPU: the CPU twins' batch
+    /// assert_eq!(chosen.batch_size, glove_wgpu::train::DEFAULT_BATCH);
+    /// ```
     pub fn config(&self, ctx: Option<&GpuContext>) -> TrainConfig {
         TrainConfig {
             dim: self.dim,
@@ -248,6 +271,12 @@ impl Default for FitConfig {
 }
 
 /// The stages of [`fit`], in order.
+///
+/// ```
+/// use glove_wgpu::pipeline::Stage;
+/// assert_eq!(Stage::Shuffle.name(), "shuffle");
+/// assert_ne!(Stage::Vocabulary, Stage::Training);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
@@ -263,6 +292,11 @@ pub enum Stage {
 
 impl Stage {
     /// A name for messages.
+    ///
+    /// ```
+    /// use glove_wgpu::pipeline::Stage;
+    /// assert_eq!(Stage::Cooccurrences.name(), "co-occurrences");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Stage::Vocabulary => "vocabulary",
@@ -275,6 +309,23 @@ impl Stage {
 
 /// What [`fit`] and [`train_embeddings`] tell their caller as they go. An error
 /// returned by the callback stops the work and is returned.
+///
+/// ```
+/// use glove_wgpu::pipeline::{Event, Stage};
+/// let mut lines = Vec::new();
+/// let mut progress = |e: Event<'_>| -> glove_wgpu::Result<()> {
+///     match e {
+///         Event::Note(n) => lines.push(n.to_string()),
+///         Event::StageDone { stage, summary, .. } => lines.push(format!("{}: {summary}", stage.name())),
+///         _ => {}
+///     }
+///     Ok(())
+/// };
+/// progress(Event::Note("copying the corpus"))?;
+/// progress(Event::StageDone { stage: Stage::Shuffle, seconds: 0.5, summary: "done".into() })?;
+/// assert_eq!(lines, ["copying the corpus", "shuffle: done"]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
@@ -311,6 +362,18 @@ pub enum Event<'a> {
 }
 
 /// What a run did: the JSON `report.json` of the command line.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::CoocSource};
+/// use glove_wgpu::pipeline::{train_embeddings, BackendChoice, TrainOptions};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let opts = TrainOptions { dim: 4, epochs: 2, backend: BackendChoice::Cpu, ..Default::default() };
+/// let words = vec!["a".to_string(), "b".to_string()];
+/// let (_, report) = train_embeddings(words, &CoocSource::Memory(&cooc), &opts, &mut |_| Ok(()))?;
+/// assert_eq!((report.backend.as_str(), report.vocab_size, report.nonzeros), ("cpu-hogwild", 2, 2));
+/// assert_eq!(report.final_cost, Some(report.epochs[1].cost));
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Report {
     /// The backend's name.
@@ -340,6 +403,16 @@ pub struct Report {
 }
 
 /// One stage's time in a [`Report`].
+///
+/// ```
+/// use glove_wgpu::{corpus::Corpus, pipeline::*};
+/// let train = TrainOptions { dim: 4, epochs: 1, backend: BackendChoice::Cpu, ..Default::default() };
+/// let cfg = FitConfig { min_count: 1, quiet: true, train, ..Default::default() };
+/// let (_, report) = fit(Corpus::reader(&b"a b a b a b\n"[..]), &cfg, &mut |_| Ok(()))?;
+/// let stages: Vec<Stage> = report.stages.iter().map(|t| t.stage).collect();
+/// assert_eq!(stages, [Stage::Vocabulary, Stage::Cooccurrences, Stage::Shuffle, Stage::Training]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct StageTime {
     /// The stage.
@@ -349,6 +422,20 @@ pub struct StageTime {
 }
 
 /// The progress callback of [`fit`] and [`train_embeddings`].
+///
+/// ```
+/// use glove_wgpu::pipeline::{Event, Progress};
+/// let mut notes = 0;
+/// let progress: &mut Progress = &mut |e| {
+///     if let Event::Note(_) = e {
+///         notes += 1;
+///     }
+///     Ok(())
+/// };
+/// progress(Event::Note("hello"))?;
+/// assert_eq!(notes, 1);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub type Progress<'p> = dyn FnMut(Event<'_>) -> Result<()> + 'p;
 
 /// Host bytes a triple takes while it trains in a chunk: the chunk being read
@@ -540,12 +627,34 @@ fn start_model(
 }
 
 /// The work folder's files, for callers that check their own outputs against them.
+///
+/// ```
+/// use glove_wgpu::{corpus::Corpus, pipeline::*};
+/// let dir = std::env::temp_dir().join(format!("glove-doc-work-{}", std::process::id()));
+/// let train = TrainOptions { dim: 4, epochs: 1, backend: BackendChoice::Cpu, ..Default::default() };
+/// let cfg = FitConfig { min_count: 1, quiet: true, work_dir: Some(dir.clone()), train, ..Default::default() };
+/// fit(Corpus::reader(&b"a b a b a b\n"[..]), &cfg, &mut |_| Ok(()))?;
+/// assert!(dir.join(WORK_FILES[0]).is_file()); // vocab.txt, kept
+/// assert!(dir.join(WORK_FILES[2]).is_file()); // the shuffled triples, kept
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub const WORK_FILES: [&str; 3] = ["vocab.txt", "cooc.bin", "cooc.shuf.bin"];
 
 /// The whole pipeline: counts the vocabulary of `corpus`, its co-occurrences,
 /// shuffles them and trains, in a work folder (see [`FitConfig::work_dir`]).
 /// A corpus that cannot be read twice (standard input, a pipe, a reader) is first
 /// copied into the work folder. See the [module docs](self) for an example.
+///
+/// ```
+/// use glove_wgpu::{corpus::Corpus, pipeline::*};
+/// let train = TrainOptions { dim: 4, epochs: 2, backend: BackendChoice::Cpu, ..Default::default() };
+/// let cfg = FitConfig { min_count: 2, quiet: true, train, ..Default::default() };
+/// let (vectors, report) = fit(Corpus::reader(&b"to be or not to be\n"[..]), &cfg, &mut |_| Ok(()))?;
+/// assert_eq!(vectors.words(), ["be", "to"]); // "or" and "not" are seen once
+/// assert_eq!(report.epochs.len(), 2);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn fit(
     corpus: impl Into<Corpus>,
     config: &FitConfig,

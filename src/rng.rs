@@ -29,11 +29,23 @@ pub struct SplitMix64 {
 
 impl SplitMix64 {
     /// A generator seeded with `seed`.
+    ///
+    /// ```
+    /// use glove_wgpu::rng::SplitMix64;
+    /// let r = SplitMix64::new(3);
+    /// assert_eq!(r.state, 3); // the seed is the state
+    /// ```
     pub fn new(seed: u64) -> Self {
         SplitMix64 { state: seed }
     }
 
     /// The next 64 random bits.
+    ///
+    /// ```
+    /// use glove_wgpu::rng::SplitMix64;
+    /// let mut r = SplitMix64::new(0);
+    /// assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF); // SplitMix64's first output for seed 0
+    /// ```
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
@@ -43,6 +55,12 @@ impl SplitMix64 {
     }
 
     /// Uniform in `[0, 1)` with 24 random bits.
+    ///
+    /// ```
+    /// use glove_wgpu::rng::SplitMix64;
+    /// let mut r = SplitMix64::new(9);
+    /// assert!((0..1000).all(|_| (0.0..1.0).contains(&r.next_f32())));
+    /// ```
     pub fn next_f32(&mut self) -> f32 {
         (self.next_u64() >> 40) as f32 * (1.0 / (1u64 << 24) as f32)
     }

@@ -12,6 +12,15 @@ use crate::gpu::GpuContext;
 use crate::search::{inv_norm, Metric, Neighbor, SearchIndex, SearchOptions};
 
 /// A word and its score (similarity, or distance for the Euclidean metric).
+///
+/// ```
+/// use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::{WordIndex, WordScore}};
+/// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Dot))?;
+/// let hits = idx.most_similar(&["a"], &[], 1)?;
+/// assert_eq!(hits, [WordScore { word: "b".into(), score: 2.0 }]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct WordScore {
     /// The word.
@@ -21,6 +30,17 @@ pub struct WordScore {
 }
 
 /// How an analogy `a : b :: c : ?` is scored.
+///
+/// ```
+/// use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::*};
+/// let e = Embeddings::new(vec!["man".into(), "king".into(), "woman".into(), "queen".into()], 2,
+///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 1.0])?;
+/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// for method in [AnalogyMethod::Add, AnalogyMethod::Mul] {
+///     assert_eq!(idx.analogy("man", "king", "woman", 1, method)?[0].word, "queen");
+/// }
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum AnalogyMethod {
@@ -62,6 +82,15 @@ impl std::fmt::Debug for WordIndex {
 
 impl WordIndex {
     /// Indexes `emb` on the GPU (when `ctx` is given) or the CPU.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+    /// // `None`: search on the CPU; `Some(Arc::new(GpuContext::new()?))`: on the GPU.
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// assert_eq!(idx.index().backend_name(), "cpu");
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn new(
         emb: Embeddings,
         ctx: Option<Arc<GpuContext>>,
@@ -76,11 +105,27 @@ impl WordIndex {
     }
 
     /// The embeddings.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+    /// let idx = WordIndex::new(e.clone(), None, &SearchOptions::new(Metric::Cosine))?;
+    /// assert_eq!(idx.embeddings(), &e);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn embeddings(&self) -> &Embeddings {
         &self.emb
     }
 
     /// The search index.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Dot))?;
+    /// assert_eq!((idx.index().len(), idx.index().metric()), (2, Metric::Dot));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn index(&self) -> &SearchIndex {
         &self.index
     }
@@ -154,6 +199,16 @@ impl WordIndex {
 
     /// gensim's `most_similar`: the `k` words nearest to `sum(positive) - sum(negative)`,
     /// excluding the input words.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// let e = Embeddings::new(vec!["x".into(), "y".into(), "xy".into(), "-y".into()], 2,
+    ///     vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, -1.0])?;
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// assert_eq!(idx.most_similar(&["x", "y"], &[], 1)?[0].word, "xy");
+    /// assert_eq!(idx.most_similar(&[], &["y"], 1)?[0].word, "-y");
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn most_similar(
         &self,
         positive: &[&str],
@@ -166,6 +221,17 @@ impl WordIndex {
     }
 
     /// `a : b :: c : ?`, i.e. `b - a + c`, excluding `a`, `b` and `c`.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::*};
+    /// let e = Embeddings::new(vec!["paris".into(), "france".into(), "rome".into(), "italy".into()], 2,
+    ///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 2.0])?;
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let best = idx.analogy("paris", "france", "rome", 1, AnalogyMethod::Add)?;
+    /// assert_eq!(best[0].word, "italy");
+    /// assert!(idx.analogy("paris", "france", "berlin", 1, AnalogyMethod::Add).is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn analogy(
         &self,
         a: &str,
@@ -189,6 +255,16 @@ impl WordIndex {
 
     /// 3CosAdd for many questions `[a, b, c]` (ids) in one batched search; each
     /// answer excludes its three question words.
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// let e = Embeddings::new(vec!["man".into(), "king".into(), "woman".into(), "queen".into()], 2,
+    ///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 1.0])?;
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let hits = idx.analogies(&[[0, 1, 2]], 1)?; // man : king :: woman : ?
+    /// assert_eq!(hits[0][0].id, 3);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn analogies(&self, questions: &[[u32; 3]], k: usize) -> Result<Vec<Vec<Neighbor>>> {
         let dim = self.emb.dim();
         let mut queries = Vec::with_capacity(questions.len() * dim);
@@ -215,6 +291,16 @@ impl WordIndex {
     }
 
     /// Reverse lookup: the `k` nearest words of each raw vector (`m x dim`, row-major).
+    ///
+    /// ```
+    /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 0.0, 0.0, 1.0])?;
+    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Euclidean))?;
+    /// let out = idx.nearest(&[0.9, 0.0, 0.0, 2.0], 1)?; // two raw vectors
+    /// assert_eq!((out[0][0].word.as_str(), out[1][0].word.as_str()), ("a", "b"));
+    /// assert!((out[1][0].score - 1.0).abs() < 1e-6);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn nearest(&self, vectors: &[f32], k: usize) -> Result<Vec<Vec<WordScore>>> {
         let hits = self.index.search(vectors, k, None)?;
         Ok(hits.iter().map(|h| self.words(h)).collect())

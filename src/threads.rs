@@ -13,6 +13,11 @@ pub(crate) fn thread_count(requested: usize) -> usize {
 }
 
 /// Most threads per core a request may have: more only adds switching and memory.
+///
+/// ```
+/// use glove_wgpu::threads::{capped_threads, MAX_THREADS_PER_CORE};
+/// assert_eq!(capped_threads(1000, 2), 2 * MAX_THREADS_PER_CORE);
+/// ```
 pub const MAX_THREADS_PER_CORE: usize = 4;
 
 /// `requested` threads, at most [`MAX_THREADS_PER_CORE`] per core (with a note on

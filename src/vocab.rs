@@ -75,6 +75,15 @@ impl Default for VocabOptions {
 }
 
 /// A vocabulary: words with ids `0..len`, their corpus counts, and a lookup.
+///
+/// ```
+/// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
+/// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };
+/// let v = Vocab::count(Corpus::reader(&b"b a b c\n"[..]), &opts)?;
+/// assert_eq!((v.words(), v.counts()), (&["b".to_string(), "a".into(), "c".into()][..], &[2, 1, 1][..]));
+/// assert_eq!((v.id("c"), v.word(0)), (Some(2), Some("b")));
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Vocab {
     words: Vec<String>,
@@ -349,43 +358,102 @@ impl Vocab {
     }
 
     /// The words, by id.
+    ///
+    /// ```
+    /// # use glove_wgpu::vocab::Vocab;
+    /// let v = Vocab::new(vec!["the".into(), "cat".into()], vec![10, 3])?;
+    /// assert_eq!(v.words(), ["the", "cat"]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn words(&self) -> &[String] {
         &self.words
     }
 
     /// The corpus count of each word, by id.
+    ///
+    /// ```
+    /// # use glove_wgpu::vocab::Vocab;
+    /// let v = Vocab::new(vec!["the".into(), "cat".into()], vec![10, 3])?;
+    /// assert_eq!(v.counts(), [10, 3]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn counts(&self) -> &[u64] {
         &self.counts
     }
 
     /// The number of words.
+    ///
+    /// ```
+    /// # use glove_wgpu::vocab::Vocab;
+    /// let v = Vocab::new(vec!["the".into(), "cat".into()], vec![10, 3])?;
+    /// assert_eq!(v.len(), 2);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.words.len()
     }
 
     /// Whether the vocabulary has no words.
+    ///
+    /// ```
+    /// # use glove_wgpu::vocab::Vocab;
+    /// assert!(Vocab::default().is_empty());
+    /// assert!(!Vocab::new(vec!["a".into()], vec![1])?.is_empty());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
 
     /// The id of a word, if it is in the vocabulary.
+    ///
+    /// ```
+    /// # use glove_wgpu::vocab::Vocab;
+    /// let v = Vocab::new(vec!["the".into(), "cat".into()], vec![10, 3])?;
+    /// assert_eq!((v.id("cat"), v.id("dog")), (Some(1), None));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn id(&self, word: &str) -> Option<u32> {
         self.index.get(word).copied()
     }
 
     /// The word of an id.
+    ///
+    /// ```
+    /// # use glove_wgpu::vocab::Vocab;
+    /// let v = Vocab::new(vec!["the".into(), "cat".into()], vec![10, 3])?;
+    /// assert_eq!((v.word(1), v.word(2)), (Some("cat"), None));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn word(&self, id: u32) -> Option<&str> {
         self.words.get(id as usize).map(String::as_str)
     }
 
     /// Tokens seen in the corpus by [`Vocab::count`] (for a vocabulary read
     /// from a file or built with [`Vocab::new`]: the sum of the counts).
+    ///
+    /// ```
+    /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
+    /// let opts = VocabOptions { min_count: 2, quiet: true, ..Default::default() };
+    /// let v = Vocab::count(Corpus::reader(&b"a a b\n"[..]), &opts)?;
+    /// assert_eq!((v.len(), v.corpus_tokens()), (1, 3)); // "b" is dropped, still counted here
+    /// assert_eq!(Vocab::new(vec!["x".into()], vec![7])?.corpus_tokens(), 7);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn corpus_tokens(&self) -> u64 {
         self.tokens
     }
 
     /// Distinct words seen by [`Vocab::count`] before `min_count` and
     /// `max_vocab` (otherwise: the number of words).
+    ///
+    /// ```
+    /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
+    /// let opts = VocabOptions { min_count: 2, quiet: true, ..Default::default() };
+    /// let v = Vocab::count(Corpus::reader(&b"a a b c\n"[..]), &opts)?;
+    /// assert_eq!((v.len(), v.distinct_words()), (1, 3));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn distinct_words(&self) -> u64 {
         self.distinct
     }

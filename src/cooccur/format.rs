@@ -71,6 +71,12 @@ const CHECK_K: u64 = 0x0000_0100_0000_01b3;
 impl CoocFormat {
     /// Bytes per record (for Parquet: per raw record in memory, `u32 i, u32 j,
     /// f64 x`).
+    ///
+    /// ```
+    /// use glove_wgpu::cooccur::CoocFormat;
+    /// assert_eq!(CoocFormat::Glove.record_bytes(), 4 + 4 + 8); // i32, i32, f64
+    /// assert_eq!(CoocFormat::Native.record_bytes(), 4 + 4 + 4); // u32, u32, f32
+    /// ```
     pub fn record_bytes(self) -> usize {
         match self {
             CoocFormat::Glove => 16,
@@ -197,6 +203,15 @@ impl CoocReader {
     /// Opens a file (for Parquet, a file or a folder of part files); for the
     /// native format checks the header, and the length against the footer's
     /// record count.
+    ///
+    /// ```
+    /// use glove_wgpu::cooccur::{CoocFormat, CoocReader};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-open-{}.bin", std::process::id()));
+    /// std::fs::write(&path, [0u8; 20]).unwrap(); // 20 bytes: not whole 16-byte records
+    /// assert!(CoocReader::open(&path, CoocFormat::Glove).is_err());
+    /// assert!(CoocReader::open(&path, CoocFormat::Native).is_err()); // no header
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
     pub fn open(path: impl AsRef<Path>, format: CoocFormat) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
@@ -301,16 +316,45 @@ impl CoocReader {
     }
 
     /// The number of records in the file, when known (always, for files).
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocReader, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-len-{}.bin", std::process::id()));
+    /// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+    /// w.write(&Cooc { i: 0, j: 1, x: 1.0 })?;
+    /// w.finish()?;
+    /// assert_eq!(CoocReader::open(&path, CoocFormat::Native)?.len(), Some(1));
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn len(&self) -> Option<u64> {
         Some(self.count)
     }
 
     /// Whether the file holds no records.
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{CoocFormat, CoocReader, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-empty-{}.bin", std::process::id()));
+    /// CoocWriter::create(&path, CoocFormat::Glove)?.finish()?;
+    /// assert!(CoocReader::open(&path, CoocFormat::Glove)?.is_empty());
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
 
     /// The file's format.
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{CoocFormat, CoocReader, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-rfmt-{}.bin", std::process::id()));
+    /// CoocWriter::create(&path, CoocFormat::Native)?.finish()?;
+    /// assert_eq!(CoocReader::open(&path, CoocFormat::Native)?.format(), CoocFormat::Native);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn format(&self) -> CoocFormat {
         self.format
     }
@@ -379,6 +423,19 @@ impl CoocReader {
     /// returns how many (0 at the end). Errors name the record: an id that is
     /// not 1-based in Stanford's format, a count that is not finite, a native
     /// checksum mismatch.
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocReader, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-chunk-{}.bin", std::process::id()));
+    /// let mut w = CoocWriter::create(&path, CoocFormat::Glove)?;
+    /// (0..3).try_for_each(|k| w.write(&Cooc { i: k, j: 0, x: 1.0 }))?;
+    /// w.finish()?;
+    /// let (mut r, mut buf) = (CoocReader::open(&path, CoocFormat::Glove)?, Vec::new());
+    /// while r.read_chunk(&mut buf, 2)? > 0 {}
+    /// assert_eq!(buf.iter().map(|c| c.i).collect::<Vec<_>>(), [0, 1, 2]);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn read_chunk(&mut self, buf: &mut Vec<Cooc>, max: usize) -> Result<usize> {
         buf.reserve(max.min(1 << 20));
         self.decode(max, |i, j, x| buf.push(Cooc { i, j, x: x as f32 }))
@@ -539,6 +596,17 @@ enum Output {
 
 impl CoocWriter {
     /// Starts writing `path` (a temporary file until [`CoocWriter::finish`]).
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{CoocFormat, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-create-{}.bin", std::process::id()));
+    /// let w = CoocWriter::create(&path, CoocFormat::Native)?;
+    /// assert!(!path.exists()); // until finish
+    /// w.finish()?;
+    /// assert_eq!(std::fs::metadata(&path).unwrap().len(), 16 + 24); // header and footer
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn create(path: impl AsRef<Path>, format: CoocFormat) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let file = match format {
@@ -565,11 +633,28 @@ impl CoocWriter {
     }
 
     /// The format being written.
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{CoocFormat, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-wfmt-{}.bin", std::process::id()));
+    /// let w = CoocWriter::create(&path, CoocFormat::Glove)?;
+    /// assert_eq!(w.format(), CoocFormat::Glove); // dropped unfinished: no file
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn format(&self) -> CoocFormat {
         self.format
     }
 
     /// Records written so far.
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-records-{}.bin", std::process::id()));
+    /// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+    /// w.write(&Cooc { i: 1, j: 2, x: 3.0 })?;
+    /// assert_eq!(w.records(), 1);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn records(&self) -> u64 {
         self.count
     }
@@ -600,12 +685,34 @@ impl CoocWriter {
     }
 
     /// Writes one record (0-based ids).
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{read_all, Cooc, CoocFormat, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-write-{}.bin", std::process::id()));
+    /// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+    /// w.write(&Cooc { i: 1, j: 2, x: 3.0 })?;
+    /// w.finish()?;
+    /// assert_eq!(read_all(&path, CoocFormat::Native)?, [Cooc { i: 1, j: 2, x: 3.0 }]);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn write(&mut self, c: &Cooc) -> Result<()> {
         self.write_f64(c.i, c.j, c.x as f64)
     }
 
     /// Writes one record with a double-precision count (kept whole by
     /// Stanford's format, rounded to f32 by the native one).
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{read_all, CoocFormat, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-wf64-{}.bin", std::process::id()));
+    /// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+    /// w.write_f64(0, 1, 0.1)?; // rounded to f32
+    /// w.finish()?;
+    /// assert_eq!(read_all(&path, CoocFormat::Native)?[0].x, 0.1f32);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn write_f64(&mut self, i: u32, j: u32, x: f64) -> Result<()> {
         let start = self.buf.len();
         encode(self.format, i, j, x, &mut self.buf)?;
@@ -640,6 +747,17 @@ impl CoocWriter {
     }
 
     /// Writes the footer (native format) and moves the file into place.
+    ///
+    /// ```
+    /// # use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocReader, CoocWriter};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-finish-{}.bin", std::process::id()));
+    /// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+    /// w.write(&Cooc { i: 0, j: 0, x: 1.0 })?;
+    /// w.finish()?; // footer: count and checksum
+    /// assert_eq!(CoocReader::open(&path, CoocFormat::Native)?.len(), Some(1));
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn finish(mut self) -> Result<()> {
         if self.format == CoocFormat::Native {
             self.buf.extend_from_slice(END_MAGIC);

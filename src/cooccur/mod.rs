@@ -72,6 +72,14 @@ use spill::LazyTempDir;
 
 /// One co-occurrence entry: word `i`, context word `j`, weighted count `x`.
 /// Ids are 0-based rows of the vocabulary.
+///
+/// ```
+/// use glove_wgpu::cooccur::Cooc;
+/// let c = Cooc { i: 0, j: 3, x: 0.5 }; // word 0 saw word 3 at distance 2
+/// assert_eq!(std::mem::size_of::<Cooc>(), 12); // the native format's record
+/// assert_eq!(Cooc::default(), Cooc { i: 0, j: 0, x: 0.0 });
+/// # let _ = c;
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct Cooc {
@@ -133,6 +141,17 @@ impl Default for CooccurOptions {
 }
 
 /// What [`count`] did.
+///
+/// ```
+/// use glove_wgpu::{cooccur::{self, CooccurOptions}, corpus::Corpus, vocab::Vocab};
+/// let vocab = Vocab::new(vec!["a".into(), "b".into()], vec![1, 1])?;
+/// let out = std::env::temp_dir().join(format!("glove-doc-stats-{}.bin", std::process::id()));
+/// let opts = CooccurOptions { quiet: true, ..Default::default() };
+/// let stats = cooccur::count(Corpus::reader(&b"a b\n"[..]), &vocab, &out, &opts)?;
+/// assert_eq!((stats.tokens, stats.bytes, stats.entries, stats.spill_files), (2, 4, 2, 0));
+/// std::fs::remove_file(&out).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CooccurStats {
     /// Tokens read (in and out of the vocabulary).

@@ -77,6 +77,19 @@ impl Default for ShuffleOptions {
 }
 
 /// What a shuffle did.
+///
+/// ```
+/// use glove_wgpu::cooccur::{self, Cooc, CoocFormat, CoocWriter, ShuffleOptions};
+/// let dir = std::env::temp_dir();
+/// let (a, b) = (dir.join(format!("glove-doc-ss-{}.a", std::process::id())), dir.join(format!("glove-doc-ss-{}.b", std::process::id())));
+/// let mut w = CoocWriter::create(&a, CoocFormat::Native)?;
+/// (0..10).try_for_each(|k| w.write(&Cooc { i: k, j: 0, x: 1.0 }))?;
+/// w.finish()?;
+/// let stats = cooccur::shuffle(&a, &b, &ShuffleOptions { quiet: true, ..Default::default() })?;
+/// assert_eq!((stats.records, stats.buckets), (10, 0)); // fit in memory: no buckets
+/// std::fs::remove_file(&a).unwrap(); std::fs::remove_file(&b).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShuffleStats {
     /// Records shuffled.

@@ -84,11 +84,23 @@ pub enum Format {
 
 impl Format {
     /// Whether the format starts with an `n d` header line.
+    ///
+    /// ```
+    /// use glove_wgpu::io::Format;
+    /// assert!(Format::Fasttext.has_header());
+    /// assert!(!Format::Glove.has_header());
+    /// ```
     pub fn has_header(self) -> bool {
         !matches!(self, Format::Glove)
     }
 
     /// The name used on the command line (`glove`, `word2vec`, `word2vec-bin`, `fasttext`).
+    ///
+    /// ```
+    /// use glove_wgpu::io::Format;
+    /// assert_eq!(Format::Word2vecBin.name(), "word2vec-bin");
+    /// assert_eq!(Format::Glove.name(), Format::Glove.to_string());
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Format::Glove => "glove",

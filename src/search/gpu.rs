@@ -107,6 +107,15 @@ struct Shard {
 /// Figures of one search counted from the kernel's tile and index arithmetic
 /// (not measured): what the design moves through global memory, and how it is
 /// dispatched.
+///
+/// ```
+/// use glove_wgpu::search::{KernelCounts, Metric, SearchIndex, SearchOptions};
+/// let index = SearchIndex::cpu(&[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
+/// // Only an index built with `SearchIndex::gpu` has kernel figures.
+/// let counts: Option<KernelCounts> = index.gpu_counts(1000, 10)?;
+/// assert!(counts.is_none());
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct KernelCounts {
     /// Bytes of rows read by `topk_tiles` (each row once per 64-query block).

@@ -43,6 +43,17 @@ use crate::gpu::GpuContext;
 pub(crate) use topk::TopK;
 
 /// How two vectors are compared.
+///
+/// ```
+/// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+/// let m = [3.0, 0.0, 0.0, 1.0]; // rows (3, 0) and (0, 1)
+/// let q = [1.0, 1.1];
+/// let near = |metric| SearchIndex::cpu(&m, 2, &SearchOptions::new(metric))?.search(&q, 1, None);
+/// assert_eq!(near(Metric::Dot)?[0][0].id, 0); // 3 > 1.1
+/// assert_eq!(near(Metric::Cosine)?[0][0].id, 1); // nearer in angle
+/// assert_eq!(near(Metric::Euclidean)?[0][0].id, 1); // lower distance
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
@@ -56,6 +67,15 @@ pub enum Metric {
 }
 
 /// How the matrix is stored for search. Products always accumulate in f32.
+///
+/// ```
+/// use glove_wgpu::search::{Metric, Precision, SearchIndex, SearchOptions};
+/// let opts = SearchOptions::new(Metric::Dot).precision(Precision::F16);
+/// let index = SearchIndex::cpu(&[0.5, 0.25, 1.0, 1.0], 2, &opts)?;
+/// let hits = index.search(&[1.0, 1.0], 1, None)?;
+/// assert_eq!((hits[0][0].id, hits[0][0].score), (1, 2.0)); // exact in half precision
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
@@ -67,6 +87,14 @@ pub enum Precision {
 }
 
 /// One search hit.
+///
+/// ```
+/// use glove_wgpu::search::{Metric, Neighbor, SearchIndex, SearchOptions};
+/// let index = SearchIndex::cpu(&[1.0, 0.0, 0.0, 2.0], 2, &SearchOptions::new(Metric::Dot))?;
+/// let hits = index.search(&[0.0, 1.0], 2, None)?;
+/// assert_eq!(hits[0], [Neighbor { id: 1, score: 2.0 }, Neighbor { id: 0, score: 0.0 }]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Neighbor {
     /// Row of the matrix.
@@ -95,6 +123,12 @@ pub struct SearchOptions {
 
 impl SearchOptions {
     /// f32 storage and the device's own shard limit.
+    ///
+    /// ```
+    /// use glove_wgpu::search::{Metric, Precision, SearchOptions};
+    /// let opts = SearchOptions::new(Metric::Cosine);
+    /// assert_eq!((opts.precision, opts.max_shard_bytes), (Precision::F32, None));
+    /// ```
     pub fn new(metric: Metric) -> Self {
         SearchOptions {
             metric,
@@ -104,12 +138,23 @@ impl SearchOptions {
     }
 
     /// The same options with another storage precision.
+    ///
+    /// ```
+    /// use glove_wgpu::search::{Metric, Precision, SearchOptions};
+    /// assert_eq!(SearchOptions::new(Metric::Dot).precision(Precision::F16).precision, Precision::F16);
+    /// ```
     pub fn precision(mut self, precision: Precision) -> Self {
         self.precision = precision;
         self
     }
 
     /// The same options with a shard size limit (bytes).
+    ///
+    /// ```
+    /// use glove_wgpu::search::{Metric, SearchOptions};
+    /// let opts = SearchOptions::new(Metric::Dot).max_shard_bytes(1 << 20);
+    /// assert_eq!(opts.max_shard_bytes, Some(1 << 20));
+    /// ```
     pub fn max_shard_bytes(mut self, bytes: u64) -> Self {
         self.max_shard_bytes = Some(bytes);
         self
@@ -325,6 +370,14 @@ impl std::fmt::Debug for SearchIndex {
 
 impl SearchIndex {
     /// An index searched by the CPU twin (rayon + gemm).
+    ///
+    /// ```
+    /// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Cosine))?;
+    /// assert_eq!((index.len(), index.backend_name()), (2, "cpu".to_string()));
+    /// assert!(SearchIndex::cpu(&[1.0, 0.0, 0.0], 2, &SearchOptions::new(Metric::Dot)).is_err()); // 3 values, dim 2
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn cpu(matrix: &[f32], dim: usize, opts: &SearchOptions) -> Result<Self> {
         let p = Prepared::new(matrix, dim, opts)?;
         Ok(SearchIndex {
@@ -367,6 +420,14 @@ impl SearchIndex {
     }
 
     /// On the GPU when `ctx` is given, else on the CPU.
+    ///
+    /// ```
+    /// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// // `None`: the CPU twin; `Some(Arc::new(GpuContext::new()?))` searches on the GPU.
+    /// let index = SearchIndex::new(None, &[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
+    /// assert_eq!(index.search(&[0.1, 0.9], 1, None)?[0][0].id, 1);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn new(
         ctx: Option<Arc<GpuContext>>,
         matrix: &[f32],
@@ -380,26 +441,61 @@ impl SearchIndex {
     }
 
     /// Rows in the index.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0, 2.0, 3.0], 1, &SearchOptions::new(Metric::Dot))?;
+    /// assert_eq!(index.len(), 3);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.n
     }
 
     /// Whether the index has no rows.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[], 4, &SearchOptions::new(Metric::Dot))?;
+    /// assert!(index.is_empty());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.n == 0
     }
 
     /// Vector dimension.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0, 2.0, 3.0], 3, &SearchOptions::new(Metric::Dot))?;
+    /// assert_eq!(index.dim(), 3);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn dim(&self) -> usize {
         self.dim
     }
 
     /// The metric.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0], 1, &SearchOptions::new(Metric::Euclidean))?;
+    /// assert_eq!(index.metric(), Metric::Euclidean);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn metric(&self) -> Metric {
         self.metric
     }
 
     /// `"cpu"` or the GPU adapter's name.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0], 1, &SearchOptions::new(Metric::Dot))?;
+    /// assert_eq!(index.backend_name(), "cpu");
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn backend_name(&self) -> String {
         match &self.backend {
             Backend::Cpu => "cpu".to_string(),
@@ -408,6 +504,14 @@ impl SearchIndex {
     }
 
     /// How many shards the matrix was split into (1 on the CPU).
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let opts = SearchOptions::new(Metric::Dot).max_shard_bytes(16); // only the GPU shards
+    /// let index = SearchIndex::cpu(&[1.0; 64], 4, &opts)?;
+    /// assert_eq!(index.shards(), 1);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn shards(&self) -> usize {
         match &self.backend {
             Backend::Cpu => 1,
@@ -418,6 +522,13 @@ impl SearchIndex {
     /// The GPU kernel's counted figures (global bytes per FLOP, candidates per
     /// query, dispatches and submissions) for a search of `m` queries for `k`
     /// hits, from the same plan a search uses; `None` on the CPU.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0, 0.0], 2, &SearchOptions::new(Metric::Dot))?;
+    /// assert!(index.gpu_counts(100, 10)?.is_none()); // a GPU index gives `Some`
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn gpu_counts(&self, m: usize, k: usize) -> Result<Option<KernelCounts>> {
         match &self.backend {
             Backend::Cpu => Ok(None),
@@ -428,6 +539,16 @@ impl SearchIndex {
     /// The `k` nearest rows of each query (`queries` is row-major, `m x dim`),
     /// best first, ties broken by lower id. `exclude[q]` lists rows query `q`
     /// must not return. Fewer than `k` hits come back when fewer rows remain.
+    ///
+    /// ```
+    /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
+    /// let index = SearchIndex::cpu(&[1.0, 0.0, 0.9, 0.1, 0.0, 1.0], 2, &SearchOptions::new(Metric::Cosine))?;
+    /// let queries = [1.0, 0.0, 0.0, 1.0]; // two queries
+    /// let hits = index.search(&queries, 2, Some(&[vec![0], vec![]]))?; // query 0 skips row 0
+    /// assert_eq!(hits[0].iter().map(|h| h.id).collect::<Vec<_>>(), [1, 2]);
+    /// assert_eq!(hits[1].iter().map(|h| h.id).collect::<Vec<_>>(), [2, 1]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn search(
         &self,
         queries: &[f32],

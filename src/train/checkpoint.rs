@@ -21,6 +21,12 @@ const HEAD: usize = HEAD_V1 + 16;
 
 /// The settings of the update a checkpoint was trained with: resuming with others
 /// would silently train a different model.
+///
+/// ```
+/// use glove_wgpu::train::{checkpoint::Settings, TrainConfig};
+/// let s = Settings::of(&TrainConfig::default());
+/// assert_eq!((s.x_max, s.alpha, s.eta, s.clip), (100.0, 0.75, 0.05, 100.0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
     /// `x_max`.
@@ -35,6 +41,12 @@ pub struct Settings {
 
 impl Settings {
     /// The settings of `cfg`.
+    ///
+    /// ```
+    /// use glove_wgpu::train::{checkpoint::Settings, TrainConfig};
+    /// let cfg = TrainConfig { eta: 0.01, ..Default::default() };
+    /// assert_eq!(Settings::of(&cfg).eta, 0.01);
+    /// ```
     pub fn of(cfg: &super::TrainConfig) -> Self {
         Settings {
             x_max: cfg.x_max,
@@ -45,6 +57,14 @@ impl Settings {
     }
 
     /// `name saved -> given` for each setting of `cfg` that differs from these.
+    ///
+    /// ```
+    /// use glove_wgpu::train::{checkpoint::Settings, TrainConfig};
+    /// let saved = Settings::of(&TrainConfig::default());
+    /// assert!(saved.differences(&TrainConfig::default()).is_empty());
+    /// let now = TrainConfig { alpha: 0.5, ..Default::default() };
+    /// assert_eq!(saved.differences(&now), ["--alpha 0.75 (saved) vs 0.5"]);
+    /// ```
     pub fn differences(&self, cfg: &super::TrainConfig) -> Vec<String> {
         let now = Settings::of(cfg);
         [
@@ -61,6 +81,12 @@ impl Settings {
 }
 
 /// The name of the checkpoint file inside a checkpoint folder.
+///
+/// ```
+/// use glove_wgpu::train::checkpoint::FILE_NAME;
+/// let dir = std::path::Path::new("checkpoints");
+/// assert_eq!(dir.join(FILE_NAME), std::path::Path::new("checkpoints/checkpoint.bin"));
+/// ```
 pub const FILE_NAME: &str = "checkpoint.bin";
 
 /// A saved training state.
@@ -93,6 +119,17 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// Writes the checkpoint to `path` atomically.
+    ///
+    /// ```
+    /// use glove_wgpu::{model::Model, train::{checkpoint::{Checkpoint, Settings}, TrainConfig}};
+    /// let path = std::env::temp_dir().join(format!("glove-doc-ck-save-{}.bin", std::process::id()));
+    /// let settings = Some(Settings::of(&TrainConfig::default()));
+    /// let ck = Checkpoint { model: Model::new(2, 3, 5)?, epoch: 1, seed: 5, rng_state: 0, triples: 4, settings };
+    /// ck.save(&path)?;
+    /// assert_eq!(Checkpoint::load(&path)?.settings, settings);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let mut f = AtomicFile::create(path)?;
@@ -124,6 +161,15 @@ impl Checkpoint {
     }
 
     /// Reads a checkpoint, checking its magic, sizes and values.
+    ///
+    /// ```
+    /// use glove_wgpu::train::checkpoint::Checkpoint;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-ck-load-{}.bin", std::process::id()));
+    /// std::fs::write(&path, b"not a checkpoint").unwrap();
+    /// let err = Checkpoint::load(&path).unwrap_err();
+    /// assert!(err.to_string().contains("byte 0"), "{err}");
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();

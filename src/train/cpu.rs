@@ -137,6 +137,16 @@ fn run_slice(
 
 /// One epoch on one thread, triples in order; returns the summed cost.
 /// Ids must be rows of the model (checked by [`super::train`]).
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{epoch_exact, TrainConfig}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let cfg = TrainConfig { dim: 4, ..Default::default() };
+/// let mut m = Model::new(2, 4, 1)?;
+/// let first = epoch_exact(&mut m, &cooc, &cfg);
+/// assert!(epoch_exact(&mut m, &cooc, &cfg) < first); // summed cost, falling
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn epoch_exact(model: &mut Model, cooc: &[Cooc], cfg: &TrainConfig) -> f64 {
     let (v, d) = (model.vocab, model.dim);
     let params = as_atomic(&mut model.params);
@@ -147,6 +157,17 @@ pub fn epoch_exact(model: &mut Model, cooc: &[Cooc], cfg: &TrainConfig) -> f64 {
 /// One Hogwild epoch: `threads` contiguous slices (the last takes the remainder,
 /// as in `glove.c`) run in parallel in the current rayon pool, updating shared
 /// parameters without locks; returns the summed cost.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{epoch_exact, epoch_hogwild, TrainConfig}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let cfg = TrainConfig { dim: 4, ..Default::default() };
+/// let (mut a, mut b) = (Model::new(2, 4, 1)?, Model::new(2, 4, 1)?);
+/// assert_eq!(epoch_hogwild(&mut a, &cooc, &cfg, 1), epoch_exact(&mut b, &cooc, &cfg));
+/// let cost = epoch_hogwild(&mut a, &cooc, &cfg, 2); // two threads, one triple each
+/// assert!(cost.is_finite());
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn epoch_hogwild(model: &mut Model, cooc: &[Cooc], cfg: &TrainConfig, threads: usize) -> f64 {
     let threads = threads.max(1);
     let (v, d) = (model.vocab, model.dim);

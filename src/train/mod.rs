@@ -109,9 +109,20 @@ impl Default for TrainConfig {
 /// Stanford: 0.0309, 6.3 %, 0.246. wiki.txt, same settings: 0.02633 (2.93 %,
 /// 0.222) at 4,096 and 0.02636 (2.88 %, 0.226) at 65,536; Hogwild 0.02631 (2.88 %,
 /// 0.242); Stanford 0.0263 (2.25 %, 0.169).
+///
+/// ```
+/// use glove_wgpu::train::{default_batch, TrainConfig, DEFAULT_BATCH};
+/// assert_eq!(TrainConfig::default().batch_size, DEFAULT_BATCH);
+/// assert_eq!(default_batch(None), DEFAULT_BATCH); // no GPU: the CPU twins' batch
+/// ```
 pub const DEFAULT_BATCH: usize = 4096;
 
 /// Default triples per batch on a discrete GPU (see [`default_batch`]).
+///
+/// ```
+/// use glove_wgpu::train::{DEFAULT_BATCH, LARGE_GPU_BATCH};
+/// assert_eq!(LARGE_GPU_BATCH, 16 * DEFAULT_BATCH);
+/// ```
 pub const LARGE_GPU_BATCH: usize = 65536;
 
 /// The default batch for `ctx`: a large GPU needs many distinct rows per dispatch
@@ -137,6 +148,14 @@ pub fn default_batch(ctx: Option<&GpuContext>) -> usize {
 
 impl TrainConfig {
     /// Checks the settings.
+    ///
+    /// ```
+    /// use glove_wgpu::train::TrainConfig;
+    /// assert!(TrainConfig::default().validate().is_ok());
+    /// let bad = TrainConfig { eta: f32::NAN, ..Default::default() };
+    /// assert_eq!(bad.validate().unwrap_err().to_string(), "invalid argument: eta must be a positive number, got NaN");
+    /// assert!(TrainConfig { epochs: 0, ..Default::default() }.validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<()> {
         if self.epochs == 0 {
             return Err(Error::invalid("epochs must be at least 1"));
@@ -187,6 +206,19 @@ pub fn weight(x: f32, x_max: f32, alpha: f32) -> f32 {
 }
 
 /// Where and how to train.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{train, Backend, TrainConfig}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let cfg = TrainConfig { dim: 4, epochs: 2, ..Default::default() };
+/// let mut a = Model::new(2, 4, 1)?;
+/// let mut b = a.clone();
+/// train(&mut a, &cooc, &cfg, &Backend::Exact, 0, &mut |_, _| Ok(()))?;
+/// train(&mut b, &cooc, &cfg, &Backend::Hogwild { threads: 1 }, 0, &mut |_, _| Ok(()))?;
+/// assert_eq!(a, b); // one Hogwild thread is the exact trainer
+/// // Backend::Gpu(Arc::new(GpuContext::new()?)) runs the kernels.
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub enum Backend {
     /// Lock-free parallel SGD over `threads` contiguous slices (0 = rayon's default).
@@ -204,6 +236,12 @@ pub enum Backend {
 
 impl Backend {
     /// A short name for reports: `cpu-hogwild`, `cpu-exact`, `cpu-batched`, `gpu`.
+    ///
+    /// ```
+    /// use glove_wgpu::train::Backend;
+    /// assert_eq!(Backend::Hogwild { threads: 0 }.name(), "cpu-hogwild");
+    /// assert_eq!(Backend::Batched.name(), "cpu-batched");
+    /// ```
     pub fn name(&self) -> &'static str {
         match self {
             Backend::Hogwild { .. } => "cpu-hogwild",
@@ -215,6 +253,17 @@ impl Backend {
 }
 
 /// What one epoch did.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{train, Backend, TrainConfig}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let cfg = TrainConfig { dim: 4, epochs: 3, ..Default::default() };
+/// let mut m = Model::new(2, 4, 1)?;
+/// let r = train(&mut m, &cooc, &cfg, &Backend::Exact, 1, &mut |_, _| Ok(()))?; // epoch 1 was done
+/// assert_eq!((r.len(), r[0].epoch, r[0].updates), (2, 2, 2));
+/// assert!(r[1].cost < r[0].cost);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct EpochReport {
     /// Epoch number, from 1.
@@ -241,6 +290,15 @@ pub fn check_ids(cooc: &[Cooc], vocab: usize) -> Result<()> {
 }
 
 /// As [`check_ids`], with errors naming `source_name` (the file the records came from).
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::check_records};
+/// let ok = [Cooc { i: 0, j: 1, x: 1.0 }];
+/// check_records(&ok, 2, "cooc.bin")?;
+/// let err = check_records(&ok, 1, "cooc.bin").unwrap_err(); // id 1 in a 1-word model
+/// assert!(err.to_string().starts_with("cooc.bin: record 1: ids (0, 1)"), "{err}");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn check_records(cooc: &[Cooc], vocab: usize, source_name: &str) -> Result<()> {
     check_records_from(cooc, vocab, source_name, 0)
 }
@@ -278,6 +336,18 @@ fn check_records_from(cooc: &[Cooc], vocab: usize, source_name: &str, first: u64
 }
 
 /// The state after an epoch, as [`train`]'s callback sees it.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{train, Backend, TrainConfig}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }];
+/// let cfg = TrainConfig { dim: 2, epochs: 2, ..Default::default() };
+/// let mut m = Model::new(2, 2, 1)?;
+/// let mut snapshots = Vec::new();
+/// train(&mut m, &cooc, &cfg, &Backend::Exact, 0, &mut |_, view| Ok(snapshots.push(view.model()?)))?;
+/// assert_eq!(snapshots.len(), 2);
+/// assert_eq!(snapshots[1], m); // after the last epoch
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub struct EpochView<'m, 'g, 'c> {
     model: &'m Model,
     gpu: Option<&'g GpuTrainer<'c>>,
@@ -293,6 +363,18 @@ impl std::fmt::Debug for EpochView<'_, '_, '_> {
 
 impl EpochView<'_, '_, '_> {
     /// A copy of the model as it stands (read back from the device for the GPU trainer).
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{train, Backend, TrainConfig}};
+    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }];
+    /// let cfg = TrainConfig { dim: 2, epochs: 1, ..Default::default() };
+    /// let (mut m, fresh) = (Model::new(2, 2, 1)?, Model::new(2, 2, 1)?);
+    /// train(&mut m, &cooc, &cfg, &Backend::Batched, 0, &mut |_, view| {
+    ///     assert_ne!(view.model()?, fresh); // epoch 1 moved the parameters
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn model(&self) -> Result<Model> {
         let mut m = self.model.clone();
         if let Some(g) = self.gpu {
@@ -307,6 +389,19 @@ impl EpochView<'_, '_, '_> {
 ///
 /// The GPU trainer copies the model to the device once and back at the end;
 /// [`EpochView::model`] reads it back between epochs (for checkpoints).
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{train, Backend, TrainConfig}, Error};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let cfg = TrainConfig { dim: 4, epochs: 10, ..Default::default() };
+/// let mut m = Model::new(2, 4, 1)?;
+/// // The callback's error stops training after epoch 2.
+/// let stop = train(&mut m, &cooc, &cfg, &Backend::Batched, 0, &mut |r, _| {
+///     if r.epoch == 2 { Err(Error::invalid("enough")) } else { Ok(()) }
+/// });
+/// assert!(stop.is_err());
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn train(
     model: &mut Model,
     cooc: &[Cooc],
@@ -335,6 +430,24 @@ pub fn train(
 /// whatever the chunk; the batched CPU and GPU trainers cut each chunk into
 /// batches on its own, which is the in-memory result when chunks are whole batches
 /// and there is no row cap (`row_cap: 0`).
+///
+/// ```
+/// use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocWriter};
+/// use glove_wgpu::{model::Model, train::{train, train_source, Backend, CoocSource, TrainConfig}};
+/// let cooc: Vec<Cooc> = (0..10).map(|k| Cooc { i: k % 3, j: (k + 1) % 3, x: 1.0 + k as f32 }).collect();
+/// let path = std::env::temp_dir().join(format!("glove-doc-train-source-{}.bin", std::process::id()));
+/// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+/// cooc.iter().try_for_each(|c| w.write(c))?;
+/// w.finish()?;
+/// let cfg = TrainConfig { dim: 4, epochs: 2, ..Default::default() };
+/// let (mut a, mut b) = (Model::new(3, 4, 1)?, Model::new(3, 4, 1)?);
+/// train(&mut a, &cooc, &cfg, &Backend::Exact, 0, &mut |_, _| Ok(()))?;
+/// let file = CoocSource::File { path: path.clone(), format: CoocFormat::Native, chunk: 4 };
+/// train_source(&mut b, &file, &cfg, &Backend::Exact, 0, &mut |_, _| Ok(()))?;
+/// assert_eq!(a, b); // the exact trainer: chunks of 4 give the in-memory result
+/// std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn train_source(
     model: &mut Model,
     source: &CoocSource,

@@ -35,6 +35,13 @@ pub enum CoocSource<'a> {
 
 impl CoocSource<'_> {
     /// Number of triples.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::CoocSource};
+    /// let cooc = [Cooc { i: 0, j: 1, x: 1.0 }; 3];
+    /// assert_eq!(CoocSource::Memory(&cooc).len()?, 3);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn len(&self) -> Result<u64> {
         match self {
             CoocSource::Memory(c) => Ok(c.len() as u64),
@@ -45,11 +52,24 @@ impl CoocSource<'_> {
     }
 
     /// Whether there are no triples.
+    ///
+    /// ```
+    /// use glove_wgpu::train::CoocSource;
+    /// assert!(CoocSource::Memory(&[]).is_empty()?);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
 
     /// A name for messages: the file, or `co-occurrences`.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::CoocFormat, train::CoocSource};
+    /// assert_eq!(CoocSource::Memory(&[]).name(), "co-occurrences");
+    /// let file = CoocSource::File { path: "cooc.bin".into(), format: CoocFormat::Native, chunk: 1024 };
+    /// assert_eq!(file.name(), "cooc.bin");
+    /// ```
     pub fn name(&self) -> String {
         match self {
             CoocSource::Memory(_) => "co-occurrences".into(),
@@ -60,6 +80,15 @@ impl CoocSource<'_> {
     /// Calls `f` with the triples in order, `chunk` at a time (when `chunk` is 0:
     /// all at once from memory, the source's own chunk from a file). A file's next chunk is read on another
     /// thread while `f` works; an error from either side stops both.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::CoocSource};
+    /// let cooc = [Cooc { i: 0, j: 1, x: 1.0 }; 5];
+    /// let mut sizes = Vec::new();
+    /// CoocSource::Memory(&cooc).for_each_chunk(2, &mut |part| Ok(sizes.push(part.len())))?;
+    /// assert_eq!(sizes, [2, 2, 1]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn for_each_chunk(
         &self,
         chunk: usize,
