@@ -10,23 +10,17 @@
 //! says so and skips it, except in CI (`CI` set), where that is a failure.
 #![cfg(feature = "parquet")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
 const RECIPES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/distributed");
 
+/// `glove-wgpu ARGS...` through the shared launcher, which must succeed.
 fn cli(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glove-wgpu"))
-        .args(args)
-        .output()
-        .expect("run glove-wgpu");
-    assert!(
-        out.status.success(),
-        "glove-wgpu {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(common::bin().args(args));
 }
 
 fn python() -> PathBuf {

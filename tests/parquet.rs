@@ -3,8 +3,9 @@
 //! that name the file and the row.
 #![cfg(feature = "parquet")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use glove_wgpu::cooccur::{self, CoocFormat, CoocReader, CooccurOptions, ShuffleOptions};
@@ -17,15 +18,10 @@ use parquet::schema::parser::parse_message_type;
 
 const KJV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
 
+/// `glove-wgpu ARGS...` through the shared launcher: exit code and stderr.
 fn cli(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glove-wgpu"))
-        .args(args)
-        .output()
-        .expect("run glove-wgpu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = common::cli(args);
+    (out.code, out.stderr)
 }
 
 /// A column to write: values, and definition levels where some are null.

@@ -1,20 +1,16 @@
 //! `glove-wgpu plot` (loss curves as PNG) and `glove-wgpu export projector`
 //! (TensorBoard Projector TSV files): outputs, and clear errors on bad input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use glove_wgpu::io::{self, Format};
 
+/// `glove-wgpu ARGS...` through the shared launcher: exit code and stderr.
 fn cli(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glove-wgpu"))
-        .args(args)
-        .output()
-        .expect("run glove-wgpu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = common::cli(args);
+    (out.code, out.stderr)
 }
 
 fn s(p: &Path) -> &str {
