@@ -22,6 +22,15 @@ use crate::error::{Error, Result};
 use crate::shaders::{Binding, Kernel};
 
 /// How to choose the adapter.
+///
+/// ```
+/// use glove_wgpu::{GpuContext, GpuOptions};
+/// let opts = GpuOptions { adapter_name: Some("llvmpipe".into()), no_subgroups: true, ..Default::default() };
+/// // The first adapter whose name contains "llvmpipe", without subgroup operations:
+/// if let Ok(ctx) = GpuContext::with_options(&opts) {
+///     assert!(ctx.adapter().name.contains("llvmpipe") && !ctx.has_subgroups());
+/// }
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct GpuOptions {
     /// Backends to consider; `None` means every backend compiled in.
@@ -64,6 +73,14 @@ impl GpuOptions {
 }
 
 /// A short description of an adapter, as `glove-wgpu info` prints it.
+///
+/// ```
+/// use glove_wgpu::{GpuContext, GpuOptions};
+/// for a in GpuContext::list_adapters(&GpuOptions::default()) { // none without a driver
+///     assert!(!a.name.is_empty());
+///     assert!(a.max_storage_buffer_binding_size <= a.max_buffer_size);
+/// }
+/// ```
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct AdapterSummary {
     /// Adapter name, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`.
@@ -157,6 +174,15 @@ fn instance(backends: Option<wgpu::Backends>) -> wgpu::Instance {
 
 impl GpuContext {
     /// A context on the adapter chosen by [`GpuOptions::from_env`].
+    ///
+    /// ```
+    /// use glove_wgpu::{Error, GpuContext};
+    /// match GpuContext::new() {
+    ///     Ok(ctx) => println!("running on {}", ctx.adapter().name),
+    ///     Err(Error::NoAdapter(why)) => println!("no GPU: {why}"),
+    ///     Err(e) => println!("the GPU failed: {e}"),
+    /// }
+    /// ```
     pub fn new() -> Result<Self> {
         Self::with_options(&GpuOptions::from_env())
     }
@@ -175,6 +201,12 @@ impl GpuContext {
     }
 
     /// A context on the adapter the options select.
+    ///
+    /// ```
+    /// use glove_wgpu::{Error, GpuContext, GpuOptions};
+    /// let opts = GpuOptions { adapter_name: Some("no such adapter".into()), ..Default::default() };
+    /// assert!(matches!(GpuContext::with_options(&opts), Err(Error::NoAdapter(_))));
+    /// ```
     pub fn with_options(options: &GpuOptions) -> Result<Self> {
         let inst = instance(options.backends);
         let adapter = match &options.adapter_name {
@@ -250,36 +282,89 @@ impl GpuContext {
     }
 
     /// The wgpu device.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let has = ctx.device().features().contains(wgpu::Features::SUBGROUP);
+    /// assert_eq!(has, ctx.has_subgroups());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn device(&self) -> &wgpu::Device {
         &self.device
     }
 
     /// The wgpu queue.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let buf = ctx.storage("one", 4)?;
+    /// ctx.queue().write_buffer(&buf, 0, &7u32.to_ne_bytes());
+    /// assert_eq!(ctx.read::<u32>(&buf, 1)?, [7]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn queue(&self) -> &wgpu::Queue {
         &self.queue
     }
 
     /// What the adapter is, and the limits that matter.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let a = ctx.adapter();
+    /// assert!(["DiscreteGpu", "IntegratedGpu", "VirtualGpu", "Cpu", "Other"].contains(&a.device_type.as_str()));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn adapter(&self) -> &AdapterSummary {
         &self.summary
     }
 
     /// The device's limits (the adapter's own).
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// assert_eq!(ctx.limits().max_buffer_size, ctx.adapter().max_buffer_size); // all the adapter has
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits
     }
 
     /// Whether the device was created with subgroup operations (`Features::SUBGROUP`).
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// assert!(!ctx.has_subgroups() || ctx.adapter().subgroups); // enabled where the adapter has them
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn has_subgroups(&self) -> bool {
         self.features.contains(wgpu::Features::SUBGROUP)
     }
 
     /// Whether the device was created with f16 in shaders (`Features::SHADER_F16`).
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// assert!(!ctx.has_f16() || ctx.adapter().shader_f16);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn has_f16(&self) -> bool {
         self.features.contains(wgpu::Features::SHADER_F16)
     }
 
     /// The largest buffer this device can bind as one storage binding, in bytes.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// assert!(ctx.max_binding_bytes() <= ctx.limits().max_storage_buffer_binding_size);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn max_binding_bytes(&self) -> u64 {
         self.limits
             .max_storage_buffer_binding_size
@@ -287,6 +372,14 @@ impl GpuContext {
     }
 
     /// A compute pipeline for `entry` of `kernel`, with override constants; cached.
+    ///
+    /// ```
+    /// use glove_wgpu::{shaders::GLOVE_COST, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let _reduce = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?; // see `dispatch_at` for a run
+    /// assert!(ctx.pipeline(&GLOVE_COST, "no_such_entry", &[]).is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn pipeline(
         &self,
         kernel: &Kernel,
@@ -392,6 +485,15 @@ impl GpuContext {
     /// A bind group for `kernel`'s group 0, one buffer per binding in the order of
     /// `kernel.bindings`. A dynamic uniform binds one parameter block of the buffer;
     /// [`GpuContext::dispatch_at`] picks which.
+    ///
+    /// ```
+    /// use glove_wgpu::{shaders::GLOVE_COST, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let buf = ctx.storage("b", 4)?;
+    /// // GLOVE_COST has three bindings (params, row_cost, partials); see `dispatch_at`.
+    /// assert!(ctx.bind_kernel(&GLOVE_COST, &[&buf]).is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn bind_kernel(
         &self,
         kernel: &Kernel,
@@ -441,6 +543,16 @@ impl GpuContext {
 
     /// Runs `f` inside out-of-memory, validation and internal error scopes and turns
     /// what they catch, or a device loss, into an [`Error`].
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let usage = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::STORAGE; // not allowed together
+    /// let desc = wgpu::BufferDescriptor { label: None, size: 4, usage, mapped_at_creation: false };
+    /// let err = ctx.scoped(|| ctx.device().create_buffer(&desc)).unwrap_err();
+    /// assert!(matches!(err, glove_wgpu::Error::Gpu(_)), "{err}");
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn scoped<R>(&self, f: impl FnOnce() -> R) -> Result<R> {
         self.check_lost()?;
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
@@ -470,6 +582,15 @@ impl GpuContext {
     }
 
     /// A storage buffer holding `data` (at least 4 bytes, as wgpu wants no empty bindings).
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let buf = ctx.upload("bytes", &[1u8, 2, 3])?;
+    /// assert_eq!(buf.size(), 4); // rounded up to 4 bytes
+    /// assert_eq!(ctx.read::<u8>(&buf, 3)?, [1, 2, 3]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn upload<T: bytemuck::Pod>(&self, label: &str, data: &[T]) -> Result<wgpu::Buffer> {
         let bytes: &[u8] = bytemuck::cast_slice(data);
         let size = (bytes.len() as u64).max(4).next_multiple_of(4);
@@ -499,6 +620,14 @@ impl GpuContext {
 
     /// Bytes between parameter blocks bound at dynamic offsets: the block size
     /// rounded up to the device's uniform offset alignment.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let s = ctx.uniform_stride(16);
+    /// assert!(s >= 16 && s % ctx.limits().min_uniform_buffer_offset_alignment as u64 == 0);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn uniform_stride(&self, block: u64) -> u64 {
         block.next_multiple_of(self.limits.min_uniform_buffer_offset_alignment.max(4) as u64)
     }
@@ -506,6 +635,14 @@ impl GpuContext {
     /// A uniform buffer of `blocks` parameter blocks, block `b` at byte
     /// `b * uniform_stride(size_of::<T>())` (bind with [`GpuContext::bind_kernel`],
     /// pick a block with [`GpuContext::dispatch_at`]).
+    ///
+    /// ```
+    /// use glove_wgpu::{train::CostParams, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let blocks = ctx.upload_blocks("params", &[CostParams::default(); 3])?;
+    /// assert_eq!(blocks.size(), 3 * ctx.uniform_stride(16)); // CostParams: 16 bytes
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn upload_blocks<T: bytemuck::Pod>(
         &self,
         label: &str,
@@ -531,6 +668,17 @@ impl GpuContext {
 
     /// A buffer the host can map for reading, of `size` bytes (rounded up to 4),
     /// to copy results into at the end of a submission.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (src, staging) = (ctx.upload("src", &[5u32, 6])?, ctx.staging("out", 8)?);
+    /// let mut enc = ctx.encoder();
+    /// enc.copy_buffer_to_buffer(&src, 0, &staging, 0, 8);
+    /// ctx.submit(enc)?;
+    /// assert_eq!(ctx.read_staging::<u32>(&staging, 2)?, [5, 6]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn staging(&self, label: &str, size: u64) -> Result<wgpu::Buffer> {
         self.scoped(|| {
             self.device.create_buffer(&wgpu::BufferDescriptor {
@@ -544,6 +692,17 @@ impl GpuContext {
 
     /// Maps `staging` (filled by a copy in an earlier submission), waits, and
     /// returns its first `len` elements.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (src, staging) = (ctx.upload("src", &[1.5f32, 2.5])?, ctx.staging("out", 8)?);
+    /// let mut enc = ctx.encoder();
+    /// enc.copy_buffer_to_buffer(&src, 0, &staging, 0, 8);
+    /// ctx.submit(enc)?;
+    /// assert_eq!(ctx.read_staging::<f32>(&staging, 1)?, [1.5]); // the first element only
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn read_staging<T: bytemuck::Pod>(
         &self,
         staging: &wgpu::Buffer,
@@ -572,6 +731,14 @@ impl GpuContext {
     }
 
     /// An uninitialised storage buffer of `size` bytes (rounded up to 4).
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let buf = ctx.storage("scratch", 10)?;
+    /// assert_eq!(buf.size(), 12);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn storage(&self, label: &str, size: u64) -> Result<wgpu::Buffer> {
         self.scoped(|| {
             self.device.create_buffer(&wgpu::BufferDescriptor {
@@ -586,6 +753,18 @@ impl GpuContext {
     }
 
     /// A bind group for `pipeline`'s group 0 with `buffers` at bindings given in order.
+    ///
+    /// ```
+    /// // A kernel whose layout comes from its WGSL (the search kernels) binds by number:
+    /// use glove_wgpu::{shaders::SEARCH, GpuContext, Result};
+    /// fn merge(ctx: &GpuContext, buffers: &[(u32, &wgpu::Buffer)], groups: u32) -> Result<()> {
+    ///     let pipeline = ctx.pipeline(&SEARCH, "merge", &[])?;
+    ///     let bind_group = ctx.bind(&pipeline, buffers)?;
+    ///     let mut enc = ctx.encoder();
+    ///     GpuContext::dispatch(&mut enc, &pipeline, &bind_group, (groups, 1, 1));
+    ///     ctx.submit(enc)
+    /// }
+    /// ```
     pub fn bind(
         &self,
         pipeline: &wgpu::ComputePipeline,
@@ -608,6 +787,17 @@ impl GpuContext {
     }
 
     /// Submits `encoder`, waits for the GPU, and reports errors.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (a, b) = (ctx.upload("a", &[9u32])?, ctx.storage("b", 4)?);
+    /// let mut enc = ctx.encoder();
+    /// enc.copy_buffer_to_buffer(&a, 0, &b, 0, 4);
+    /// ctx.submit(enc)?; // returns when the copy is done
+    /// assert_eq!(ctx.read::<u32>(&b, 1)?, [9]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn submit(&self, encoder: wgpu::CommandEncoder) -> Result<()> {
         self.scoped(|| {
             self.queue.submit([encoder.finish()]);
@@ -616,6 +806,14 @@ impl GpuContext {
     }
 
     /// Blocks until the device is idle.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// ctx.queue().submit([ctx.encoder().finish()]);
+    /// ctx.wait()?;
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn wait(&self) -> Result<()> {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
@@ -624,6 +822,15 @@ impl GpuContext {
     }
 
     /// Copies the first `len` elements of `buffer` back to the host.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let buf = ctx.upload("v", &[1.0f32, 2.0, 3.0])?;
+    /// assert_eq!(ctx.read::<f32>(&buf, 2)?, [1.0, 2.0]);
+    /// assert!(ctx.read::<f32>(&buf, 0)?.is_empty());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn read<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<T>> {
         let bytes = (len * std::mem::size_of::<T>()) as u64;
         if bytes == 0 {
@@ -637,6 +844,16 @@ impl GpuContext {
     }
 
     /// Records one compute dispatch of `pipeline` with `bind_group` into `encoder`.
+    ///
+    /// ```
+    /// // See `GpuContext::bind`: pipeline, bind group, then one dispatch of `groups` workgroups.
+    /// use glove_wgpu::GpuContext;
+    /// fn run(ctx: &GpuContext, p: &wgpu::ComputePipeline, bg: &wgpu::BindGroup) -> glove_wgpu::Result<()> {
+    ///     let mut enc = ctx.encoder();
+    ///     GpuContext::dispatch(&mut enc, p, bg, (4, 1, 1));
+    ///     ctx.submit(enc)
+    /// }
+    /// ```
     pub fn dispatch(
         encoder: &mut wgpu::CommandEncoder,
         pipeline: &wgpu::ComputePipeline,
@@ -651,6 +868,22 @@ impl GpuContext {
 
     /// Records `pipeline` with `bind_group` at dynamic offset `offset` (the parameter
     /// block of this dispatch) into an open compute pass.
+    ///
+    /// ```
+    /// use glove_wgpu::{shaders::GLOVE_COST, train::CostParams, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let params = ctx.upload_blocks("params", &[CostParams { n_rows: 3, ..Default::default() }])?;
+    /// let (rows, partials) = (ctx.upload("row_cost", &[1.0f32, 2.0, 3.0])?, ctx.storage("partials", 4)?);
+    /// let bind_group = ctx.bind_kernel(&GLOVE_COST, &[&params, &rows, &partials])?;
+    /// let pipeline = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?;
+    /// let mut enc = ctx.encoder();
+    /// let mut pass = enc.begin_compute_pass(&Default::default());
+    /// GpuContext::dispatch_at(&mut pass, &pipeline, &bind_group, 0, 1); // block 0, one workgroup
+    /// drop(pass);
+    /// ctx.submit(enc)?;
+    /// assert_eq!(ctx.read::<f32>(&partials, 1)?, [6.0]);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn dispatch_at(
         pass: &mut wgpu::ComputePass<'_>,
         pipeline: &wgpu::ComputePipeline,
@@ -664,6 +897,14 @@ impl GpuContext {
     }
 
     /// A new command encoder.
+    ///
+    /// ```
+    /// # use glove_wgpu::GpuContext;
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let enc = ctx.encoder();
+    /// ctx.submit(enc)?; // an empty submission
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn encoder(&self) -> wgpu::CommandEncoder {
         self.device.create_command_encoder(&Default::default())
     }

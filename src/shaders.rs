@@ -28,6 +28,12 @@ use std::sync::OnceLock;
 use wgpu::naga;
 
 /// What a binding of a kernel is, as its bind group layout declares it.
+///
+/// ```
+/// use glove_wgpu::shaders::{Binding, GLOVE_COST_BINDINGS};
+/// assert_eq!(GLOVE_COST_BINDINGS[1], ("row_cost", Binding::Read));
+/// assert_eq!(GLOVE_COST_BINDINGS[2], ("partials", Binding::ReadWrite));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Binding {
     /// A uniform of `size` bytes, bound at a dynamic offset (one buffer holds the
@@ -43,6 +49,14 @@ pub enum Binding {
 }
 
 /// One WGSL module and the name the pipeline cache knows it by.
+///
+/// ```
+/// use glove_wgpu::shaders::GLOVE_COST;
+/// assert_eq!(GLOVE_COST.name, "glove_cost");
+/// assert!(GLOVE_COST.source.contains("fn reduce_cost"));
+/// assert_eq!(GLOVE_COST.bindings.len(), 3);
+/// assert!(GLOVE_COST.features.is_empty()); // runs on any adapter
+/// ```
 #[derive(Debug)]
 pub struct Kernel {
     /// Short name (the file stem, or body and lane path).
@@ -158,6 +172,13 @@ impl Kernel {
 
 /// Exact top-k search over f32 rows: register-tiled scores fused with a per-query
 /// top-k selection, then a workgroup-memory merge (`shaders/search.wgsl`).
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH;
+/// assert!(SEARCH.source.contains("fn topk_tiles") && SEARCH.source.contains("fn merge"));
+/// assert!(SEARCH.bindings.is_empty()); // layout from the WGSL
+/// SEARCH.validate().unwrap();
+/// ```
 pub static SEARCH: Kernel = Kernel::new(
     "search",
     concat!(
@@ -167,6 +188,12 @@ pub static SEARCH: Kernel = Kernel::new(
 );
 
 /// [`SEARCH`] over f16 rows read as `vec4<f16>` (devices with `SHADER_F16`).
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH_F16;
+/// assert!(SEARCH_F16.features.contains(wgpu::Features::SHADER_F16));
+/// SEARCH_F16.validate().unwrap();
+/// ```
 pub static SEARCH_F16: Kernel = Kernel::with(
     "search_f16",
     concat!(
@@ -178,6 +205,12 @@ pub static SEARCH_F16: Kernel = Kernel::with(
 );
 
 /// [`SEARCH`] over f16 rows read as u32 pairs and unpacked (devices without `SHADER_F16`).
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH_F16_PACKED;
+/// assert!(SEARCH_F16_PACKED.features.is_empty()); // no SHADER_F16 needed
+/// SEARCH_F16_PACKED.validate().unwrap();
+/// ```
 pub static SEARCH_F16_PACKED: Kernel = Kernel::new(
     "search_f16_packed",
     concat!(
@@ -188,6 +221,12 @@ pub static SEARCH_F16_PACKED: Kernel = Kernel::new(
 
 /// [`SEARCH`] plus `merge_subgroup`, the merge with one subgroup per query
 /// (devices with `SUBGROUP`).
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH_SUBGROUP;
+/// assert!(SEARCH_SUBGROUP.source.contains("fn merge_subgroup"));
+/// assert!(SEARCH_SUBGROUP.features.contains(wgpu::Features::SUBGROUP));
+/// ```
 pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
     "search_subgroup",
     concat!(
@@ -201,6 +240,14 @@ pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
 
 /// Bindings of `glove_step` (both lane paths), in order. The uniform is one
 /// [`crate::train::StepParams`] at a dynamic offset.
+///
+/// ```
+/// use glove_wgpu::{shaders::{Binding, GLOVE_STEP_BINDINGS}, train::StepParams};
+/// let names: Vec<&str> = GLOVE_STEP_BINDINGS.iter().map(|b| b.0).collect();
+/// assert_eq!(names, ["params", "theta", "gradsq", "snapshot", "spans", "entries", "row_cost"]);
+/// let size = std::mem::size_of::<StepParams>() as u64;
+/// assert_eq!(GLOVE_STEP_BINDINGS[0].1, Binding::DynamicUniform { size });
+/// ```
 pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
@@ -217,6 +264,11 @@ pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
 ];
 
 /// Bindings of `glove_cost`, in order.
+///
+/// ```
+/// use glove_wgpu::shaders::{Binding, GLOVE_COST_BINDINGS};
+/// assert_eq!(GLOVE_COST_BINDINGS[0], ("params", Binding::DynamicUniform { size: 16 })); // CostParams
+/// ```
 pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
@@ -230,6 +282,13 @@ pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
 
 /// GloVe training, subgroup path: the row-gathered main and context passes of one
 /// batch, one subgroup per row (`glove_step.wgsl` + `glove_lanes_subgroup.wgsl`).
+///
+/// ```
+/// use glove_wgpu::shaders::{GLOVE_STEP_BINDINGS, GLOVE_STEP_SUBGROUP};
+/// assert!(GLOVE_STEP_SUBGROUP.features.contains(wgpu::Features::SUBGROUP));
+/// assert_eq!(GLOVE_STEP_SUBGROUP.bindings, GLOVE_STEP_BINDINGS);
+/// GLOVE_STEP_SUBGROUP.validate().unwrap();
+/// ```
 pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
     "glove_step_subgroup",
     concat!(
@@ -243,6 +302,12 @@ pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
 /// GloVe training, fallback path: the same passes with one 32-invocation workgroup
 /// per row, reductions in workgroup memory (`glove_step.wgsl` +
 /// `glove_lanes_workgroup.wgsl`).
+///
+/// ```
+/// use glove_wgpu::shaders::GLOVE_STEP_WORKGROUP;
+/// assert_eq!(GLOVE_STEP_WORKGROUP.const_u32("LANES"), 32);
+/// assert!(GLOVE_STEP_WORKGROUP.features.is_empty());
+/// ```
 pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
     "glove_step_workgroup",
     concat!(
@@ -254,6 +319,12 @@ pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
 );
 
 /// GloVe training: the deterministic cost reduction, once per chunk of batches.
+///
+/// ```
+/// use glove_wgpu::shaders::GLOVE_COST;
+/// assert_eq!(GLOVE_COST.const_u32("COST_WG"), 256);
+/// GLOVE_COST.validate().unwrap();
+/// ```
 pub static GLOVE_COST: Kernel = Kernel::with(
     "glove_cost",
     include_str!("../shaders/glove_cost.wgsl"),
@@ -262,6 +333,14 @@ pub static GLOVE_COST: Kernel = Kernel::with(
 );
 
 /// Every kernel, for validation and translation tests.
+///
+/// ```
+/// let kernels = glove_wgpu::shaders::all();
+/// assert_eq!(kernels.len(), 7);
+/// for k in kernels {
+///     k.validate().unwrap_or_else(|e| panic!("{}: {e}", k.name));
+/// }
+/// ```
 pub fn all() -> Vec<&'static Kernel> {
     vec![
         &SEARCH,

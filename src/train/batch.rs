@@ -17,6 +17,13 @@ use crate::cooccur::Cooc;
 pub const MAX_BATCH: usize = 65535 * 64;
 
 /// A row of a batch and its run of entries. Keep in sync with `Span` in `shaders/glove_step.wgsl`.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::{BatchPlan, Span}};
+/// let plan = BatchPlan::build(&[Cooc { i: 3, j: 1, x: 2.0 }, Cooc { i: 3, j: 0, x: 1.0 }], 8);
+/// assert_eq!(plan.main_spans, [Span { row: 3, start: 0, count: 2, pad: 0 }]);
+/// assert_eq!(std::mem::size_of::<Span>(), 16);
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct Span {
@@ -31,6 +38,13 @@ pub struct Span {
 }
 
 /// One triple seen from a row. Keep in sync with `Entry` in `shaders/glove_step.wgsl`.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::{BatchPlan, Entry}};
+/// let plan = BatchPlan::build(&[Cooc { i: 3, j: 1, x: 2.0 }], 8);
+/// assert_eq!(plan.main_entries, [Entry { idx: 1, x: 2.0 }]); // j
+/// assert_eq!(plan.ctx_entries, [Entry { idx: 0, x: 2.0 }]); // slot of i in the batch
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct Entry {
@@ -42,6 +56,15 @@ pub struct Entry {
 
 /// The parameters of one pass of one batch (`glove_step.wgsl`), bound at a
 /// dynamic offset. Keep in sync with `StepParams` in `shaders/glove_step.wgsl`.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::{twin, BatchPlan, StepParams, TrainConfig}};
+/// assert_eq!(std::mem::size_of::<StepParams>(), 48); // 12 four-byte fields, as in the WGSL
+/// let cfg = TrainConfig { dim: 4, ..Default::default() };
+/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size);
+/// let [main, _context] = twin::batch_params(2, &cfg, &plan, 0);
+/// assert_eq!((main.dim, main.stride, main.n_spans, main.eta), (4, 8, 1, cfg.eta));
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct StepParams {
@@ -74,6 +97,13 @@ pub struct StepParams {
 
 /// The parameters of `glove_cost.wgsl`, once per chunk. Keep in sync with
 /// `CostParams` in `shaders/glove_cost.wgsl`.
+///
+/// ```
+/// use glove_wgpu::train::CostParams;
+/// assert_eq!(std::mem::size_of::<CostParams>(), 16); // a uniform block of 16 bytes
+/// let cp = CostParams { n_rows: 1000, out_base: 2, ..Default::default() };
+/// assert_eq!(bytemuck::cast::<CostParams, [u32; 4]>(cp), [1000, 2, 0, 0]);
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct CostParams {
@@ -105,6 +135,16 @@ pub fn device_stride(dim: usize) -> usize {
 
 /// The model's parameters and AdaGrad state in the device layout
 /// ([`device_stride`] floats per row, zero padding).
+///
+/// ```
+/// use glove_wgpu::{model::Model, train::{device_stride, to_device_layout}};
+/// let m = Model::new(2, 3, 1)?;
+/// let (theta, gradsq) = to_device_layout(&m);
+/// assert_eq!(theta.len(), 2 * 2 * device_stride(3)); // 2V rows of 8 floats
+/// assert_eq!(&theta[8..12], m.word_row(1));
+/// assert_eq!(&gradsq[12..16], [0.0; 4]); // padding
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn to_device_layout(model: &crate::model::Model) -> (Vec<f32>, Vec<f32>) {
     let (s, ds) = (model.stride(), device_stride(model.dim));
     let rows = model.params.len() / s;
@@ -118,6 +158,16 @@ pub fn to_device_layout(model: &crate::model::Model) -> (Vec<f32>, Vec<f32>) {
 }
 
 /// Copies device-layout parameters and state back into `model`.
+///
+/// ```
+/// use glove_wgpu::{model::Model, train::{from_device_layout, to_device_layout}};
+/// let m = Model::new(2, 3, 1)?;
+/// let (theta, gradsq) = to_device_layout(&m);
+/// let mut back = Model::new(2, 3, 99)?;
+/// from_device_layout(&mut back, &theta, &gradsq);
+/// assert_eq!(back, m);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn from_device_layout(model: &mut crate::model::Model, theta: &[f32], gradsq: &[f32]) {
     let (s, ds) = (model.stride(), device_stride(model.dim));
     let rows = model.params.len() / s;
@@ -160,6 +210,11 @@ pub struct BatchRange {
 /// frequent word of kjv has about 5,000 triples, which one batch in 475 (4,096) or
 /// 30 (65,536) must take in turn. On a large corpus rows repeat far less (SPEC: the
 /// longest row of a 4,096 batch of a 1M-word Zipf corpus has about 2 triples).
+///
+/// ```
+/// use glove_wgpu::train::{TrainConfig, ROW_CAP};
+/// assert_eq!(TrainConfig::default().row_cap, ROW_CAP);
+/// ```
 pub const ROW_CAP: u32 = 8;
 
 /// The row-grouped form of a run of triples cut into batches.
@@ -359,6 +414,14 @@ impl BatchPlan {
     /// Cuts `cooc` into batches of `batch_size` triples with rows capped at
     /// [`ROW_CAP`] and groups each by rows. Entry indices are offsets into this
     /// plan's arrays.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::BatchPlan};
+    /// let cooc: Vec<Cooc> = (0..5).map(|k| Cooc { i: k, j: k + 1, x: 1.0 }).collect();
+    /// let plan = BatchPlan::build(&cooc, 2);
+    /// assert_eq!(plan.batches.len(), 3); // 2 + 2 + 1 triples
+    /// assert_eq!(plan.max_main, 2);
+    /// ```
     pub fn build(cooc: &[Cooc], batch_size: usize) -> Self {
         Self::build_capped(cooc, batch_size, ROW_CAP)
     }
@@ -366,6 +429,16 @@ impl BatchPlan {
     /// As [`BatchPlan::build`] with another row cap (0: none, batches are runs of
     /// consecutive triples). The cut runs on one thread (it is a scan with a
     /// queue); the grouping of the batches runs in parallel, with dense arrays.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::BatchPlan};
+    /// let c = |i, j| Cooc { i, j, x: 1.0 };
+    /// let cooc = [c(0, 1), c(0, 2), c(0, 3), c(0, 4), c(1, 5), c(2, 6), c(3, 7), c(4, 8)];
+    /// let runs = BatchPlan::build_capped(&cooc, 4, 0); // batches of consecutive triples
+    /// assert_eq!((runs.main_spans[0].row, runs.main_spans[0].count), (0, 4));
+    /// let capped = BatchPlan::build_capped(&cooc, 4, 1); // row 0's fair share: 4 / 2 batches
+    /// assert_eq!((capped.main_spans[0].row, capped.main_spans[0].count), (0, 2));
+    /// ```
     pub fn build_capped(cooc: &[Cooc], batch_size: usize, cap: u32) -> Self {
         use rayon::prelude::*;
         let batch_size = batch_size.clamp(1, MAX_BATCH);
@@ -415,12 +488,24 @@ impl BatchPlan {
     }
 
     /// Bytes the plan takes on the device.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::BatchPlan};
+    /// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 1.0 }], 8);
+    /// assert_eq!(plan.device_bytes(), 2 * 16 + 2 * 8); // a main and a context span and entry
+    /// ```
     pub fn device_bytes(&self) -> u64 {
         (self.main_spans.len() + self.ctx_spans.len()) as u64 * 16
             + (self.main_entries.len() + self.ctx_entries.len()) as u64 * 8
     }
 
     /// Triples in the plan.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::BatchPlan};
+    /// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 1.0 }; 3], 2);
+    /// assert_eq!(plan.triples(), 3);
+    /// ```
     pub fn triples(&self) -> usize {
         self.main_entries.len()
     }

@@ -72,6 +72,15 @@ use crate::shaders::{Kernel, GLOVE_COST, GLOVE_STEP_SUBGROUP, GLOVE_STEP_WORKGRO
 pub const SUBGROUP_SLOT_BUDGET: usize = 16;
 
 /// Which lane path the trainer runs, and how it is launched.
+///
+/// ```
+/// use glove_wgpu::{train::{device_stride, LanePath}, GpuContext};
+/// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+/// let p = LanePath::choose(&ctx, 50)?;
+/// assert!(p.slots as usize * p.max_lanes as usize >= device_stride(50)); // the lanes cover a row
+/// assert_eq!(p.uses_subgroups(), p.kernel.name == "glove_step_subgroup");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct LanePath {
     /// The kernel module.
@@ -93,6 +102,16 @@ impl LanePath {
     /// workgroup path's 32 lanes need. (wgpu reports 4..64 for Metal and 4..128 for
     /// Vulkan drivers without subgroup size control, whatever the hardware runs, and
     /// the slots must cover the smallest size to be correct.)
+    ///
+    /// ```
+    /// use glove_wgpu::{train::LanePath, GpuContext, GpuOptions};
+    /// let opts = GpuOptions { no_subgroups: true, ..GpuOptions::from_env() };
+    /// let Ok(ctx) = GpuContext::with_options(&opts) else { return Ok(()) }; // needs an adapter
+    /// let p = LanePath::choose(&ctx, 50)?;
+    /// assert_eq!((p.kernel.name, p.max_lanes, p.slots), ("glove_step_workgroup", 32, 2));
+    /// assert!(LanePath::choose(&ctx, 100_000).is_err()); // too many slots per lane
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn choose(ctx: &GpuContext, dim: usize) -> Result<Self> {
         let stride = device_stride(dim);
         let slots_max = GLOVE_STEP_WORKGROUP.const_u32("SLOTS_MAX") as usize;
@@ -136,6 +155,14 @@ impl LanePath {
     }
 
     /// Whether this is the subgroup path.
+    ///
+    /// ```
+    /// use glove_wgpu::{train::LanePath, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let p = LanePath::choose(&ctx, 50)?;
+    /// assert!(!p.uses_subgroups() || ctx.has_subgroups());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn uses_subgroups(&self) -> bool {
         std::ptr::eq(self.kernel, &GLOVE_STEP_SUBGROUP)
     }
@@ -163,6 +190,18 @@ struct Chunk {
 }
 
 /// Figures of the run so far, as `glove-wgpu bench train` prints them.
+///
+/// ```
+/// use std::sync::Arc;
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+/// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+/// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
+/// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &cooc, &cfg)?;
+/// t.epoch()?;
+/// let s = t.stats();
+/// assert_eq!((s.dispatches, s.submissions, s.uploads), (3, 1, 0)); // one batch: 2 passes + cost
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GpuStats {
     /// Compute dispatches in the last epoch.
@@ -220,6 +259,17 @@ impl std::fmt::Debug for GpuTrainer<'_> {
 
 impl<'a> GpuTrainer<'a> {
     /// Uploads `model` and prepares the batches of `cooc` (ids must be rows of the model).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
+    /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &cooc, &cfg)?;
+    /// let first = t.epoch()?;
+    /// assert!(t.epoch()? < first);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn new(
         ctx: Arc<GpuContext>,
         model: &Model,
@@ -231,6 +281,18 @@ impl<'a> GpuTrainer<'a> {
 
     /// As [`GpuTrainer::new`], with at most `chunk_triples` triples per upload
     /// (rounded to whole batches; `None`: as many as one binding holds).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
+    /// let cooc: Vec<Cooc> = (0..6).map(|k| Cooc { i: k % 3, j: (k + 1) % 3, x: 1.0 }).collect();
+    /// let mut t = GpuTrainer::with_chunk(Arc::new(ctx), &Model::new(3, 4, 1)?, &cooc, &cfg, Some(2))?;
+    /// t.epoch()?;
+    /// assert_eq!((t.chunk_triples(), t.stats().uploads), (2, 3)); // three chunks of one batch
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn with_chunk(
         ctx: Arc<GpuContext>,
         model: &Model,
@@ -245,6 +307,18 @@ impl<'a> GpuTrainer<'a> {
     /// ([`GpuTrainer::epoch_from`]), at most `chunk_triples` at a time (rounded to
     /// whole batches and to what one storage binding holds; read it back with
     /// [`GpuTrainer::chunk_triples`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
+    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }; 4];
+    /// let mut t = GpuTrainer::streaming(Arc::new(ctx), &Model::new(2, 4, 1)?, cooc.len(), &cfg, 2)?;
+    /// assert!(!t.is_resident());
+    /// assert!(t.epoch_from(&CoocSource::Memory(&cooc))?.is_finite());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn streaming(
         ctx: Arc<GpuContext>,
         model: &Model,
@@ -339,11 +413,33 @@ impl<'a> GpuTrainer<'a> {
     }
 
     /// The lane path in use.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, LanePath, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (ctx, cfg) = (Arc::new(ctx), TrainConfig { dim: 4, ..Default::default() });
+    /// let t = GpuTrainer::new(ctx.clone(), &Model::new(2, 4, 1)?, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// assert_eq!(t.path().kernel.name, LanePath::choose(&ctx, 4)?.kernel.name);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn path(&self) -> LanePath {
         self.path
     }
 
     /// Dispatch, copy and submission counts of the last epoch.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, ..Default::default() };
+    /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// assert_eq!(t.stats().dispatches, 0); // before the first epoch
+    /// t.epoch()?;
+    /// assert_eq!(t.stats().copies, 1); // the cost partials' read-back
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn stats(&self) -> &GpuStats {
         &self.stats
     }
@@ -455,6 +551,18 @@ impl<'a> GpuTrainer<'a> {
     }
 
     /// Runs one epoch over all triples; returns the summed cost.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, BatchPlan, GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
+    /// let mut m = Model::new(2, 4, 1)?;
+    /// let gpu = GpuTrainer::new(Arc::new(ctx), &m, &cooc, &cfg)?.epoch()?;
+    /// let cpu = twin::epoch_batched(&mut m, &BatchPlan::build(&cooc, cfg.batch_size), &cfg, 32);
+    /// assert!((gpu - cpu).abs() <= 1e-5 * cpu.abs()); // the twin's cost, to the last bits
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn epoch(&mut self) -> Result<f64> {
         self.stats = GpuStats::default();
         let block = cost_block();
@@ -477,6 +585,19 @@ impl<'a> GpuTrainer<'a> {
     /// One epoch over triples that arrive in chunks of [`GpuTrainer::chunk_triples`]
     /// (the last may be shorter), for a trainer made with [`GpuTrainer::streaming`];
     /// returns the summed cost.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
+    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }, Cooc { i: 0, j: 0, x: 1.0 }];
+    /// let mut t = GpuTrainer::streaming(Arc::new(ctx), &Model::new(2, 4, 1)?, cooc.len(), &cfg, 2)?;
+    /// let first = t.epoch_from(&CoocSource::Memory(&cooc))?;
+    /// assert_eq!(t.stats().uploads, 2); // chunks of 2 and 1 triples
+    /// assert!(t.epoch_from(&CoocSource::Memory(&cooc))? < first);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn epoch_from(&mut self, source: &super::CoocSource) -> Result<f64> {
         self.stats = GpuStats::default();
         let mut used = 0u32;
@@ -488,6 +609,16 @@ impl<'a> GpuTrainer<'a> {
     }
 
     /// Triples per streamed chunk (whole batches).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, batch_size: 4, ..Default::default() };
+    /// let t = GpuTrainer::streaming(Arc::new(ctx), &Model::new(2, 4, 1)?, 100, &cfg, 10)?;
+    /// assert_eq!(t.chunk_triples() % 4, 0); // whole batches
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn chunk_triples(&self) -> usize {
         self.chunk_triples
     }
@@ -543,11 +674,37 @@ impl<'a> GpuTrainer<'a> {
     }
 
     /// Whether the triples are uploaded once (true) or streamed every epoch.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, ..Default::default() };
+    /// let t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// assert!(t.is_resident()); // one triple fits one upload
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn is_resident(&self) -> bool {
         self.resident.is_some()
     }
 
     /// Copies the parameters and AdaGrad state back into `model`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let (cfg, fresh) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
+    /// let mut t = GpuTrainer::new(Arc::new(ctx), &fresh, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// let mut m = fresh.clone();
+    /// t.read_into(&mut m)?;
+    /// assert_eq!(m, fresh); // nothing trained yet
+    /// t.epoch()?;
+    /// t.read_into(&mut m)?;
+    /// assert_ne!(m, fresh);
+    /// assert!(t.read_into(&mut Model::new(3, 4, 1)?).is_err()); // another shape
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn read_into(&self, model: &mut Model) -> Result<()> {
         let len = 2 * self.vocab * device_stride(self.cfg.dim);
         if model.vocab != self.vocab || model.dim != self.cfg.dim {

@@ -21,12 +21,26 @@ use super::batch::{device_stride, BatchPlan, Span};
 
 /// Element of a row that lane `lane` holds in register slot `t` (the kernel's
 /// `lane + t * lanes`).
+///
+/// ```
+/// use glove_wgpu::train::traffic::lane_element;
+/// assert_eq!(lane_element(3, 0, 32), 3);
+/// assert_eq!(lane_element(3, 1, 32), 35); // slot 1: the next 32 elements
+/// ```
 #[inline]
 pub fn lane_element(lane: usize, t: usize, lanes: usize) -> usize {
     lane + t * lanes
 }
 
 /// Counted traffic of a plan (see the module docs).
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::{traffic::Traffic, BatchPlan}};
+/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 0, j: 2, x: 2.0 }], 8);
+/// let t = Traffic::count(&plan, 50, 32);
+/// assert_eq!((t.triples, t.dispatches), (2, 3)); // two passes and the cost
+/// assert!(t.bytes_used <= t.bytes_moved && t.active_lanes <= t.launched_lanes);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Traffic {
     /// Lanes per row the count assumes.
@@ -203,27 +217,57 @@ impl Traffic {
     }
 
     /// Bytes moved per update.
+    ///
+    /// ```
+    /// # use glove_wgpu::train::traffic::Traffic;
+    /// let t = Traffic { triples: 4, bytes_moved: 4096, ..Default::default() };
+    /// assert_eq!(t.bytes_per_update(), 1024.0);
+    /// ```
     pub fn bytes_per_update(&self) -> f64 {
         self.bytes_moved as f64 / self.triples.max(1) as f64
     }
 
     /// The least an update can move when it reads and writes both rows and their
     /// AdaGrad state and reads the triple: `32 (d + 1) + 12` bytes.
+    ///
+    /// ```
+    /// # use glove_wgpu::train::traffic::Traffic;
+    /// let t = Traffic { dim: 50, ..Default::default() };
+    /// assert_eq!(t.min_bytes_per_update(), (32 * 51 + 12) as f64);
+    /// ```
     pub fn min_bytes_per_update(&self) -> f64 {
         (32 * (self.dim + 1) + 12) as f64
     }
 
     /// Bytes used over bytes in the sectors touched.
+    ///
+    /// ```
+    /// # use glove_wgpu::train::traffic::Traffic;
+    /// let t = Traffic { bytes_used: 24, bytes_moved: 32, ..Default::default() };
+    /// assert_eq!(t.sector_efficiency(), 0.75);
+    /// ```
     pub fn sector_efficiency(&self) -> f64 {
         self.bytes_used as f64 / self.bytes_moved.max(1) as f64
     }
 
     /// Active over launched lanes of the row accesses.
+    ///
+    /// ```
+    /// # use glove_wgpu::train::traffic::Traffic;
+    /// let t = Traffic { active_lanes: 51, launched_lanes: 64, ..Default::default() };
+    /// assert_eq!(t.active_lane_fraction(), 51.0 / 64.0);
+    /// ```
     pub fn active_lane_fraction(&self) -> f64 {
         self.active_lanes as f64 / self.launched_lanes.max(1) as f64
     }
 
     /// The longest rows' triples over the mean rows', summed over batches and passes.
+    ///
+    /// ```
+    /// # use glove_wgpu::train::traffic::Traffic;
+    /// let t = Traffic { critical_path: 30, mean_path: 10.0, ..Default::default() };
+    /// assert_eq!(t.critical_path_ratio(), 3.0);
+    /// ```
     pub fn critical_path_ratio(&self) -> f64 {
         self.critical_path as f64 / self.mean_path.max(1e-300)
     }

@@ -32,22 +32,43 @@ use crate::model::Model;
 use crate::shaders::{GLOVE_COST, GLOVE_STEP_WORKGROUP};
 
 /// Workgroup size of `reduce_cost`, read from the WGSL.
+///
+/// ```
+/// use glove_wgpu::{shaders::GLOVE_COST, train::twin::cost_wg};
+/// assert_eq!(cost_wg(), GLOVE_COST.const_u32("COST_WG"));
+/// assert!(cost_wg().is_power_of_two()); // the tree halves it
+/// ```
 pub fn cost_wg() -> u32 {
     GLOVE_COST.const_u32("COST_WG")
 }
 
 /// Row costs summed by one workgroup of `reduce_cost`, read from the WGSL.
+///
+/// ```
+/// use glove_wgpu::train::twin::{cost_block, cost_wg};
+/// assert_eq!(cost_block() % cost_wg(), 0);
+/// ```
 pub fn cost_block() -> u32 {
     GLOVE_COST.const_u32("COST_BLOCK")
 }
 
 /// Lanes of the workgroup-memory path, read from the WGSL (the subgroup path uses
 /// the adapter's subgroup size).
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::twin::fallback_lanes(), 32);
+/// ```
 pub fn fallback_lanes() -> u32 {
     GLOVE_STEP_WORKGROUP.const_u32("LANES")
 }
 
 /// Register slots a lane needs for a row of `stride` floats: `ceil(stride / lanes)`.
+///
+/// ```
+/// use glove_wgpu::train::{device_stride, twin::slots};
+/// assert_eq!(slots(device_stride(50), 32), 2); // 56 floats over 32 lanes
+/// assert_eq!(slots(device_stride(300), 32), 10); // 304 floats
+/// ```
 pub fn slots(stride: usize, lanes: usize) -> usize {
     stride.div_ceil(lanes)
 }
@@ -65,6 +86,13 @@ fn weight(p: &StepParams, x: f32) -> f32 {
 /// `len/4`, ..., 1, lane `l < off` adds lane `l + off` to its own value. The subgroup
 /// butterfly (`s + shuffleXor(s, off)` on every lane) and the workgroup tree give
 /// these bits on every lane. `v.len()` is a power of two; `v` is overwritten.
+///
+/// ```
+/// let mut v = [1.0f32, 2.0, 3.0, 4.0];
+/// assert_eq!(glove_wgpu::train::twin::lane_sum(&mut v), 10.0); // (1 + 3) + (2 + 4)
+/// let mut w = [1e8f32, 1.0, -1e8, 1.0];
+/// assert_eq!(glove_wgpu::train::twin::lane_sum(&mut w), 2.0); // (1e8 - 1e8) + (1 + 1), not 0
+/// ```
 pub fn lane_sum(v: &mut [f32]) -> f32 {
     let mut off = v.len() / 2;
     while off > 0 {
@@ -132,6 +160,20 @@ fn step_row<'o>(
 /// Twin of `main_pass`: for each of the `p.n_spans` spans from `p.span_base`,
 /// snapshot the word row, step it triple after triple against the context rows
 /// of `theta`, and write the row's cost to `row_cost[p.cost_base + r]`.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, to_device_layout, BatchPlan, TrainConfig}};
+/// let (cfg, m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
+/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size);
+/// let [main, _] = twin::batch_params(m.vocab, &cfg, &plan, 0);
+/// let (mut theta, mut gradsq) = to_device_layout(&m);
+/// let (mut snapshot, mut row_cost) = (vec![0.0; 8], vec![0.0; 1]);
+/// let (spans, entries) = (&plan.main_spans, &plan.main_entries);
+/// twin::main_pass(&main, &mut theta, &mut gradsq, &mut snapshot, spans, entries, &mut row_cost, 32);
+/// assert_eq!(&snapshot[..5], m.word_row(0)); // word row 0 as it stood
+/// assert!(row_cost[0] > 0.0 && theta[..5] != snapshot[..5]);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn main_pass(
     p: &StepParams,
@@ -174,6 +216,21 @@ pub fn main_pass(
 /// Twin of `context_pass`: for each span, step the context row triple after
 /// triple against the word rows in `snapshot` (as they stood before the batch).
 /// `row_cost` is bound but unused, as in the kernel.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::*};
+/// let (cfg, m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
+/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size);
+/// let [main, context] = twin::batch_params(m.vocab, &cfg, &plan, 0);
+/// let ((mut theta, mut gradsq), mut snap, mut cost) = (to_device_layout(&m), vec![0.0; 8], vec![0.0; 1]);
+/// twin::main_pass(&main, &mut theta, &mut gradsq, &mut snap, &plan.main_spans, &plan.main_entries, &mut cost, 32);
+/// twin::context_pass(&context, &mut theta, &mut gradsq, &snap, &plan.ctx_spans, &plan.ctx_entries, &mut cost, 32);
+/// let (mut after, mut batched) = (m.clone(), m.clone());
+/// from_device_layout(&mut after, &theta, &gradsq);
+/// twin::epoch_batched(&mut batched, &plan, &cfg, 32);
+/// assert_eq!(after, batched); // one batch: the two passes are the whole epoch
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn context_pass(
     p: &StepParams,
@@ -211,6 +268,15 @@ pub fn context_pass(
 /// Twin of `reduce_cost`: one partial sum per block of `COST_BLOCK` row costs
 /// (`COST_WG` strided sums, then a tree), written from `partials[cp.out_base]`.
 /// Dispatched with `ceil(n_rows / COST_BLOCK)` workgroups, as here.
+///
+/// ```
+/// use glove_wgpu::train::{twin, CostParams};
+/// let rows = vec![1.0f32; twin::cost_block() as usize + 3]; // two blocks
+/// let cp = CostParams { n_rows: rows.len() as u32, out_base: 1, ..Default::default() };
+/// let mut partials = [0.0f32; 3];
+/// twin::reduce_cost(&cp, &rows, &mut partials);
+/// assert_eq!(partials, [0.0, twin::cost_block() as f32, 3.0]); // from out_base
+/// ```
 pub fn reduce_cost(cp: &CostParams, row_cost: &[f32], partials: &mut [f32]) {
     let (wg, block) = (cost_wg() as usize, cost_block() as usize);
     let n = cp.n_rows as usize;
@@ -240,6 +306,15 @@ pub fn reduce_cost(cp: &CostParams, row_cost: &[f32], partials: &mut [f32]) {
 
 /// The two uniforms of batch `b` of `plan` (main pass, context pass), as the GPU
 /// trainer uploads them.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, train::{twin, BatchPlan, TrainConfig}};
+/// let cfg = TrainConfig { dim: 4, ..Default::default() };
+/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 0, j: 2, x: 1.0 }], 8);
+/// let [main, context] = twin::batch_params(3, &cfg, &plan, 0);
+/// assert_eq!((main.n_spans, context.n_spans), (1, 2)); // word row 0; context rows 1, 2
+/// assert_eq!(main.ctx_base, 3 * 8); // context rows after 3 word rows of 8 floats
+/// ```
 pub fn batch_params(
     model_vocab: usize,
     cfg: &TrainConfig,
@@ -276,6 +351,16 @@ pub fn batch_params(
 /// One epoch of the batched trainer on the CPU: every batch of `plan` through the
 /// twins in order, with `lanes` lanes, then the cost reduction. Returns the summed
 /// cost (partials added in f64, in order).
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, BatchPlan, TrainConfig}};
+/// let cfg = TrainConfig { dim: 4, ..Default::default() };
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let (plan, mut m) = (BatchPlan::build(&cooc, cfg.batch_size), Model::new(2, 4, 1)?);
+/// let first = twin::epoch_batched(&mut m, &plan, &cfg, 32);
+/// assert!(twin::epoch_batched(&mut m, &plan, &cfg, 32) < first);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 pub fn epoch_batched(model: &mut Model, plan: &BatchPlan, cfg: &TrainConfig, lanes: usize) -> f64 {
     let s = device_stride(model.dim);
     let (mut theta, mut gradsq) = to_device_layout(model);
