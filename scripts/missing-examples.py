@@ -1,6 +1,7 @@
 """List public library items (reachable from the crate root) whose doc comment has no example.
 
-Usage: python3 noex.py [x]   (from the worktree root; `x` also lists the items)
+Usage: python3 scripts/missing-examples.py [x]   (from the repository root; `x` also lists
+the items). Exits 1 when any item lacks an example: `.ci/run` checks it.
 Counts `pub fn/struct/enum/const/type/trait/static` outside src/cli. An item counts
 only when a user can name it: its module chain is `pub mod` from src/lib.rs, or it
 is re-exported with `pub use`; a `pub fn` in an `impl` block counts only when the
@@ -114,3 +115,5 @@ for p in files:
 print(tot, len(miss))
 if len(sys.argv) > 1:
     print('\n'.join(miss))
+# CI: a public item without an example fails the run.
+sys.exit(1 if miss else 0)

@@ -98,7 +98,16 @@ impl Vocab {
     /// order: count descending, then the word's bytes. Every word must be a word
     /// by [`word_problem`]; errors name the file and the row.
     ///
-    /// See [`Vocab::write_counts`] for an example.
+    /// ```
+    /// use glove_wgpu::vocab::{Vocab, VocabOptions};
+    /// let file = std::env::temp_dir().join(format!("glove_wgpu_from_counts_{}.parquet", std::process::id()));
+    /// Vocab::new(vec!["x".into(), "y".into()], vec![9, 1])?.write_counts(&file)?;
+    /// let v = Vocab::from_counts(&file, &VocabOptions { min_count: 2, ..Default::default() })?;
+    /// assert_eq!(v.words(), ["x"]); // y is counted once, under min_count
+    /// assert!(Vocab::from_counts(file.with_extension("missing"), &VocabOptions::default()).is_err());
+    /// # std::fs::remove_file(&file).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
     pub fn from_counts(path: impl AsRef<Path>, opts: &VocabOptions) -> Result<Self> {
         let path = path.as_ref();
         let mut parts = PartsReader::open(path, &[("word", Want::Text), ("count", Want::Int)])?;
