@@ -438,3 +438,18 @@ fn format_is_guessed_when_not_given() {
         "binary and text word2vec files give the same answers"
     );
 }
+
+/// Without XDG_RUNTIME_DIR (containers, `su`, cron) the Vulkan loader and Mesa
+/// used to print "XDG_RUNTIME_DIR is invalid or not set", which reads like an
+/// error of ours: the binary now points it at a private folder first.
+#[test]
+fn no_runtime_dir_warning_from_the_vulkan_loader() {
+    let out = common::run(common::bin().env_remove("XDG_RUNTIME_DIR").args([
+        "neighbors",
+        "--vectors",
+        "tests/data/stanford_glove.txt",
+        "the",
+    ]));
+    assert!(out.status.success(), "{}", out.stderr);
+    assert!(!out.stderr.contains("XDG_RUNTIME_DIR"), "{}", out.stderr);
+}
