@@ -132,7 +132,8 @@ fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
     if a.show.is_empty() && analogies.is_empty() && !evaluate {
         return Ok(());
     }
-    let ctx = a.train.backend.context(&mut super::common::note)?;
+    // The same choice as training made, whose note was printed then.
+    let ctx = a.train.backend.context(&mut |_| ())?;
     if !a.show.is_empty() || !analogies.is_empty() {
         let index = WordIndex::new(
             emb.clone(),
