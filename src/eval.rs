@@ -330,6 +330,8 @@ impl WordPairs {
 pub struct PairReport {
     /// Spearman's rho over covered pairs (0 when fewer than 2).
     pub spearman: f64,
+    /// Pearson's r over covered pairs (0 when fewer than 2, or either side is constant).
+    pub pearson: f64,
     /// Pairs with both words in the vocabulary.
     pub covered: usize,
     /// Pairs in the file.
@@ -367,11 +369,26 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     if a.len() != b.len() || a.len() < 2 {
         return 0.0;
     }
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = ra.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    pearson(&ranks(a), &ranks(b))
+}
+
+/// Pearson's correlation (0 when the lengths differ, there are fewer than two
+/// values, or either side is constant).
+///
+/// ```
+/// use glove_wgpu::eval::pearson;
+/// assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
+/// assert!((pearson(&[1.0, 2.0, 4.0], &[1.0, 2.0, 3.0]) - 0.9819805060619657).abs() < 1e-12);
+/// assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), 0.0);
+/// ```
+pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    if a.len() != b.len() || a.len() < 2 {
+        return 0.0;
+    }
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
     let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
+    for (x, y) in a.iter().zip(b) {
         sab += (x - ma) * (y - mb);
         saa += (x - ma) * (x - ma);
         sbb += (y - mb) * (y - mb);
@@ -418,6 +435,7 @@ pub fn word_pairs(emb: &Embeddings, pairs: &WordPairs) -> PairReport {
     }
     PairReport {
         spearman: spearman(&human, &model),
+        pearson: pearson(&human, &model),
         covered: human.len(),
         total: pairs.pairs.len(),
     }

@@ -139,38 +139,6 @@ fn pairs(hits: Vec<WordScore>) -> Vec<(String, f32)> {
     hits.into_iter().map(|h| (h.word, h.score)).collect()
 }
 
-/// Pearson's correlation of `a` and `b` (0 when either is constant or they have
-/// fewer than two values).
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    if a.len() < 2 {
-        return 0.0;
-    }
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.iter().zip(b) {
-        ab += (x - ma) * (y - mb);
-        aa += (x - ma) * (x - ma);
-        bb += (y - mb) * (y - mb);
-    }
-    if aa == 0.0 || bb == 0.0 {
-        0.0
-    } else {
-        ab / (aa * bb).sqrt()
-    }
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum();
-    let na: f64 = a.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
-    let nb: f64 = b.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na * nb)
-    }
-}
-
 impl Vectors {
     /// Indexes `emb` on the backend `choice` selects (the GIL is released).
     pub fn build(
@@ -718,19 +686,10 @@ impl Vectors {
         pairs: PathBuf,
         case_insensitive: bool,
     ) -> PyResult<PairScores> {
-        let (report, human, model) = py
+        let report = py
             .detach(|| {
                 let p = WordPairs::read(&pairs, !case_insensitive)?;
-                let emb = self.emb();
-                let report = eval::word_pairs(emb, &p);
-                let (mut human, mut model) = (Vec::new(), Vec::new());
-                for (a, b, s) in &p.pairs {
-                    if let (Some(x), Some(y)) = (emb.get(a), emb.get(b)) {
-                        human.push(*s);
-                        model.push(cosine(x, y));
-                    }
-                }
-                Ok::<_, Error>((report, human, model))
+                Ok::<_, Error>(eval::word_pairs(self.emb(), &p))
             })
             .or_raise(py)?;
         let oov = if report.total == 0 {
@@ -739,7 +698,7 @@ impl Vectors {
             100.0 * (report.total - report.covered) as f64 / report.total as f64
         };
         Ok((
-            (pearson(&human, &model), f64::NAN),
+            (report.pearson, f64::NAN),
             (report.spearman, f64::NAN),
             oov,
         ))
