@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use glove_wgpu::corpus::Corpus;
 use glove_wgpu::pipeline::{self, FitConfig, Progress};
 use glove_wgpu::search::{Metric, SearchOptions};
-use glove_wgpu::similarity::{AnalogyMethod, WordIndex};
+use glove_wgpu::similarity::{AnalogyMethod, WordIndex, WordScore};
 use glove_wgpu::{Embeddings, Error, Result};
 
 use super::common::{check_paths, WindowArgs};
@@ -143,25 +143,13 @@ fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
         let words: Vec<&str> = a.show.iter().map(String::as_str).collect();
         for (w, hits) in words.iter().zip(index.neighbors(&words, 5)?) {
             match hits {
-                Ok(h) => println!(
-                    "{w:>12} → {}",
-                    h.iter()
-                        .map(|s| format!("{} {:.3}", s.word, s.score))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                Ok(h) => println!("{w:>12} → {}", listed(&h)),
                 Err(e) => println!("{w:>12} → ({e})"),
             }
         }
         for [x, y, z] in analogies {
             match index.analogy(x, y, z, 3, AnalogyMethod::Add) {
-                Ok(h) => println!(
-                    "{x} is to {y} as {z} is to: {}",
-                    h.iter()
-                        .map(|s| format!("{} {:.3}", s.word, s.score))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                Ok(h) => println!("{x} is to {y} as {z} is to: {}", listed(&h)),
                 Err(e) => println!("{x} is to {y} as {z} is to: ({e})"),
             }
         }
@@ -177,4 +165,13 @@ fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
         super::eval::print_text(&report);
     }
     Ok(())
+}
+
+/// `word score, word score, ...` with three decimals.
+fn listed(hits: &[WordScore]) -> String {
+    let items: Vec<String> = hits
+        .iter()
+        .map(|s| format!("{} {:.3}", s.word, s.score))
+        .collect();
+    items.join(", ")
 }
