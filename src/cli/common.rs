@@ -102,8 +102,8 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
 }
 
 /// The vectors at `path` in `format`, or in the format [`Format::detect`] finds;
-/// a file with no vectors is an error naming it (searching it would otherwise fail
-/// later on a "dimension 0").
+/// a file with no vectors is an error naming it, for every command that loads
+/// one (searching it would otherwise fail later on a "dimension 0").
 pub fn load_vectors(path: &Path, format: Option<Format>) -> Result<Embeddings> {
     let format = match format {
         Some(f) => f,
@@ -114,7 +114,7 @@ pub fn load_vectors(path: &Path, format: Option<Format>) -> Result<Embeddings> {
         return Err(Error::malformed(
             path.display().to_string(),
             "file",
-            format!("no vectors to search ({format} format)"),
+            format!("no vectors in it (read as {format} format)"),
         ));
     }
     Ok(emb)
