@@ -187,6 +187,14 @@ def test_search_releases_the_gil(rng):
     queries = rng.standard_normal((2048, 64), dtype=np.float32)
     v = glove_wgpu.Vectors(random_words(100_000), matrix, backend="cpu")
     v.nearest(queries[:8])  # warm up
+    # Enough queries that one search takes about half a second on this machine,
+    # whatever its speed: a shorter one could not tell a held GIL from a free one.
+    for _ in range(8):
+        t0 = time.perf_counter()
+        v.nearest(queries, k=1)
+        if time.perf_counter() - t0 >= 0.5:
+            break
+        queries = np.concatenate([queries, queries])
     done = []
     t = threading.Thread(target=lambda: done.append(v.nearest(queries, k=1)))
     start = time.perf_counter()
