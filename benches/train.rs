@@ -168,10 +168,10 @@ fn bench(c: &mut Criterion) {
         .num_threads(2)
         .build()
         .unwrap();
-    let plan = BatchPlan::build(&cooc, cfg.batch_size);
+    let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
     let exact = |m: &mut Model| train::epoch_exact(m, &cooc, &cfg);
     let hogwild = |m: &mut Model| pool.install(|| train::epoch_hogwild(m, &cooc, &cfg, 2));
-    let batched = |m: &mut Model| twin::epoch_batched(m, &plan, &cfg, 32);
+    let batched = |m: &mut Model| twin::epoch_batched(m, &plan, &cfg, 32).unwrap();
 
     // Verify each trainer on its own copy of the start before timing anything.
     let (ref_cost, ref_params) = reference_epoch(&start, &cooc, &cfg);
@@ -191,7 +191,7 @@ fn bench(c: &mut Criterion) {
     };
     let (head_cost, head_params) = reference_epoch(&start, head, &one);
     let mut m = start.clone();
-    let got = twin::epoch_batched(&mut m, &BatchPlan::build(head, 1), &one, 32);
+    let got = twin::epoch_batched(&mut m, &Arc::new(BatchPlan::build(head, 1)), &one, 32).unwrap();
     check_cost("cpu_batched (batches of 1)", got, head_cost, SAME_ORDER);
     check_params(
         "cpu_batched (batches of 1)",
@@ -222,7 +222,8 @@ fn bench(c: &mut Criterion) {
     };
     // A trainer from the start, one checked epoch, its model read back.
     let gpu_epoch = |ctx: &Arc<glove_wgpu::GpuContext>| {
-        let mut t = GpuTrainer::new(ctx.clone(), &start, &cooc, &cfg).unwrap();
+        let budget = train::Budget::default();
+        let mut t = GpuTrainer::new(ctx.clone(), &start, plan.clone(), &cfg, &budget).unwrap();
         let t0 = Instant::now();
         let cost = t.epoch().unwrap();
         let secs = t0.elapsed();

@@ -490,7 +490,7 @@ impl GpuContext {
     /// use glove_wgpu::{shaders::GLOVE_COST, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
     /// let buf = ctx.storage("b", 4)?;
-    /// // GLOVE_COST has three bindings (params, row_cost, partials); see `dispatch_at`.
+    /// // GLOVE_COST has four bindings (params, row_cost, batch_rows, partials); see `dispatch_at`.
     /// assert!(ctx.bind_kernel(&GLOVE_COST, &[&buf]).is_err());
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -872,9 +872,10 @@ impl GpuContext {
     /// ```
     /// use glove_wgpu::{shaders::GLOVE_COST, train::CostParams, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
-    /// let params = ctx.upload_blocks("params", &[CostParams { n_rows: 3, ..Default::default() }])?;
+    /// let params = ctx.upload_blocks("params", &[CostParams { n_batches: 1, ..Default::default() }])?;
     /// let (rows, partials) = (ctx.upload("row_cost", &[1.0f32, 2.0, 3.0])?, ctx.storage("partials", 4)?);
-    /// let bind_group = ctx.bind_kernel(&GLOVE_COST, &[&params, &rows, &partials])?;
+    /// let batch_rows = ctx.upload("batch_rows", &[0u32, 3])?; // one batch of three rows
+    /// let bind_group = ctx.bind_kernel(&GLOVE_COST, &[&params, &rows, &batch_rows, &partials])?;
     /// let pipeline = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?;
     /// let mut enc = ctx.encoder();
     /// let mut pass = enc.begin_compute_pass(&Default::default());

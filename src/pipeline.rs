@@ -533,20 +533,29 @@ pub fn train_embeddings(
         start_epoch: start,
     })?;
     let t0 = Instant::now();
-    let epochs = train::train_source(&mut model, source, &cfg, &backend, start, &mut |r, view| {
-        if let Some(dir) = &opts.checkpoint_dir {
-            Checkpoint {
-                model: view.model()?,
-                epoch: r.epoch,
-                seed: cfg.seed,
-                rng_state,
-                triples: n,
-                settings: Some(checkpoint::Settings::of(&cfg)),
+    let budget = train::Budget::default();
+    let epochs = train::train_source(
+        &mut model,
+        source,
+        &cfg,
+        &backend,
+        &budget,
+        start,
+        &mut |r, view| {
+            if let Some(dir) = &opts.checkpoint_dir {
+                Checkpoint {
+                    model: view.model()?,
+                    epoch: r.epoch,
+                    seed: cfg.seed,
+                    rng_state,
+                    triples: n,
+                    settings: Some(checkpoint::Settings::of(&cfg)),
+                }
+                .save(dir.join(checkpoint::FILE_NAME))?;
             }
-            .save(dir.join(checkpoint::FILE_NAME))?;
-        }
-        progress(Event::Epoch(r))
-    })?;
+            progress(Event::Epoch(r))
+        },
+    )?;
     let train_seconds = t0.elapsed().as_secs_f64();
     let emb = model.embeddings(words, opts.save)?;
     let epoch_secs: f64 = epochs.iter().map(|r| r.seconds).sum();

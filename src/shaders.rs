@@ -32,7 +32,7 @@ use wgpu::naga;
 /// ```
 /// use glove_wgpu::shaders::{Binding, GLOVE_COST_BINDINGS};
 /// assert_eq!(GLOVE_COST_BINDINGS[1], ("row_cost", Binding::Read));
-/// assert_eq!(GLOVE_COST_BINDINGS[2], ("partials", Binding::ReadWrite));
+/// assert_eq!(GLOVE_COST_BINDINGS[3], ("partials", Binding::ReadWrite));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Binding {
@@ -54,7 +54,7 @@ pub enum Binding {
 /// use glove_wgpu::shaders::GLOVE_COST;
 /// assert_eq!(GLOVE_COST.name, "glove_cost");
 /// assert!(GLOVE_COST.source.contains("fn reduce_cost"));
-/// assert_eq!(GLOVE_COST.bindings.len(), 3);
+/// assert_eq!(GLOVE_COST.bindings.len(), 4);
 /// assert!(GLOVE_COST.features.is_empty()); // runs on any adapter
 /// ```
 #[derive(Debug)]
@@ -238,13 +238,16 @@ pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
     &[],
 );
 
-/// Bindings of `glove_step` (both lane paths), in order. The uniform is one
+/// Bindings of `glove_step` (both lane paths), in order: the parameter block, the
+/// model's row shards (`rows0` .. `rows7`, see [`crate::train::max_shards`]), the
+/// snapshot, the pass's spans and entries, and the row costs. The uniform is one
 /// [`crate::train::StepParams`] at a dynamic offset.
 ///
 /// ```
 /// use glove_wgpu::{shaders::{Binding, GLOVE_STEP_BINDINGS}, train::StepParams};
 /// let names: Vec<&str> = GLOVE_STEP_BINDINGS.iter().map(|b| b.0).collect();
-/// assert_eq!(names, ["params", "theta", "gradsq", "snapshot", "spans", "entries", "row_cost"]);
+/// assert_eq!(names, ["params", "rows0", "rows1", "rows2", "rows3", "rows4", "rows5", "rows6",
+///     "rows7", "snapshot", "spans", "entries", "row_cost"]);
 /// let size = std::mem::size_of::<StepParams>() as u64;
 /// assert_eq!(GLOVE_STEP_BINDINGS[0].1, Binding::DynamicUniform { size });
 /// ```
@@ -255,8 +258,14 @@ pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
             size: std::mem::size_of::<crate::train::StepParams>() as u64,
         },
     ),
-    ("theta", Binding::ReadWrite),
-    ("gradsq", Binding::ReadWrite),
+    ("rows0", Binding::ReadWrite),
+    ("rows1", Binding::ReadWrite),
+    ("rows2", Binding::ReadWrite),
+    ("rows3", Binding::ReadWrite),
+    ("rows4", Binding::ReadWrite),
+    ("rows5", Binding::ReadWrite),
+    ("rows6", Binding::ReadWrite),
+    ("rows7", Binding::ReadWrite),
     ("snapshot", Binding::ReadWrite),
     ("spans", Binding::Read),
     ("entries", Binding::Read),
@@ -268,6 +277,7 @@ pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
 /// ```
 /// use glove_wgpu::shaders::{Binding, GLOVE_COST_BINDINGS};
 /// assert_eq!(GLOVE_COST_BINDINGS[0], ("params", Binding::DynamicUniform { size: 16 })); // CostParams
+/// assert_eq!(GLOVE_COST_BINDINGS[2], ("batch_rows", Binding::Read));
 /// ```
 pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
     (
@@ -277,6 +287,7 @@ pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
         },
     ),
     ("row_cost", Binding::Read),
+    ("batch_rows", Binding::Read),
     ("partials", Binding::ReadWrite),
 ];
 
@@ -318,7 +329,7 @@ pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
     GLOVE_STEP_BINDINGS,
 );
 
-/// GloVe training: the deterministic cost reduction, once per chunk of batches.
+/// GloVe training: the deterministic cost reduction, one partial a batch, once per chunk.
 ///
 /// ```
 /// use glove_wgpu::shaders::GLOVE_COST;

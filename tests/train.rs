@@ -378,40 +378,38 @@ fn save_modes_shape_the_output() {
 #[test]
 fn batch_plan_groups_rows_stably_with_batches_that_do_not_divide_the_input() {
     let cooc = random_cooc(7, 101, 4);
-    let plan = BatchPlan::build(&cooc, 17);
-    assert_eq!(plan.batches.len(), 6);
-    assert_eq!(plan.main_entries.len(), 101);
-    assert_eq!(plan.ctx_entries.len(), 101);
+    let plan = BatchPlan::build_capped(&cooc, 17, 0);
+    assert_eq!(plan.batches().len(), 6);
+    assert_eq!(plan.main_entries().len(), 101);
+    assert_eq!(plan.ctx_entries().len(), 101);
     // Rebuild each batch's triples from the main grouping, in order within a row.
-    for (b, range) in plan.batches.iter().enumerate() {
+    for (b, range) in plan.batches().iter().enumerate() {
         let part = &cooc[b * 17..(b * 17 + 17).min(101)];
-        let spans =
-            &plan.main_spans[range.main_base as usize..(range.main_base + range.n_main) as usize];
-        for span in spans {
+        let first = range.entry_base as usize;
+        let main: Vec<_> = plan.main_spans_of(b).collect();
+        for &(span, count) in &main {
             let want: Vec<(u32, f32)> = part
                 .iter()
                 .filter(|c| c.i == span.row)
                 .map(|c| (c.j, c.x))
                 .collect();
-            let got: Vec<(u32, f32)> = plan.main_entries
-                [span.start as usize..(span.start + span.count) as usize]
+            let at = first + span.start as usize;
+            let got: Vec<(u32, f32)> = plan.main_entries()[at..at + count as usize]
                 .iter()
                 .map(|e| (e.idx, e.x))
                 .collect();
             assert_eq!(got, want);
         }
-        let cspans =
-            &plan.ctx_spans[range.ctx_base as usize..(range.ctx_base + range.n_ctx) as usize];
-        for span in cspans {
+        for (span, count) in plan.ctx_spans_of(b) {
             let want: Vec<(u32, f32)> = part
                 .iter()
                 .filter(|c| c.j == span.row)
                 .map(|c| (c.i, c.x))
                 .collect();
-            let got: Vec<(u32, f32)> = plan.ctx_entries
-                [span.start as usize..(span.start + span.count) as usize]
+            let at = first + span.start as usize;
+            let got: Vec<(u32, f32)> = plan.ctx_entries()[at..at + count as usize]
                 .iter()
-                .map(|e| (spans[e.idx as usize].row, e.x))
+                .map(|e| (main[e.idx as usize].0.row, e.x))
                 .collect();
             assert_eq!(got, want);
         }
@@ -427,10 +425,11 @@ mod traffic {
 
     /// One triple at dimension 50 (stride 56), counted by hand for 32 lanes: a row
     /// access is a slot of 32 elements (128 bytes, 4 sectors) and one of 19 (76
-    /// bytes in 3 sectors): 224 bytes moved, 204 used. Main pass: span (32 / 16),
-    /// row and state loaded, snapshot, row and state stored (5 x 224 / 204), one
-    /// entry (32 / 8), the context row (224 / 204), the row cost (32 / 4). Context
-    /// pass: the same without snapshot and row cost.
+    /// bytes in 3 sectors): 224 bytes moved, 204 used. Main pass: span (32 / 8; the
+    /// batch's only span reads no next one), row and state loaded, snapshot, row
+    /// and state stored (5 x 224 / 204), one entry (32 / 8), the context row
+    /// (224 / 204), the row cost (32 / 4). Context pass: the same without snapshot
+    /// and row cost.
     #[test]
     fn one_triple_counted_by_hand() {
         let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], 8);
@@ -441,7 +440,7 @@ mod traffic {
         );
         assert_eq!(
             t.bytes_used,
-            (16 + 5 * 204 + 8 + 204 + 4) + (16 + 4 * 204 + 8 + 204)
+            (8 + 5 * 204 + 8 + 204 + 4) + (8 + 4 * 204 + 8 + 204)
         );
         assert_eq!(t.launched_lanes, 11 * 2 * 32);
         assert_eq!(t.active_lanes, 11 * (32 + 19));
@@ -482,7 +481,7 @@ mod traffic {
                 );
                 assert!(t.sector_efficiency() >= 0.8, "{what}");
                 assert!(t.active_lane_fraction() >= 0.75, "{what}");
-                assert_eq!(t.dispatches, 2 * plan.batches.len() as u64 + 1);
+                assert_eq!(t.dispatches, 2 * plan.batches().len() as u64 + 1);
             }
         }
     }
@@ -522,49 +521,61 @@ mod plan_cap {
     }
 
     /// Every triple lands in exactly one batch, batches stay within their size,
-    /// and no row passes its cap (the larger of the cap and its fair share).
+    /// and no row passes its cap (the larger of the cap and its fair share of its
+    /// block's batches); the plan is the same at 1, 2 and 3 threads.
     #[test]
     fn capped_plan_keeps_every_triple_once_and_rows_under_their_cap() {
+        use glove_wgpu::train::PLAN_BLOCK_BATCHES;
         for (n, vocab, batch, cap) in [
             (1, 1, 1, 1),
             (5000, 50, 300, 4),
             (7777, 400, 1000, 16),
             (999, 3, 100, 2),
+            // Many blocks: 640 triples a block, the last one short.
+            (5003, 40, 10, 3),
+            (1280, 5, 10, 1),
         ] {
             let cooc = skewed(n, vocab, n as u64);
             let plan = BatchPlan::build_capped(&cooc, batch, cap);
-            assert_eq!(
-                plan,
-                BatchPlan::build_capped(&cooc, batch, cap),
-                "deterministic"
-            );
-            let batches = n.div_ceil(batch) as u32;
-            let mut per_row = vec![(0u32, 0u32); vocab as usize];
-            for c in &cooc {
-                per_row[c.i as usize].0 += 1;
-                per_row[c.j as usize].1 += 1;
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let again = pool.install(|| BatchPlan::build_capped(&cooc, batch, cap));
+                assert_eq!(plan, again, "{threads} threads");
             }
+            let block = batch * PLAN_BLOCK_BATCHES;
             let mut seen: Vec<(u32, u32, u32)> = Vec::new();
-            for b in &plan.batches {
-                let spans =
-                    &plan.main_spans[b.main_base as usize..(b.main_base + b.n_main) as usize];
-                let total: u32 = spans.iter().map(|s| s.count).sum();
-                assert!(total as usize <= batch);
-                for s in spans {
+            for (b, bt) in plan.batches().iter().enumerate() {
+                assert!(bt.len as usize <= batch);
+                // The block of this batch and its fair shares.
+                let k = bt.entry_base as usize / block;
+                let part = &cooc[k * block..((k + 1) * block).min(n)];
+                let batches = part.len().div_ceil(batch) as u32;
+                let mut per_row = vec![(0u32, 0u32); vocab as usize];
+                for c in part {
+                    per_row[c.i as usize].0 += 1;
+                    per_row[c.j as usize].1 += 1;
+                }
+                assert!(
+                    bt.entry_base as usize + bt.len as usize <= (k + 1) * block,
+                    "a batch crosses a block"
+                );
+                let mut total = 0;
+                for (s, count) in plan.main_spans_of(b) {
                     let fair = per_row[s.row as usize].0.div_ceil(batches).max(cap);
-                    assert!(s.count <= fair, "row {} has {} > {fair}", s.row, s.count);
-                    for e in &plan.main_entries[s.start as usize..(s.start + s.count) as usize] {
+                    assert!(count <= fair, "row {} has {count} > {fair}", s.row);
+                    let at = (bt.entry_base + s.start as u64) as usize;
+                    for e in &plan.main_entries()[at..at + count as usize] {
                         seen.push((s.row, e.idx, e.x.to_bits()));
                     }
+                    total += count;
                 }
-                for s in &plan.ctx_spans[b.ctx_base as usize..(b.ctx_base + b.n_ctx) as usize] {
+                assert_eq!(total, bt.len);
+                for (s, count) in plan.ctx_spans_of(b) {
                     let fair = per_row[s.row as usize].1.div_ceil(batches).max(cap);
-                    assert!(
-                        s.count <= fair,
-                        "context row {} has {} > {fair}",
-                        s.row,
-                        s.count
-                    );
+                    assert!(count <= fair, "context row {} has {count} > {fair}", s.row);
                 }
             }
             let mut want: Vec<(u32, u32, u32)> =
@@ -575,16 +586,47 @@ mod plan_cap {
         }
     }
 
+    /// Blocks are cut on their own: the plan of a stream is its blocks' plans end
+    /// to end, so no triple is lost or repeated where one block meets the next.
+    #[test]
+    fn blocks_are_planned_independently() {
+        use glove_wgpu::train::PLAN_BLOCK_BATCHES;
+        let (batch, cap) = (7, 2);
+        let block = batch * PLAN_BLOCK_BATCHES;
+        let cooc = skewed(3 * block + 100, 30, 11);
+        let whole = BatchPlan::build_capped(&cooc, batch, cap);
+        let mut batches = 0;
+        for part in cooc.chunks(block) {
+            let alone = BatchPlan::build_capped(part, batch, cap);
+            for (b, bt) in alone.batches().iter().enumerate() {
+                let w = whole.batches()[batches + b];
+                assert_eq!(bt.len, w.len);
+                let got: Vec<_> = whole.main_spans_of(batches + b).collect();
+                let want: Vec<_> = alone.main_spans_of(b).collect();
+                assert_eq!(got, want);
+                let (ge, ae) = (w.entry_base as usize, bt.entry_base as usize);
+                assert_eq!(
+                    &whole.main_entries()[ge..ge + w.len as usize],
+                    &alone.main_entries()[ae..ae + bt.len as usize]
+                );
+                assert_eq!(
+                    &whole.ctx_entries()[ge..ge + w.len as usize],
+                    &alone.ctx_entries()[ae..ae + bt.len as usize]
+                );
+            }
+            batches += alone.batches().len();
+        }
+        assert_eq!(batches, whole.batches().len());
+    }
+
     /// Without a cap, batches are runs of consecutive triples.
     #[test]
     fn uncapped_plan_cuts_consecutive_runs() {
         let cooc = skewed(1000, 20, 5);
         let plan = BatchPlan::build_capped(&cooc, 300, 0);
-        assert_eq!(plan.batches.len(), 4);
-        let firsts: Vec<u32> = plan
-            .batches
-            .iter()
-            .map(|b| plan.main_spans[b.main_base as usize].row)
+        assert_eq!(plan.batches().len(), 4);
+        let firsts: Vec<u32> = (0..4)
+            .map(|b| plan.main_spans_of(b).next().unwrap().0.row)
             .collect();
         let want: Vec<u32> = [0, 300, 600, 900].iter().map(|&t| cooc[t].i).collect();
         assert_eq!(firsts, want);
@@ -594,18 +636,23 @@ mod plan_cap {
 mod streamed {
     use super::*;
     use glove_wgpu::cooccur::CoocFormat;
-    use glove_wgpu::train::{train_source, CoocSource};
+    use glove_wgpu::train::{train_source, Budget, CoocSource};
 
     /// Training from a file in 8+ chunks gives the in-memory vectors bit for bit in
-    /// the deterministic modes: the exact trainer whatever the chunk, the batched
-    /// twin with whole-batch chunks and no row cap.
+    /// the deterministic modes: the exact trainer, and the batched twin (its plan
+    /// is the same) with or without the row cap, in memory or in plan files.
     #[test]
     fn file_in_chunks_equals_memory_in_deterministic_modes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cooc.bin");
         let cooc = random_cooc(60, 4000, 9);
         super::common::write_stanford(&path, &cooc);
-        for (backend, chunk, row_cap) in [(Backend::Exact, 333, 8), (Backend::Batched, 400, 0)] {
+        for (backend, chunk, row_cap, plan_memory) in [
+            (Backend::Exact, 333, 8, 1 << 30),
+            (Backend::Batched, 400, 0, 1 << 30),
+            (Backend::Batched, 333, 8, 1 << 30),
+            (Backend::Batched, 333, 8, 1000), // the plan in files
+        ] {
             let cfg = TrainConfig {
                 dim: 6,
                 epochs: 3,
@@ -628,9 +675,18 @@ mod streamed {
             })
             .unwrap();
             assert!(chunks >= 8, "{chunks} chunks");
-            let rb = train_source(&mut b, &src, &cfg, &backend, 0, &mut no_report).unwrap();
+            let budget = Budget {
+                memory_bytes: plan_memory,
+                plan_dir: Some(dir.path().to_path_buf()),
+                ..Default::default()
+            };
+            let rb =
+                train_source(&mut b, &src, &cfg, &backend, &budget, 0, &mut no_report).unwrap();
             assert_eq!(a, b, "{backend:?}");
-            // The cost is summed chunk by chunk: equal to rounding.
+            // The plan files are gone with the run.
+            let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+            assert_eq!(left.len(), 1, "{left:?}");
+            // The exact trainer's cost is summed chunk by chunk: equal to rounding.
             for (x, y) in ra.iter().zip(&rb) {
                 assert!(
                     (x.cost - y.cost).abs() <= 1e-6 * x.cost,
@@ -686,13 +742,23 @@ mod streamed {
         let mut m = Model::new(60, 4, 3).unwrap();
         let before = m.clone();
         let mut epochs = 0;
-        let err = train_source(&mut m, &src, &cfg, &Backend::Exact, 0, &mut |_, _| {
-            epochs += 1;
-            Ok(())
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("cooc.bin: record 3211"), "{err}");
-        assert_eq!((epochs, m), (0, before));
+        for backend in [Backend::Exact, Backend::Batched] {
+            let err = train_source(
+                &mut m,
+                &src,
+                &cfg,
+                &backend,
+                &Budget::default(),
+                0,
+                &mut |_, _| {
+                    epochs += 1;
+                    Ok(())
+                },
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("cooc.bin: record 3211"), "{backend:?}: {err}");
+            assert_eq!((epochs, &m), (0, &before));
+        }
     }
 }

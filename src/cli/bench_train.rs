@@ -5,11 +5,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use glove_wgpu::cooccur::{self, CooccurOptions};
 use glove_wgpu::corpus::Corpus;
 use glove_wgpu::model::Model;
 use glove_wgpu::train::traffic::Traffic;
-use glove_wgpu::train::{self, Backend, BatchPlan, GpuTrainer, TrainConfig};
+use glove_wgpu::train::{
+    self, twin, Backend, BatchPlan, Budget, CoocSource, GpuTrainer, TrainConfig, Trainer,
+};
 use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
@@ -43,6 +47,19 @@ pub struct TrainBenchArgs {
     /// or `cpu` (Hogwild, all cores, checked against the exact trainer's first epoch).
     #[arg(long, value_enum)]
     backend: BackendChoice,
+    /// Keep words seen at least this many times.
+    #[arg(long, default_value_t = VocabOptions::default().min_count)]
+    min_count: u64,
+    /// Keep at most this many words (the most frequent).
+    #[arg(long)]
+    max_vocab: Option<usize>,
+    /// Device memory the GPU trainer may use, MiB (the plan's chunks that fit stay
+    /// on the device, the others stream every epoch).
+    #[arg(long, default_value_t = train::DEFAULT_GPU_MEMORY >> 20)]
+    gpu_memory_mb: u64,
+    /// At most this many triples per GPU chunk (forces chunking, for checks).
+    #[arg(long)]
+    chunk_triples: Option<usize>,
     /// Print one JSON object instead of a summary.
     #[arg(long)]
     json: bool,
@@ -96,6 +113,8 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
         Corpus::from_arg(&corpus),
         &VocabOptions {
             quiet: true,
+            min_count: a.min_count,
+            max_vocab: a.max_vocab,
             ..Default::default()
         },
     )?;
@@ -122,33 +141,50 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     cfg.validate()?;
-    let plan = BatchPlan::build_capped(&cooc, cfg.batch_size, cfg.row_cap);
+    let budget = Budget {
+        gpu_memory_bytes: a.gpu_memory_mb.saturating_mul(1 << 20),
+        chunk_triples: a.chunk_triples,
+        ..Default::default()
+    };
+    // The run's one plan, built once (and timed) for the GPU and its twin; the
+    // CPU run counts its traffic figures on it too.
+    let t_plan = Instant::now();
+    let plan = Arc::new(BatchPlan::from_source(
+        &CoocSource::Memory(&cooc),
+        vocab.len(),
+        cfg.batch_size,
+        cfg.row_cap,
+        &train::PlanStorage::Memory,
+    )?);
+    let plan_seconds = t_plan.elapsed().as_secs_f64();
     let counted = Traffic::count(&plan, cfg.dim, COUNTED_LANES);
-    drop(plan);
+    let counted_plan_bytes = plan.bytes_per_triple();
 
     let mut model = Model::new(vocab.len(), cfg.dim, cfg.seed)?;
     let n = cooc.len() as f64;
     let no_callback = &mut |_: &train::EpochReport, _: &train::EpochView| Ok(());
+    let mut gpu_figures = None;
     let (costs, seconds, adapter, path, stats, verified) = match &ctx {
         Some(ctx) => {
-            // The twin: the batched CPU trainer, every epoch, on a copy of the start.
+            // The twin: the batched CPU trainer on the same plan, every epoch, on a
+            // copy of the start.
             let mut twin_model = model.clone();
-            let want: Vec<f64> = train::train(
-                &mut twin_model,
-                &cooc,
-                &cfg,
-                &Backend::Batched,
-                0,
-                no_callback,
-            )?
-            .iter()
-            .map(|r| r.cost)
-            .collect();
-            let mut t = GpuTrainer::new(ctx.clone(), &model, &cooc, &cfg)?;
+            let lanes = twin::fallback_lanes() as usize;
+            let mut twin = twin::BatchedTrainer::new(&mut twin_model, plan.clone(), &cfg, lanes)?;
+            let want: Vec<f64> = (0..cfg.epochs)
+                .map(|_| twin.epoch().map(|c| c / n))
+                .collect::<Result<_>>()?;
+            Box::new(twin).finish()?;
+            let t_up = Instant::now();
+            let mut t = GpuTrainer::new(ctx.clone(), &model, plan.clone(), &cfg, &budget)?;
+            let upload_seconds = t_up.elapsed().as_secs_f64();
+            drop(plan);
             let start = Instant::now();
             let mut costs = Vec::new();
+            let mut host = Vec::new();
             for _ in 0..cfg.epochs {
                 costs.push(t.epoch()? / n);
+                host.push(t.stats().host_seconds);
             }
             let secs = start.elapsed().as_secs_f64();
             t.read_into(&mut model)?;
@@ -191,6 +227,13 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
             } else {
                 "workgroup"
             };
+            // Host time of the epochs after the first (the first may warm caches).
+            let later = &host[1.min(host.len() - 1)..];
+            gpu_figures = Some((
+                t.layout().clone(),
+                later.iter().sum::<f64>() / later.len() as f64,
+                upload_seconds,
+            ));
             (
                 costs,
                 secs,
@@ -200,8 +243,8 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
                 (
                     "cpu-batched",
                     format!(
-                        "every timed epoch's cost within 0.1 %, then every parameter after \
-                         epoch {} within {PARAM_TOLERANCE}",
+                        "the same plan; every timed epoch's cost within 0.1 %, then every \
+                         parameter after epoch {} within {PARAM_TOLERANCE}",
                         cfg.epochs
                     ),
                 ),
@@ -267,7 +310,8 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
             )
         }
     };
-    let out = serde_json::json!({
+    let layout = gpu_figures.as_ref().map(|g| &g.0);
+    let mut out = serde_json::json!({
         "backend": if ctx.is_some() { "gpu" } else { "cpu" },
         "adapter": adapter,
         "path": path,
@@ -275,10 +319,13 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
         "vocab": vocab.len(),
         "dim": cfg.dim,
         "triples": cooc.len(),
+        "min_count": a.min_count,
         "epochs": cfg.epochs,
         "batch": cfg.batch_size,
         "row_cap": cfg.row_cap,
         "prep_seconds": prep_seconds,
+        "plan_seconds": plan_seconds,
+        "plan_threads": rayon::current_num_threads(),
         "seconds": seconds,
         "updates_per_s": n * cfg.epochs as f64 / seconds,
         "costs": costs,
@@ -287,6 +334,8 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
         "dispatches_per_epoch": stats.as_ref().map_or(counted.dispatches, |s| s.dispatches),
         "copies_per_epoch": stats.as_ref().map_or(0, |s| s.copies),
         "submissions_per_epoch": stats.as_ref().map_or(0, |s| s.submissions),
+        "plan_bytes_per_triple": counted_plan_bytes,
+        "upload_bytes_per_epoch": stats.as_ref().map_or(0, |s| s.upload_bytes),
         "counted_lanes": COUNTED_LANES,
         "bytes_per_update": counted.bytes_per_update(),
         "min_bytes_per_update": counted.min_bytes_per_update(),
@@ -294,6 +343,17 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
         "active_lanes": counted.active_lane_fraction(),
         "critical_path_ratio": counted.critical_path_ratio(),
     });
+    if let (Some(l), Some((_, host, upload))) = (layout, &gpu_figures) {
+        let o = out.as_object_mut().expect("an object");
+        o.insert("host_seconds_per_epoch".into(), (*host).into());
+        o.insert("upload_seconds".into(), (*upload).into());
+        o.insert("resident_chunks".into(), l.resident_chunks.into());
+        o.insert("streamed_chunks".into(), l.streamed_chunks.into());
+        o.insert("model_shards".into(), l.model_shards.into());
+        o.insert("largest_chunk_triples".into(), l.largest_chunk.into());
+        o.insert("gpu_memory_mb".into(), (l.device_bytes >> 20).into());
+        o.insert("gpu_budget_mb".into(), (l.budget_bytes >> 20).into());
+    }
     if a.json {
         println!("{out}");
     } else {

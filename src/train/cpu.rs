@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
-use super::{weight, TrainConfig};
+use super::{weight, CoocSource, TrainConfig, Trainer};
 use crate::cooccur::Cooc;
+use crate::error::{Error, Result};
 use crate::model::Model;
 
 fn as_atomic(v: &mut [f32]) -> &[AtomicU32] {
@@ -187,4 +188,117 @@ pub fn epoch_hogwild(model: &mut Model, cooc: &[Cooc], cfg: &TrainConfig, thread
             run_slice(params, gradsq, v, d, &cooc[t * per..end], cfg)
         })
         .sum()
+}
+
+/// The sequential trainers of `glove.c` as [`Trainer`]s: Hogwild over `threads`
+/// slices of each chunk of the source (in its own pool), or one exact thread.
+/// They train the model in place, reading the source again every epoch.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, CpuTrainer, TrainConfig, Trainer}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let (cfg, mut m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
+/// let source = CoocSource::Memory(&cooc);
+/// let mut t = CpuTrainer::exact(&mut m, &source, &cfg);
+/// let first = t.epoch()?;
+/// assert!(t.epoch()? < first);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub struct CpuTrainer<'a> {
+    model: &'a mut Model,
+    source: &'a CoocSource<'a>,
+    cfg: TrainConfig,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl std::fmt::Debug for CpuTrainer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CpuTrainer")
+            .field(
+                "threads",
+                &self.pool.as_ref().map(|p| p.current_num_threads()),
+            )
+            .finish()
+    }
+}
+
+impl<'a> CpuTrainer<'a> {
+    /// One thread, triples in order: exactly reproducible.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, CpuTrainer, TrainConfig, Trainer}};
+    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }];
+    /// let (cfg, mut m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
+    /// let source = CoocSource::Memory(&cooc);
+    /// assert!(CpuTrainer::exact(&mut m, &source, &cfg).epoch()? > 0.0);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn exact(model: &'a mut Model, source: &'a CoocSource<'a>, cfg: &TrainConfig) -> Self {
+        CpuTrainer {
+            model,
+            source,
+            cfg: cfg.clone(),
+            pool: None,
+        }
+    }
+
+    /// Hogwild on `threads` threads (0: one per CPU).
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, CpuTrainer, TrainConfig, Trainer}};
+    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 1.0 }];
+    /// let (cfg, mut m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
+    /// let source = CoocSource::Memory(&cooc);
+    /// assert!(CpuTrainer::hogwild(&mut m, &source, &cfg, 2)?.epoch()?.is_finite());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn hogwild(
+        model: &'a mut Model,
+        source: &'a CoocSource<'a>,
+        cfg: &TrainConfig,
+        threads: usize,
+    ) -> Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(crate::threads::thread_count(threads))
+            .build()
+            .map_err(|e| Error::invalid(format!("starting {threads} threads: {e}")))?;
+        Ok(CpuTrainer {
+            model,
+            source,
+            cfg: cfg.clone(),
+            pool: Some(pool),
+        })
+    }
+}
+
+impl Trainer for CpuTrainer<'_> {
+    fn epoch(&mut self) -> Result<f64> {
+        let mut total = 0.0;
+        let (model, cfg, pool) = (&mut *self.model, &self.cfg, &self.pool);
+        self.source.for_each_chunk(0, &mut |part| {
+            total += match pool {
+                Some(pool) => {
+                    pool.install(|| epoch_hogwild(model, part, cfg, pool.current_num_threads()))
+                }
+                None => epoch_exact(model, part, cfg),
+            };
+            Ok(())
+        })?;
+        Ok(total)
+    }
+
+    fn read_into(&self, model: &mut Model) -> Result<()> {
+        if model.vocab != self.model.vocab || model.dim != self.model.dim {
+            return Err(Error::invalid(
+                "the model does not match the one being trained",
+            ));
+        }
+        model.params.copy_from_slice(&self.model.params);
+        model.gradsq.copy_from_slice(&self.model.gradsq);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
 }

@@ -1,11 +1,13 @@
 //! The GPU trainer: `shaders/glove_step.wgsl` (one of its two lane paths) and
-//! `shaders/glove_cost.wgsl`, driven batch after batch.
+//! `shaders/glove_cost.wgsl`, driven chunk after chunk of one batch plan.
 //!
-//! One file, over 500 lines: the host side of two kernels that share one set of buffers and bindings.
+//! One file, over 500 lines: the host side of two kernels that share one set of
+//! buffers and bindings, and the rules that place them in device memory.
 //!
 //! ## Kernel layout (see the WGSL header for the details)
-//! - Rows live on the device with [`super::device_stride`] floats (vector, bias,
-//!   zero padding to 8 floats), so every row starts on a 32-byte sector.
+//! - Rows live on the device as [`super::to_device_layout`] writes them:
+//!   `2 * stride` floats, the row's vector and bias then its AdaGrad state, so
+//!   every row starts on a 32-byte sector.
 //! - **Subgroup path** (`Features::SUBGROUP`): one subgroup per distinct row of a
 //!   batch, lane `l` owning elements `l, l + S, ...` (`S` the subgroup size). A row
 //!   and its AdaGrad state are loaded into registers once per batch and written
@@ -15,25 +17,59 @@
 //! - **Workgroup path** (no subgroups): the same with one 32-invocation workgroup
 //!   per row and the reductions and entry broadcasts in workgroup memory.
 //!
-//! ## Host side
-//! - One uniform buffer holds every batch's two parameter blocks; each dispatch
-//!   binds its block at a dynamic offset. A chunk of batches is one compute pass
-//!   and one submission: two dispatches per batch (main pass, context pass), then
-//!   one cost dispatch for the chunk, and no buffer copies but the read-back of the
-//!   cost partials at the end of the epoch, in the same submission.
-//! - The cost: each main-pass row writes its cost to its own slot; `reduce_cost`
-//!   sums the chunk's slots in fixed blocks, and the host adds the partials in f64
-//!   in order. Deterministic, no float atomics.
-//! - Batch plans are cut with a row cap (see [`super::ROW_CAP`]) and grouped in
-//!   parallel with dense arrays ([`BatchPlan::build`]).
-//! - The triples stay on the device when their plan fits one storage binding.
-//!   Otherwise they are streamed in chunks every epoch: a chunk's plan is built and
-//!   written while the GPU runs the previous chunk (`queue.write_buffer` stages the
-//!   upload and the queue orders it after the work that reads the old contents); at
-//!   most two chunks are in flight. Each streamed chunk is cut into batches on its
-//!   own, so with a row cap a streamed run differs slightly from a resident one
-//!   (and from the CPU twin's single plan): deterministically, for a given
-//!   binding limit.
+//! ## One plan, in chunks
+//! The trainer takes the run's one [`BatchPlan`] (built once, see
+//! [`super::plan`]) and cuts its batches into *chunks*: ranges of consecutive
+//! batches. A chunk's four arrays are slices of the plan's, each within one storage
+//! binding. Every batch runs with the same triples in the same order whatever the
+//! chunking, so the vectors are bit-identical at every chunk size, memory budget
+//! and binding limit (tests/train_gpu.rs checks resident, 2 and 7 chunks, and
+//! streamed ones). A chunk ends where the next batch would pass any of:
+//! - the binding limit, for each array (8 bytes a span or an entry);
+//! - the parameter blocks' buffer (two blocks a batch, at `u32` dynamic offsets);
+//! - [`SUBMISSION_BYTES`] of counted work (see *Bounded submissions*);
+//! - a forced size ([`Budget::chunk_triples`], for tests and checks), or, when
+//!   chunks stream, a quarter of what the budget leaves for the plan.
+//!
+//! ## Residency (the rule, with its arithmetic)
+//! `fixed` = the model and its state (`2V * 2 * stride * 4` bytes: 2.0 GB for
+//! 400k words at d 300), the snapshot (`max rows of a batch * stride * 4`), the row
+//! costs of the largest chunk (4 bytes a main span), and the cost partials and their
+//! read-back (4 bytes a batch each). A chunk takes `8 (spans) + 16 (entries)` bytes
+//! per span and triple, plus `2 * 256` bytes of parameter blocks and 4 of row
+//! offsets a batch. With `B` = [`Budget::gpu_memory_bytes`]:
+//! - `fixed > B`: an error that names both figures, before any work.
+//! - plan `<= B - fixed`: every chunk is uploaded once and stays; an epoch uploads
+//!   nothing (bytes counted in [`GpuStats::upload_bytes`]).
+//! - otherwise chunks are cut to at most `(B - fixed) / 4` bytes; two *slots*, each
+//!   as large as the largest chunk, take the chunks that stream, and the chunks
+//!   before them stay resident while they fit `B - fixed - 2 slots`. A streamed
+//!   chunk is written into the slot used two chunks before (once that submission is
+//!   done), while the device runs the chunk before it: the copy out of the plan
+//!   (host memory, or its memory-mapped files) is the only per-epoch host work that
+//!   grows with the triples.
+//!
+//! ## Model shards
+//! One storage binding holds `shard_rows = binding / (2 * stride * 4)` rows (on a
+//! 2 GiB binding: 1.77M rows at d 300, so 2.2M words need 3 shards); the kernels
+//! bind up to `MAX_SHARDS` (8) row buffers and pick a row's shard as
+//! `row / shard_rows` (the same for every lane of a row). With one shard the choice
+//! folds away (`override SHARDS = 1`). Eight shards of 2 GiB hold 16 GiB of
+//! parameters and state: 3.3M words at d 300.
+//!
+//! ## Bounded submissions
+//! A chunk is one submission: its passes and its cost reduction. A chunk holds at
+//! most [`SUBMISSION_BYTES`] (8 GiB) of counted minimum traffic, `32 (d + 1) + 12`
+//! bytes a triple (2.6M triples at d 50, 445k at d 300), unless one batch is
+//! larger: at 100 GB/s (a small discrete or a large integrated GPU) that is 86 ms
+//! of work, at 10 GB/s 0.86 s, under Windows' 2 s watchdog; on an H100 (3.35 TB/s)
+//! it is 2.6 ms, so the 20-50 us a submission costs stays near 1 %.
+//!
+//! ## The cost
+//! Each main-pass row writes its cost to its own slot; `reduce_cost` sums each
+//! batch's slots in a fixed order into one partial a batch; the host adds the
+//! partials in f64 in batch order. The partials follow the plan's batches, so the
+//! figure does not depend on the chunking. Deterministic, no float atomics.
 //!
 //! ## Bytes per update (the design's traffic, counted by [`super::traffic`])
 //! With `s = 4 * stride` bytes per row, and `r_i`, `r_j` the mean triples per distinct
@@ -48,27 +84,63 @@
 //! seen twice or more in a batch (the common case: about 2 on kjv at 4,096 triples)
 //! bring it below the minimum, since a row's state moves once per batch.
 
+use std::ops::Range;
 use std::sync::Arc;
+use std::time::Instant;
 
-use super::batch::{BatchPlan, CostParams, StepParams};
-
-/// Bytes of one [`StepParams`] block.
-const STEP_BYTES: u64 = std::mem::size_of::<StepParams>() as u64;
-
-/// Largest parameter buffer: the device's buffer limit, and dynamic offsets are u32.
-fn params_limit(ctx: &GpuContext) -> u64 {
-    ctx.limits().max_buffer_size.min(u32::MAX as u64)
-}
-use super::twin::{batch_params, cost_block, fallback_lanes, slots};
-use super::{device_stride, to_device_layout, TrainConfig};
-use crate::cooccur::Cooc;
+use super::layout::{device_stride, from_device_layout, to_device_layout, CostParams, StepParams};
+use super::plan::BatchPlan;
+use super::twin::{batch_params, check_plan, fallback_lanes, slots};
+use super::{Budget, TrainConfig, Trainer};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::model::Model;
 use crate::shaders::{Kernel, GLOVE_COST, GLOVE_STEP_SUBGROUP, GLOVE_STEP_WORKGROUP};
 
+/// Bytes of one [`StepParams`] block.
+const STEP_BYTES: u64 = std::mem::size_of::<StepParams>() as u64;
+
+/// Most counted minimum traffic in one submission (8 GiB; see the module docs).
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::SUBMISSION_BYTES, 8 << 30);
+/// ```
+pub const SUBMISSION_BYTES: u64 = 8 << 30;
+
+/// Model shards the kernels can bind, read from the WGSL.
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::max_shards(), 8);
+/// ```
+pub fn max_shards() -> usize {
+    GLOVE_STEP_WORKGROUP.const_u32("MAX_SHARDS") as usize
+}
+
+/// `b` bytes for a message: MiB, KiB or bytes, whichever reads best.
+fn size(b: u64) -> String {
+    match b {
+        0..1024 => format!("{b} bytes"),
+        1024..1_048_576 => format!("{:.1} KiB", b as f64 / 1024.0),
+        _ => format!("{:.1} MiB", b as f64 / 1_048_576.0),
+    }
+}
+
+/// Counted minimum traffic of one update at dimension `dim`: `32 (d + 1) + 12` bytes.
+fn update_bytes(dim: usize) -> u64 {
+    32 * (dim as u64 + 1) + 12
+}
+
+/// Largest parameter buffer: the device's buffer limit, and dynamic offsets are u32.
+fn params_limit(ctx: &GpuContext) -> u64 {
+    ctx.limits().max_buffer_size.min(u32::MAX as u64)
+}
+
 /// Register slots per lane above which the subgroup path gives way to the workgroup
 /// path (four arrays of this many floats per lane: 64 registers).
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::SUBGROUP_SLOT_BUDGET, 16);
+/// ```
 pub const SUBGROUP_SLOT_BUDGET: usize = 16;
 
 /// Which lane path the trainer runs, and how it is launched.
@@ -167,8 +239,9 @@ impl LanePath {
         std::ptr::eq(self.kernel, &GLOVE_STEP_SUBGROUP)
     }
 
-    fn constants(&self) -> Vec<(&'static str, f64)> {
-        let mut c = vec![("SLOTS", self.slots as f64)];
+    /// The pipeline constants for a model in `shards` shards.
+    fn constants(&self, shards: usize) -> Vec<(&'static str, f64)> {
+        let mut c = vec![("SLOTS", self.slots as f64), ("SHARDS", shards as f64)];
         if self.uses_subgroups() {
             c.push(("WG", self.workgroup as f64));
         }
@@ -176,250 +249,597 @@ impl LanePath {
     }
 }
 
-/// Device buffers of one chunk of batches.
-struct Chunk {
-    /// `(main rows, context rows)` of each batch.
-    dims: Vec<(u32, u32)>,
-    /// Main spans of the chunk (row costs).
-    n_rows: u32,
-    main_bg: wgpu::BindGroup,
-    ctx_bg: wgpu::BindGroup,
-    cost_bg: wgpu::BindGroup,
-    cost_params: wgpu::Buffer,
-    _bufs: Vec<wgpu::Buffer>,
-}
-
-/// Figures of the run so far, as `glove-wgpu bench train` prints them.
+/// Figures of the last epoch, as `glove-wgpu bench train` prints them.
 ///
 /// ```
 /// use std::sync::Arc;
-/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
 /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
 /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
-/// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &cooc, &cfg)?;
+/// let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
+/// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
 /// t.epoch()?;
 /// let s = t.stats();
-/// assert_eq!((s.dispatches, s.submissions, s.uploads), (3, 1, 0)); // one batch: 2 passes + cost
+/// assert_eq!((s.dispatches, s.submissions, s.uploads), (3, 2, 0)); // 2 passes + cost; the read-back
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GpuStats {
-    /// Compute dispatches in the last epoch.
+    /// Compute dispatches.
     pub dispatches: u64,
-    /// Buffer-to-buffer copies in the last epoch.
+    /// Buffer-to-buffer copies.
     pub copies: u64,
-    /// Submissions in the last epoch.
+    /// Submissions.
     pub submissions: u64,
-    /// Chunks (plans uploaded) in the last epoch; 0 when the triples stay resident.
+    /// Chunks uploaded (streamed); 0 when every chunk is resident.
     pub uploads: u64,
+    /// Bytes written to the device.
+    pub upload_bytes: u64,
+    /// Seconds the host waited for the device.
+    pub wait_seconds: f64,
+    /// Seconds inside `queue.submit` (a software adapter such as lavapipe runs
+    /// the work there; a hardware driver only queues it).
+    pub submit_seconds: f64,
+    /// Seconds of the epoch the host spent on its own work: recording passes,
+    /// writing streamed chunks, reading the cost (not waiting, not submitting).
+    pub host_seconds: f64,
 }
 
-/// A model on the device and the triples it trains on.
+/// Where the trainer put the run, decided once (see the module docs).
+///
+/// ```
+/// use std::sync::Arc;
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
+/// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+/// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
+/// let cooc: Vec<Cooc> = (0..6).map(|k| Cooc { i: k % 3, j: (k + 1) % 3, x: 1.0 }).collect();
+/// let plan = Arc::new(BatchPlan::build(&cooc, 2));
+/// let budget = Budget { chunk_triples: Some(2), ..Default::default() };
+/// let t = GpuTrainer::new(Arc::new(ctx), &Model::new(3, 4, 1)?, plan, &cfg, &budget)?;
+/// let l = t.layout();
+/// assert_eq!((l.resident_chunks, l.streamed_chunks, l.model_shards), (3, 0, 1));
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GpuLayout {
+    /// Chunks uploaded once.
+    pub resident_chunks: usize,
+    /// Chunks written to the device every epoch.
+    pub streamed_chunks: usize,
+    /// Storage bindings the model's rows are split over.
+    pub model_shards: usize,
+    /// Rows per shard.
+    pub shard_rows: usize,
+    /// Triples of the largest chunk.
+    pub largest_chunk: usize,
+    /// Device bytes of the model and its AdaGrad state.
+    pub model_bytes: u64,
+    /// Device bytes of the trainer's scratch: snapshot, row costs, cost partials.
+    pub scratch_bytes: u64,
+    /// Device bytes the trainer allocated: model, scratch and plan.
+    pub device_bytes: u64,
+    /// The budget it had.
+    pub budget_bytes: u64,
+}
+
+/// The device buffers of one chunk (resident) or one slot (streamed).
+struct ChunkBuffers {
+    params: wgpu::Buffer,
+    cost_params: wgpu::Buffer,
+    arrays: [wgpu::Buffer; 5],
+    main_bg: wgpu::BindGroup,
+    ctx_bg: wgpu::BindGroup,
+    cost_bg: wgpu::BindGroup,
+}
+
+/// A range of batches of the plan and where it lives.
+struct Chunk {
+    batches: Range<usize>,
+    /// `(main rows, context rows)` of each batch.
+    dims: Vec<(u32, u32)>,
+    main_spans: Range<usize>,
+    ctx_spans: Range<usize>,
+    entries: Range<usize>,
+    resident: Option<ChunkBuffers>,
+}
+
+/// What one chunk's buffers hold, laid out for upload.
+struct ChunkData<'p> {
+    params: Vec<u8>,
+    cost: CostParams,
+    main_spans: &'p [u8],
+    main_entries: &'p [u8],
+    ctx_spans: &'p [u8],
+    ctx_entries: &'p [u8],
+    batch_rows: Vec<u32>,
+}
+
+impl ChunkData<'_> {
+    fn bytes(&self) -> u64 {
+        (self.params.len()
+            + self.main_spans.len()
+            + self.main_entries.len()
+            + self.ctx_spans.len()
+            + self.ctx_entries.len()
+            + 4 * self.batch_rows.len()
+            + 16) as u64
+    }
+}
+
+/// A slot for streamed chunks, and the submission that last used it.
+struct Slot {
+    bufs: ChunkBuffers,
+    busy: Option<wgpu::SubmissionIndex>,
+}
+
+/// Bytes of each of a chunk's arrays and parameter blocks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Sizes {
+    params: u64,
+    main_spans: u64,
+    entries: u64,
+    ctx_spans: u64,
+    batch_rows: u64,
+}
+
+impl Sizes {
+    fn total(&self) -> u64 {
+        self.params + self.main_spans + 2 * self.entries + self.ctx_spans + self.batch_rows + 16
+    }
+
+    fn max(self, o: Sizes) -> Sizes {
+        Sizes {
+            params: self.params.max(o.params),
+            main_spans: self.main_spans.max(o.main_spans),
+            entries: self.entries.max(o.entries),
+            ctx_spans: self.ctx_spans.max(o.ctx_spans),
+            batch_rows: self.batch_rows.max(o.batch_rows),
+        }
+    }
+}
+
+/// The limits a chunk keeps (see the module docs).
+struct ChunkLimits {
+    binding: u64,
+    params: u64,
+    block: u64,
+    work: u64,
+    update_bytes: u64,
+    triples: usize,
+    bytes: u64,
+}
+
+/// Bytes of the batches `range` of `plan` as one chunk.
+fn sizes(plan: &BatchPlan, range: Range<usize>, block: u64) -> Sizes {
+    let b = plan.batches();
+    let (first, last) = (b[range.start], b[range.end - 1]);
+    let n = range.len() as u64;
+    Sizes {
+        params: 2 * block * n,
+        main_spans: 8 * (last.main_base + last.n_main as u64 - first.main_base),
+        entries: 8 * (last.entry_base + last.len as u64 - first.entry_base),
+        ctx_spans: 8 * (last.ctx_base + last.n_ctx as u64 - first.ctx_base),
+        batch_rows: 4 * (n + 1),
+    }
+}
+
+/// Cuts the plan's batches into chunks within `lim`: the longest runs of
+/// consecutive batches that keep every limit (a batch alone always makes one).
+fn cut_chunks(plan: &BatchPlan, lim: &ChunkLimits) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let (mut triples, mut work) = (0usize, 0u64);
+    let batches = plan.batches();
+    for (k, b) in batches.iter().enumerate() {
+        if k > start {
+            let s = sizes(plan, start..k + 1, lim.block);
+            let over = s
+                .main_spans
+                .max(s.ctx_spans)
+                .max(s.entries)
+                .max(s.batch_rows)
+                > lim.binding
+                || s.params > lim.params
+                || work + b.len as u64 * lim.update_bytes > lim.work
+                || triples + b.len as usize > lim.triples
+                || s.total() > lim.bytes;
+            if over {
+                out.push(start..k);
+                start = k;
+                triples = 0;
+                work = 0;
+            }
+        }
+        triples += b.len as usize;
+        work += b.len as u64 * lim.update_bytes;
+    }
+    if start < batches.len() {
+        out.push(start..batches.len());
+    }
+    out
+}
+
+/// A model on the device and the plan it trains on.
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
 /// let ctx = Arc::new(GpuContext::new()?);
 /// let cfg = TrainConfig { dim: 8, ..Default::default() };
 /// let mut model = Model::new(2, 8, 1)?;
-/// let cooc = [Cooc { i: 0, j: 1, x: 3.0 }];
-/// let mut t = GpuTrainer::new(ctx, &model, &cooc, &cfg)?;
+/// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 3.0 }], cfg.batch_size));
+/// let mut t = GpuTrainer::new(ctx, &model, plan, &cfg, &Budget::default())?;
 /// let cost_sum = t.epoch()?;
 /// t.read_into(&mut model)?;
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-pub struct GpuTrainer<'a> {
+pub struct GpuTrainer {
     ctx: Arc<GpuContext>,
-    cooc: &'a [Cooc],
+    /// Kept while chunks stream from it.
+    plan: Option<Arc<BatchPlan>>,
     cfg: TrainConfig,
     vocab: usize,
     path: LanePath,
-    theta: wgpu::Buffer,
-    gradsq: wgpu::Buffer,
+    shards: Vec<wgpu::Buffer>,
+    shard_rows: usize,
     snapshot: wgpu::Buffer,
     row_cost: wgpu::Buffer,
     partials: wgpu::Buffer,
     staging: wgpu::Buffer,
-    n_partials: usize,
-    chunk_triples: usize,
-    resident: Option<Chunk>,
+    pipelines: [wgpu::ComputePipeline; 3],
+    n_batches: usize,
+    chunks: Vec<Chunk>,
+    slots: Vec<Slot>,
+    layout: GpuLayout,
     stats: GpuStats,
 }
 
-impl std::fmt::Debug for GpuTrainer<'_> {
+impl std::fmt::Debug for GpuTrainer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GpuTrainer")
             .field("vocab", &self.vocab)
-            .field("triples", &self.cooc.len())
-            .field("chunk_triples", &self.chunk_triples)
+            .field("batches", &self.n_batches)
+            .field("layout", &self.layout)
             .field("path", &self.path.kernel.name)
             .finish()
     }
 }
 
-impl<'a> GpuTrainer<'a> {
-    /// Uploads `model` and prepares the batches of `cooc` (ids must be rows of the model).
+impl GpuTrainer {
+    /// Uploads `model` (split over shards where one binding is too small), cuts
+    /// `plan` (made with `cfg`'s batch size and row cap, ids rows of the model)
+    /// into chunks and uploads those that stay, all within `budget`'s device memory.
     ///
     /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
     /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
-    /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &cooc, &cfg)?;
+    /// let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
+    /// let m = Model::new(2, 4, 1)?;
+    /// let mut t = GpuTrainer::new(Arc::new(ctx), &m, plan.clone(), &cfg, &Budget::default())?;
     /// let first = t.epoch()?;
     /// assert!(t.epoch()? < first);
+    /// let tiny = Budget { gpu_memory_bytes: 100, ..Default::default() }; // less than the model
+    /// let ctx = Arc::new(GpuContext::new()?);
+    /// let err = GpuTrainer::new(ctx, &m, plan, &cfg, &tiny).unwrap_err();
+    /// assert!(err.to_string().contains("GPU memory budget"), "{err}");
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn new(
         ctx: Arc<GpuContext>,
         model: &Model,
-        cooc: &'a [Cooc],
+        plan: Arc<BatchPlan>,
         cfg: &TrainConfig,
+        budget: &Budget,
     ) -> Result<Self> {
-        Self::with_chunk(ctx, model, cooc, cfg, None)
-    }
-
-    /// As [`GpuTrainer::new`], with at most `chunk_triples` triples per upload
-    /// (rounded to whole batches; `None`: as many as one binding holds).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
-    /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
-    /// let cooc: Vec<Cooc> = (0..6).map(|k| Cooc { i: k % 3, j: (k + 1) % 3, x: 1.0 }).collect();
-    /// let mut t = GpuTrainer::with_chunk(Arc::new(ctx), &Model::new(3, 4, 1)?, &cooc, &cfg, Some(2))?;
-    /// t.epoch()?;
-    /// assert_eq!((t.chunk_triples(), t.stats().uploads), (2, 3)); // three chunks of one batch
-    /// # Ok::<(), glove_wgpu::Error>(())
-    /// ```
-    pub fn with_chunk(
-        ctx: Arc<GpuContext>,
-        model: &Model,
-        cooc: &'a [Cooc],
-        cfg: &TrainConfig,
-        chunk_triples: Option<usize>,
-    ) -> Result<Self> {
-        Self::build(ctx, model, cooc, cooc.len(), cfg, chunk_triples)
-    }
-
-    /// A trainer for `total` triples that arrive in chunks every epoch
-    /// ([`GpuTrainer::epoch_from`]), at most `chunk_triples` at a time (rounded to
-    /// whole batches and to what one storage binding holds; read it back with
-    /// [`GpuTrainer::chunk_triples`]).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, GpuTrainer, TrainConfig}, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
-    /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
-    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }; 4];
-    /// let mut t = GpuTrainer::streaming(Arc::new(ctx), &Model::new(2, 4, 1)?, cooc.len(), &cfg, 2)?;
-    /// assert!(!t.is_resident());
-    /// assert!(t.epoch_from(&CoocSource::Memory(&cooc))?.is_finite());
-    /// # Ok::<(), glove_wgpu::Error>(())
-    /// ```
-    pub fn streaming(
-        ctx: Arc<GpuContext>,
-        model: &Model,
-        total: usize,
-        cfg: &TrainConfig,
-        chunk_triples: usize,
-    ) -> Result<GpuTrainer<'static>> {
-        GpuTrainer::build(ctx, model, &[], total, cfg, Some(chunk_triples))
-    }
-
-    fn build(
-        ctx: Arc<GpuContext>,
-        model: &Model,
-        cooc: &'a [Cooc],
-        total: usize,
-        cfg: &TrainConfig,
-        chunk_triples: Option<usize>,
-    ) -> Result<Self> {
-        cfg.validate()?;
-        if model.dim != cfg.dim {
-            return Err(Error::invalid(format!(
-                "the model has dimension {} but the configuration says {}",
-                model.dim, cfg.dim
-            )));
-        }
+        check_plan(&plan, cfg, model)?;
         let path = LanePath::choose(&ctx, cfg.dim)?;
-        let max = ctx.max_binding_bytes();
-        let stride = device_stride(model.dim) as u64;
-        let model_bytes = 2 * model.vocab as u64 * stride * 4;
-        if model_bytes > max || model_bytes / 4 > u32::MAX as u64 {
-            return Err(Error::invalid(format!(
-                "the model takes {model_bytes} bytes on the device but the adapter {} binds \
-                 at most {max} bytes in one storage buffer; train it on the CPU (--backend cpu)",
-                ctx.adapter().name
+        let limits = ctx.limits();
+        let need = 4 + 2 * max_shards() as u32;
+        if limits.max_storage_buffers_per_shader_stage < need {
+            return Err(Error::Gpu(format!(
+                "the GPU trainer binds {need} storage buffers, the adapter {} allows {}; \
+                 train on the CPU (--backend cpu)",
+                ctx.adapter().name,
+                limits.max_storage_buffers_per_shader_stage
             )));
         }
-        let batch = cfg.batch_size as u64;
-        if batch * stride * 4 > max {
+        let binding = ctx.max_binding_bytes();
+        let stride = device_stride(cfg.dim);
+        let row_bytes = 2 * stride as u64 * 4;
+        let rows = 2 * model.vocab;
+        let fit_rows = (binding / row_bytes).min(u32::MAX as u64 / (2 * stride as u64)) as usize;
+        let shard_rows = budget.shard_rows.unwrap_or(rows).min(fit_rows).max(1);
+        let n_shards = rows.div_ceil(shard_rows);
+        if n_shards > max_shards() {
             return Err(Error::invalid(format!(
-                "a batch of {batch} triples at dimension {} needs a {} byte snapshot, \
-                 over the adapter's {max} byte binding limit: use a smaller batch",
-                model.dim,
-                batch * stride * 4
+                "the model takes {} bytes on the device, {n_shards} storage bindings of {binding} \
+                 bytes on the adapter {}, and the GPU trainer binds at most {}; train it on the \
+                 CPU (--backend cpu)",
+                rows as u64 * row_bytes,
+                ctx.adapter().name,
+                max_shards()
             )));
         }
-        // Worst case per triple: one span (16 bytes) and one entry (8 bytes) in each array.
-        // The chunk's parameter blocks (two per batch, at dynamic offsets that are
-        // u32) stay under the buffer limit, with room for twice the batches (the
-        // row cap adds a few).
-        let fit = (max / 16) as usize;
-        let blocks = params_limit(&ctx) / (2 * ctx.uniform_stride(STEP_BYTES));
-        let fit = fit.min((blocks / 2).max(1) as usize * cfg.batch_size);
-        let mut chunk = chunk_triples.unwrap_or(fit).min(fit).max(1);
-        chunk = (chunk / cfg.batch_size).max(1) * cfg.batch_size;
-        let (theta, gradsq) = to_device_layout(model);
-        let theta = ctx.upload("glove theta", &theta)?;
-        let gradsq = ctx.upload("glove gradsq", &gradsq)?;
-        let max_rows = cfg.batch_size.min(total).max(1);
-        let snapshot = ctx.storage("glove snapshot", (max_rows as u64) * stride * 4)?;
-        // Row costs: at most one per triple of a chunk.
-        let chunk_rows = chunk.min(total).max(1);
-        let row_cost = ctx.storage("glove row cost", chunk_rows as u64 * 4)?;
-        let block = cost_block() as usize;
-        let n_chunks = total.div_ceil(chunk).max(1);
-        // Each chunk's partials get their own slots; a chunk's plan may hold a few
-        // more batches than `chunk / batch` (capped rows), never more rows than triples.
-        let n_partials = n_chunks * chunk_rows.div_ceil(block);
-        let partials = ctx.storage("glove cost partials", n_partials as u64 * 4)?;
-        let staging = ctx.staging("glove cost read-back", n_partials as u64 * 4)?;
+        let snapshot_bytes = plan.max_main().max(1) as u64 * stride as u64 * 4;
+        if snapshot_bytes > binding {
+            return Err(Error::invalid(format!(
+                "a batch of {} triples at dimension {} needs a {snapshot_bytes} byte snapshot, \
+                 over the adapter's {binding} byte binding limit: use a smaller batch",
+                cfg.batch_size, cfg.dim
+            )));
+        }
+        let n_batches = plan.batches().len();
+        if n_batches as u64 * 4 > binding {
+            return Err(Error::invalid(format!(
+                "{n_batches} batches need {} bytes of cost partials, over the adapter's \
+                 {binding} byte binding limit: use larger batches",
+                n_batches * 4
+            )));
+        }
+        let block = ctx.uniform_stride(STEP_BYTES);
+        let mut lim = ChunkLimits {
+            binding,
+            params: params_limit(&ctx),
+            block,
+            work: SUBMISSION_BYTES,
+            update_bytes: update_bytes(cfg.dim),
+            triples: budget.chunk_triples.unwrap_or(usize::MAX).max(1),
+            bytes: u64::MAX,
+        };
+        let model_bytes = rows as u64 * row_bytes;
+        let fixed =
+            |row_costs: u64| model_bytes + snapshot_bytes + row_costs + 8 * n_batches as u64;
+        let mut ranges = cut_chunks(&plan, &lim);
+        let row_costs = |ranges: &[Range<usize>]| {
+            ranges
+                .iter()
+                .map(|r| sizes(&plan, r.clone(), block).main_spans / 2)
+                .max()
+                .unwrap_or(4)
+        };
+        let all: u64 = ranges
+            .iter()
+            .map(|r| sizes(&plan, r.clone(), block).total())
+            .sum();
+        let b = budget.gpu_memory_bytes;
+        let over = |what: String| {
+            Error::invalid(format!(
+                "{what}; the GPU memory budget is {}: raise it (--gpu-memory-mb) or train on \
+                 the CPU (--backend cpu)",
+                size(b)
+            ))
+        };
+        if fixed(row_costs(&ranges)) > b {
+            return Err(over(format!(
+                "the model and its AdaGrad state take {} of GPU memory and the trainer's \
+                 scratch {} more",
+                size(model_bytes),
+                size(fixed(row_costs(&ranges)) - model_bytes)
+            )));
+        }
+        let n_resident;
+        let mut slot_sizes = None;
+        if fixed(row_costs(&ranges)) + all <= b {
+            n_resident = ranges.len();
+        } else {
+            let avail = b - fixed(row_costs(&ranges));
+            lim.bytes = avail / 4;
+            ranges = cut_chunks(&plan, &lim);
+            let slot = ranges
+                .iter()
+                .map(|r| sizes(&plan, r.clone(), block))
+                .fold(Sizes::default(), Sizes::max);
+            if 2 * slot.total() > avail {
+                return Err(over(format!(
+                    "the model and scratch take {} and two chunks of the plan to stream \
+                     through {} more",
+                    size(fixed(row_costs(&ranges))),
+                    size(2 * slot.total())
+                )));
+            }
+            let mut left = avail - 2 * slot.total();
+            let mut k = 0;
+            while k < ranges.len() {
+                let t = sizes(&plan, ranges[k].clone(), block).total();
+                if t > left {
+                    break;
+                }
+                left -= t;
+                k += 1;
+            }
+            n_resident = k;
+            if k < ranges.len() {
+                slot_sizes = Some(slot);
+            }
+        }
+        let row_cost_bytes = row_costs(&ranges);
+
+        // The model, shard by shard.
+        let mut shards = Vec::with_capacity(n_shards);
+        for s in 0..n_shards {
+            let r = s * shard_rows..((s + 1) * shard_rows).min(rows);
+            shards.push(ctx.upload("glove model shard", &to_device_layout(model, r))?);
+        }
+        let snapshot = ctx.storage("glove snapshot", snapshot_bytes)?;
+        let row_cost = ctx.storage("glove row cost", row_cost_bytes)?;
+        let partials = ctx.storage("glove cost partials", n_batches as u64 * 4)?;
+        let staging = ctx.staging("glove cost read-back", n_batches as u64 * 4)?;
+        let constants = path.constants(n_shards);
+        let pipelines = [
+            ctx.pipeline(path.kernel, "main_pass", &constants)?,
+            ctx.pipeline(path.kernel, "context_pass", &constants)?,
+            ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?,
+        ];
         let mut t = GpuTrainer {
             ctx,
-            cooc,
+            plan: None,
             cfg: cfg.clone(),
             vocab: model.vocab,
             path,
-            theta,
-            gradsq,
+            shards,
+            shard_rows,
             snapshot,
             row_cost,
             partials,
             staging,
-            n_partials,
-            chunk_triples: chunk,
-            resident: None,
+            pipelines,
+            n_batches,
+            chunks: Vec::new(),
+            slots: Vec::new(),
+            layout: GpuLayout {
+                model_shards: n_shards,
+                model_bytes,
+                scratch_bytes: fixed(row_cost_bytes) - model_bytes,
+                shard_rows,
+                budget_bytes: b,
+                ..Default::default()
+            },
             stats: GpuStats::default(),
         };
-        if !cooc.is_empty() && cooc.len() <= chunk {
-            t.resident =
-                Some(t.prepare(&BatchPlan::build_capped(cooc, cfg.batch_size, cfg.row_cap))?);
+        let mut device_bytes = fixed(row_cost_bytes);
+        for (k, r) in ranges.into_iter().enumerate() {
+            let batches = &plan.batches()[r.clone()];
+            let (first, last) = (batches[0], batches[batches.len() - 1]);
+            let mut chunk = Chunk {
+                dims: batches.iter().map(|b| (b.n_main, b.n_ctx)).collect(),
+                main_spans: first.main_base as usize
+                    ..(last.main_base + last.n_main as u64) as usize,
+                ctx_spans: first.ctx_base as usize..(last.ctx_base + last.n_ctx as u64) as usize,
+                entries: first.entry_base as usize..(last.entry_base + last.len as u64) as usize,
+                batches: r,
+                resident: None,
+            };
+            t.layout.largest_chunk = t.layout.largest_chunk.max(chunk.entries.len());
+            if k < n_resident {
+                let data = t.data(&plan, &chunk);
+                device_bytes += data.bytes();
+                chunk.resident = Some(t.buffers(&data)?);
+            }
+            t.chunks.push(chunk);
         }
+        t.layout.resident_chunks = n_resident;
+        t.layout.streamed_chunks = t.chunks.len() - n_resident;
+        if let Some(s) = slot_sizes {
+            for _ in 0..2 {
+                let bufs = t.slot(s)?;
+                t.slots.push(Slot { bufs, busy: None });
+            }
+            device_bytes += 2 * s.total();
+            t.plan = Some(plan);
+        }
+        t.layout.device_bytes = device_bytes;
         Ok(t)
+    }
+
+    /// The chunk's parameter blocks, row offsets and array slices.
+    fn data<'p>(&self, plan: &'p BatchPlan, c: &Chunk) -> ChunkData<'p> {
+        let block = self.ctx.uniform_stride(STEP_BYTES) as usize;
+        let batches = &plan.batches()[c.batches.clone()];
+        let first = batches[0];
+        let mut params = vec![0u8; 2 * block * batches.len()];
+        let mut batch_rows = Vec::with_capacity(batches.len() + 1);
+        for (k, &b) in batches.iter().enumerate() {
+            let bases = (
+                (b.main_base - first.main_base) as u32,
+                (b.ctx_base - first.ctx_base) as u32,
+                (b.entry_base - first.entry_base) as u32,
+            );
+            batch_rows.push(bases.0);
+            let pair = batch_params(self.vocab, &self.cfg, b, bases, self.shard_rows);
+            for (h, p) in pair.iter().enumerate() {
+                let at = (2 * k + h) * block;
+                params[at..at + STEP_BYTES as usize].copy_from_slice(bytemuck::bytes_of(p));
+            }
+        }
+        batch_rows.push(c.main_spans.len() as u32);
+        ChunkData {
+            params,
+            cost: CostParams {
+                n_batches: batches.len() as u32,
+                out_base: c.batches.start as u32,
+                ..Default::default()
+            },
+            main_spans: bytemuck::cast_slice(&plan.main_spans()[c.main_spans.clone()]),
+            main_entries: bytemuck::cast_slice(&plan.main_entries()[c.entries.clone()]),
+            ctx_spans: bytemuck::cast_slice(&plan.ctx_spans()[c.ctx_spans.clone()]),
+            ctx_entries: bytemuck::cast_slice(&plan.ctx_entries()[c.entries.clone()]),
+            batch_rows,
+        }
+    }
+
+    /// Binds a chunk's buffers to the kernels.
+    fn bind(
+        &self,
+        params: wgpu::Buffer,
+        cost_params: wgpu::Buffer,
+        arrays: [wgpu::Buffer; 5],
+    ) -> Result<ChunkBuffers> {
+        let ctx = &self.ctx;
+        let dummy = ctx.storage("glove unused shard", 4)?;
+        let step = |spans: &wgpu::Buffer, entries: &wgpu::Buffer| {
+            let mut b: Vec<&wgpu::Buffer> = vec![&params];
+            b.extend((0..max_shards()).map(|s| self.shards.get(s).unwrap_or(&dummy)));
+            b.extend([&self.snapshot, spans, entries, &self.row_cost]);
+            ctx.bind_kernel(self.path.kernel, &b)
+        };
+        let [ms, me, cs, ce, rows] = &arrays;
+        let main_bg = step(ms, me)?;
+        let ctx_bg = step(cs, ce)?;
+        let cost_bg = ctx.bind_kernel(
+            &GLOVE_COST,
+            &[&cost_params, &self.row_cost, rows, &self.partials],
+        )?;
+        Ok(ChunkBuffers {
+            params,
+            cost_params,
+            arrays,
+            main_bg,
+            ctx_bg,
+            cost_bg,
+        })
+    }
+
+    /// A resident chunk's buffers, holding `data`.
+    fn buffers(&self, data: &ChunkData) -> Result<ChunkBuffers> {
+        let ctx = &self.ctx;
+        let params = uniform(ctx, "glove step params", &data.params)?;
+        let cost_params = ctx.upload_blocks("glove cost params", &[data.cost])?;
+        let arrays = [
+            ctx.upload("glove main spans", data.main_spans)?,
+            ctx.upload("glove main entries", data.main_entries)?,
+            ctx.upload("glove context spans", data.ctx_spans)?,
+            ctx.upload("glove context entries", data.ctx_entries)?,
+            ctx.upload("glove batch rows", &data.batch_rows)?,
+        ];
+        self.bind(params, cost_params, arrays)
+    }
+
+    /// Empty buffers for streamed chunks of at most `s` bytes each.
+    fn slot(&self, s: Sizes) -> Result<ChunkBuffers> {
+        let ctx = &self.ctx;
+        let params = uniform(ctx, "glove step params", &vec![0u8; s.params as usize])?;
+        let cost_params = ctx.upload_blocks("glove cost params", &[CostParams::default()])?;
+        let arrays = [
+            ctx.storage("glove main spans", s.main_spans)?,
+            ctx.storage("glove main entries", s.entries)?,
+            ctx.storage("glove context spans", s.ctx_spans)?,
+            ctx.storage("glove context entries", s.entries)?,
+            ctx.storage("glove batch rows", s.batch_rows)?,
+        ];
+        self.bind(params, cost_params, arrays)
     }
 
     /// The lane path in use.
     ///
     /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, LanePath, TrainConfig}, GpuContext};
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
     /// let (ctx, cfg) = (Arc::new(ctx), TrainConfig { dim: 4, ..Default::default() });
-    /// let t = GpuTrainer::new(ctx.clone(), &Model::new(2, 4, 1)?, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
+    /// let t = GpuTrainer::new(ctx.clone(), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
     /// assert_eq!(t.path().kernel.name, LanePath::choose(&ctx, 4)?.kernel.name);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -427,79 +847,38 @@ impl<'a> GpuTrainer<'a> {
         self.path
     }
 
-    /// Dispatch, copy and submission counts of the last epoch.
+    /// Dispatch, copy, submission and upload counts and host time of the last epoch.
     ///
     /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
     /// let cfg = TrainConfig { dim: 4, ..Default::default() };
-    /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
+    /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
     /// assert_eq!(t.stats().dispatches, 0); // before the first epoch
     /// t.epoch()?;
-    /// assert_eq!(t.stats().copies, 1); // the cost partials' read-back
+    /// assert_eq!((t.stats().copies, t.stats().upload_bytes), (1, 0)); // the cost read-back; all resident
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn stats(&self) -> &GpuStats {
         &self.stats
     }
 
-    fn prepare(&self, plan: &BatchPlan) -> Result<Chunk> {
-        let ctx = &self.ctx;
-        let bytes = 2 * plan.batches.len() as u64 * ctx.uniform_stride(STEP_BYTES);
-        if bytes > params_limit(ctx) {
-            return Err(Error::invalid(format!(
-                "{} batches need {bytes} bytes of parameters, over the adapter's buffer \
-                 limit: use larger batches",
-                plan.batches.len()
-            )));
-        }
-        let mut blocks = Vec::with_capacity(plan.batches.len() * 2);
-        for b in 0..plan.batches.len() {
-            blocks.extend(batch_params(self.vocab, &self.cfg, plan, b));
-        }
-        let params = ctx.upload_blocks("glove step params", &blocks)?;
-        let main_spans = ctx.upload("glove main spans", &plan.main_spans)?;
-        let main_entries = ctx.upload("glove main entries", &plan.main_entries)?;
-        let ctx_spans = ctx.upload("glove context spans", &plan.ctx_spans)?;
-        let ctx_entries = ctx.upload("glove context entries", &plan.ctx_entries)?;
-        let k = self.path.kernel;
-        let main_bg = ctx.bind_kernel(
-            k,
-            &[
-                &params,
-                &self.theta,
-                &self.gradsq,
-                &self.snapshot,
-                &main_spans,
-                &main_entries,
-                &self.row_cost,
-            ],
-        )?;
-        let ctx_bg = ctx.bind_kernel(
-            k,
-            &[
-                &params,
-                &self.theta,
-                &self.gradsq,
-                &self.snapshot,
-                &ctx_spans,
-                &ctx_entries,
-                &self.row_cost,
-            ],
-        )?;
-        let cost_params = ctx.upload_blocks("glove cost params", &[CostParams::default()])?;
-        let cost_bg =
-            ctx.bind_kernel(&GLOVE_COST, &[&cost_params, &self.row_cost, &self.partials])?;
-        Ok(Chunk {
-            dims: plan.batches.iter().map(|b| (b.n_main, b.n_ctx)).collect(),
-            n_rows: plan.main_spans.len() as u32,
-            main_bg,
-            ctx_bg,
-            cost_bg,
-            cost_params,
-            _bufs: vec![params, main_spans, main_entries, ctx_spans, ctx_entries],
-        })
+    /// Where the run lives: resident and streamed chunks, model shards, bytes.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
+    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// let cfg = TrainConfig { dim: 4, ..Default::default() };
+    /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
+    /// let t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
+    /// assert_eq!((t.layout().resident_chunks, t.layout().model_shards), (1, 1));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn layout(&self) -> &GpuLayout {
+        &self.layout
     }
 
     /// Workgroups that give every row of a pass its own lane group.
@@ -508,194 +887,143 @@ impl<'a> GpuTrainer<'a> {
             .clamp(1, self.ctx.limits().max_compute_workgroups_per_dimension)
     }
 
-    /// Records chunk `chunk`'s passes and its cost reduction (partials from `out_base`).
-    fn record(
-        &mut self,
-        enc: &mut wgpu::CommandEncoder,
-        chunk: &Chunk,
-        out_base: u32,
-    ) -> Result<()> {
-        let ctx = &self.ctx;
-        let constants = self.path.constants();
-        let main = ctx.pipeline(self.path.kernel, "main_pass", &constants)?;
-        let cpass = ctx.pipeline(self.path.kernel, "context_pass", &constants)?;
-        let cost = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?;
-        let step = ctx.uniform_stride(STEP_BYTES) as u32; // offsets fit u32: see `prepare`
-                                                          // The chunk's cost parameters: written before the submission that reads them.
-        let cp = CostParams {
-            n_rows: chunk.n_rows,
-            out_base,
-            ..Default::default()
-        };
-        ctx.queue()
-            .write_buffer(&chunk.cost_params, 0, bytemuck::bytes_of(&cp));
+    /// Records a chunk's passes and its cost reduction; returns the dispatches.
+    fn record(&self, enc: &mut wgpu::CommandEncoder, c: &Chunk, bufs: &ChunkBuffers) -> u64 {
+        let step = self.ctx.uniform_stride(STEP_BYTES) as u32; // u32 offsets: see ChunkLimits
+        let [main, context, cost] = &self.pipelines;
         let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-        for (b, &(n_main, n_ctx)) in chunk.dims.iter().enumerate() {
+        let mut n = 0;
+        for (b, &(n_main, n_ctx)) in c.dims.iter().enumerate() {
             let at = 2 * b as u32 * step;
             if n_main > 0 {
-                GpuContext::dispatch_at(&mut pass, &main, &chunk.main_bg, at, self.groups(n_main));
+                GpuContext::dispatch_at(&mut pass, main, &bufs.main_bg, at, self.groups(n_main));
                 GpuContext::dispatch_at(
                     &mut pass,
-                    &cpass,
-                    &chunk.ctx_bg,
+                    context,
+                    &bufs.ctx_bg,
                     at + step,
                     self.groups(n_ctx),
                 );
-                self.stats.dispatches += 2;
+                n += 2;
             }
         }
-        let blocks = chunk.n_rows.div_ceil(cost_block()).max(1);
-        GpuContext::dispatch_at(&mut pass, &cost, &chunk.cost_bg, 0, blocks);
-        self.stats.dispatches += 1;
-        Ok(())
+        let groups =
+            (c.dims.len() as u32).clamp(1, self.ctx.limits().max_compute_workgroups_per_dimension);
+        GpuContext::dispatch_at(&mut pass, cost, &bufs.cost_bg, 0, groups);
+        n + 1
     }
 
-    /// Runs one epoch over all triples; returns the summed cost.
+    /// Writes chunk `c`'s data into slot `s` (queued before the next submission).
+    fn upload(&self, plan: &BatchPlan, c: &Chunk, s: &ChunkBuffers) -> u64 {
+        let data = self.data(plan, c);
+        let q = self.ctx.queue();
+        q.write_buffer(&s.params, 0, &data.params);
+        q.write_buffer(&s.cost_params, 0, bytemuck::bytes_of(&data.cost));
+        let parts: [&[u8]; 5] = [
+            data.main_spans,
+            data.main_entries,
+            data.ctx_spans,
+            data.ctx_entries,
+            bytemuck::cast_slice(&data.batch_rows),
+        ];
+        for (buf, bytes) in s.arrays.iter().zip(parts) {
+            if !bytes.is_empty() {
+                q.write_buffer(buf, 0, bytes);
+            }
+        }
+        data.bytes()
+    }
+
+    /// Waits for `index`; returns the seconds waited.
+    fn wait_for(&self, index: wgpu::SubmissionIndex) -> Result<f64> {
+        let t = Instant::now();
+        self.ctx
+            .device()
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(index),
+                timeout: None,
+            })
+            .map_err(|e| Error::Gpu(format!("waiting for the GPU: {e}")))?;
+        Ok(t.elapsed().as_secs_f64())
+    }
+
+    /// Runs one epoch over the plan; returns the summed cost.
     ///
     /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, BatchPlan, GpuTrainer, TrainConfig}, GpuContext};
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, *}, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
     /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
+    /// let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
     /// let mut m = Model::new(2, 4, 1)?;
-    /// let gpu = GpuTrainer::new(Arc::new(ctx), &m, &cooc, &cfg)?.epoch()?;
-    /// let cpu = twin::epoch_batched(&mut m, &BatchPlan::build(&cooc, cfg.batch_size), &cfg, 32);
+    /// let gpu = GpuTrainer::new(Arc::new(ctx), &m, plan.clone(), &cfg, &Budget::default())?.epoch()?;
+    /// let cpu = twin::BatchedTrainer::new(&mut m, plan, &cfg, 32)?.epoch()?;
     /// assert!((gpu - cpu).abs() <= 1e-5 * cpu.abs()); // the twin's cost, to the last bits
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn epoch(&mut self) -> Result<f64> {
-        self.stats = GpuStats::default();
-        let block = cost_block();
-        let mut used = 0u32;
-        let resident = self.resident.take();
-        let result = (|| {
-            if let Some(chunk) = &resident {
-                let mut enc = self.ctx.encoder();
-                self.record(&mut enc, chunk, 0)?;
-                used = chunk.n_rows.div_ceil(block).max(1);
-                self.finish(enc, used)
-            } else {
-                self.epoch_from(&super::CoocSource::Memory(self.cooc))
+        let t0 = Instant::now();
+        let mut stats = GpuStats::default();
+        let mut slot = 0;
+        let mut slot_busy: Vec<Option<wgpu::SubmissionIndex>> =
+            self.slots.iter_mut().map(|s| s.busy.take()).collect();
+        for c in &self.chunks {
+            let bufs = match &c.resident {
+                Some(b) => b,
+                None => {
+                    let plan = self.plan.as_ref().expect("kept for streamed chunks");
+                    if let Some(i) = slot_busy[slot].take() {
+                        stats.wait_seconds += self.wait_for(i)?;
+                    }
+                    stats.upload_bytes += self.upload(plan, c, &self.slots[slot].bufs);
+                    stats.uploads += 1;
+                    &self.slots[slot].bufs
+                }
+            };
+            let mut enc = self.ctx.encoder();
+            stats.dispatches += self.record(&mut enc, c, bufs);
+            let commands = enc.finish();
+            let ts = Instant::now();
+            let index = self.ctx.scoped(|| self.ctx.queue().submit([commands]))?;
+            stats.submit_seconds += ts.elapsed().as_secs_f64();
+            stats.submissions += 1;
+            if c.resident.is_none() {
+                slot_busy[slot] = Some(index);
+                slot = (slot + 1) % 2;
             }
-        })();
-        self.resident = resident;
-        result
-    }
-
-    /// One epoch over triples that arrive in chunks of [`GpuTrainer::chunk_triples`]
-    /// (the last may be shorter), for a trainer made with [`GpuTrainer::streaming`];
-    /// returns the summed cost.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{CoocSource, GpuTrainer, TrainConfig}, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
-    /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
-    /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }, Cooc { i: 0, j: 0, x: 1.0 }];
-    /// let mut t = GpuTrainer::streaming(Arc::new(ctx), &Model::new(2, 4, 1)?, cooc.len(), &cfg, 2)?;
-    /// let first = t.epoch_from(&CoocSource::Memory(&cooc))?;
-    /// assert_eq!(t.stats().uploads, 2); // chunks of 2 and 1 triples
-    /// assert!(t.epoch_from(&CoocSource::Memory(&cooc))? < first);
-    /// # Ok::<(), glove_wgpu::Error>(())
-    /// ```
-    pub fn epoch_from(&mut self, source: &super::CoocSource) -> Result<f64> {
-        self.stats = GpuStats::default();
-        let mut used = 0u32;
-        let mut inflight = std::collections::VecDeque::new();
-        source.for_each_chunk(self.chunk_triples, &mut |part| {
-            self.stream_chunk(part, &mut used, &mut inflight)
-        })?;
-        self.finish(self.ctx.encoder(), used)
-    }
-
-    /// Triples per streamed chunk (whole batches).
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
-    /// let cfg = TrainConfig { dim: 4, batch_size: 4, ..Default::default() };
-    /// let t = GpuTrainer::streaming(Arc::new(ctx), &Model::new(2, 4, 1)?, 100, &cfg, 10)?;
-    /// assert_eq!(t.chunk_triples() % 4, 0); // whole batches
-    /// # Ok::<(), glove_wgpu::Error>(())
-    /// ```
-    pub fn chunk_triples(&self) -> usize {
-        self.chunk_triples
-    }
-
-    /// Streams one chunk: its plan is built while earlier chunks run, then (once at
-    /// most one chunk is still in flight) it is uploaded, recorded and submitted.
-    /// Its cost partials go after those of the chunks before it (`used`).
-    fn stream_chunk(
-        &mut self,
-        part: &[Cooc],
-        used: &mut u32,
-        inflight: &mut std::collections::VecDeque<wgpu::SubmissionIndex>,
-    ) -> Result<()> {
-        let plan = BatchPlan::build_capped(part, self.cfg.batch_size, self.cfg.row_cap);
-        while inflight.len() >= 2 {
-            let done = inflight.pop_front().expect("two in flight");
-            self.ctx
-                .device()
-                .poll(wgpu::PollType::Wait {
-                    submission_index: Some(done),
-                    timeout: None,
-                })
-                .map_err(|e| Error::Gpu(format!("waiting for the GPU: {e}")))?;
         }
-        let chunk = self.prepare(&plan)?;
+        for (s, b) in self.slots.iter_mut().zip(slot_busy) {
+            s.busy = b;
+        }
+        let n = self.n_batches;
         let mut enc = self.ctx.encoder();
-        self.record(&mut enc, &chunk, *used)?;
-        *used += chunk.n_rows.div_ceil(cost_block()).max(1);
-        self.stats.uploads += 1;
-        inflight.push_back(
-            self.ctx
-                .scoped(|| self.ctx.queue().submit([enc.finish()]))?,
-        );
-        self.stats.submissions += 1;
-        Ok(())
-    }
-
-    /// Copies the first `n` cost partials back in the same submission as `enc`'s
-    /// work, waits, and sums them in f64 in order.
-    fn finish(&mut self, mut enc: wgpu::CommandEncoder, n: u32) -> Result<f64> {
-        if n as usize > self.n_partials {
-            return Err(Error::Gpu(format!(
-                "{n} cost partials for {} slots",
-                self.n_partials
-            )));
-        }
         enc.copy_buffer_to_buffer(&self.partials, 0, &self.staging, 0, n as u64 * 4);
-        self.stats.copies += 1;
-        self.ctx.submit(enc)?;
-        self.stats.submissions += 1;
-        let partials: Vec<f32> = self.ctx.read_staging(&self.staging, n as usize)?;
+        stats.copies += 1;
+        let commands = enc.finish();
+        let ts = Instant::now();
+        let index = self.ctx.scoped(|| self.ctx.queue().submit([commands]))?;
+        stats.submit_seconds += ts.elapsed().as_secs_f64();
+        stats.submissions += 1;
+        stats.wait_seconds += self.wait_for(index)?;
+        let partials: Vec<f32> = self.ctx.read_staging(&self.staging, n)?;
+        for s in &mut self.slots {
+            s.busy = None;
+        }
+        stats.host_seconds =
+            (t0.elapsed().as_secs_f64() - stats.wait_seconds - stats.submit_seconds).max(0.0);
+        self.stats = stats;
         Ok(partials.iter().map(|&c| c as f64).sum())
-    }
-
-    /// Whether the triples are uploaded once (true) or streamed every epoch.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
-    /// let cfg = TrainConfig { dim: 4, ..Default::default() };
-    /// let t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
-    /// assert!(t.is_resident()); // one triple fits one upload
-    /// # Ok::<(), glove_wgpu::Error>(())
-    /// ```
-    pub fn is_resident(&self) -> bool {
-        self.resident.is_some()
     }
 
     /// Copies the parameters and AdaGrad state back into `model`.
     ///
     /// ```
-    /// # use std::sync::Arc;
-    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{GpuTrainer, TrainConfig}, GpuContext};
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
     /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
     /// let (cfg, fresh) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
-    /// let mut t = GpuTrainer::new(Arc::new(ctx), &fresh, &[Cooc { i: 0, j: 1, x: 2.0 }], &cfg)?;
+    /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
+    /// let mut t = GpuTrainer::new(Arc::new(ctx), &fresh, plan, &cfg, &Budget::default())?;
     /// let mut m = fresh.clone();
     /// t.read_into(&mut m)?;
     /// assert_eq!(m, fresh); // nothing trained yet
@@ -706,15 +1034,58 @@ impl<'a> GpuTrainer<'a> {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn read_into(&self, model: &mut Model) -> Result<()> {
-        let len = 2 * self.vocab * device_stride(self.cfg.dim);
         if model.vocab != self.vocab || model.dim != self.cfg.dim {
             return Err(Error::invalid(
                 "the model does not match the one on the device",
             ));
         }
-        let theta: Vec<f32> = self.ctx.read(&self.theta, len)?;
-        let gradsq: Vec<f32> = self.ctx.read(&self.gradsq, len)?;
-        super::from_device_layout(model, &theta, &gradsq);
+        let row_floats = 2 * device_stride(self.cfg.dim);
+        let rows = 2 * self.vocab;
+        for (s, shard) in self.shards.iter().enumerate() {
+            let first = s * self.shard_rows;
+            let n = self.shard_rows.min(rows - first);
+            let data: Vec<f32> = self.ctx.read(shard, n * row_floats)?;
+            from_device_layout(model, first, &data);
+        }
         Ok(())
     }
+}
+
+/// The GPU trainer as a [`Trainer`]: reads back into the model it was made from
+/// when it finishes.
+pub(crate) struct GpuRun<'m> {
+    pub(crate) trainer: GpuTrainer,
+    pub(crate) model: &'m mut Model,
+}
+
+impl Trainer for GpuRun<'_> {
+    fn epoch(&mut self) -> Result<f64> {
+        self.trainer.epoch()
+    }
+
+    fn read_into(&self, model: &mut Model) -> Result<()> {
+        self.trainer.read_into(model)
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.trainer.read_into(self.model)
+    }
+}
+
+/// A uniform buffer holding `bytes` (parameter blocks laid out at the device's
+/// uniform offset alignment).
+fn uniform(ctx: &GpuContext, label: &str, bytes: &[u8]) -> Result<wgpu::Buffer> {
+    let size = (bytes.len() as u64).max(16).next_multiple_of(16);
+    ctx.scoped(|| {
+        let buf = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        if !bytes.is_empty() {
+            ctx.queue().write_buffer(&buf, 0, bytes);
+        }
+        buf
+    })
 }

@@ -24,23 +24,28 @@
 //! # Ok::<(), glove_wgpu::Error>(())
 //! ```
 
-mod batch;
 pub mod checkpoint;
 mod cpu;
 mod gpu;
+mod layout;
+mod plan;
 mod source;
 pub mod traffic;
 pub mod twin;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use batch::{
-    device_stride, from_device_layout, to_device_layout, BatchPlan, CostParams, Entry, Span,
-    StepParams, ROW_CAP,
+pub use cpu::{epoch_exact, epoch_hogwild, CpuTrainer};
+pub use gpu::{
+    max_shards, GpuLayout, GpuStats, GpuTrainer, LanePath, SUBGROUP_SLOT_BUDGET, SUBMISSION_BYTES,
 };
-pub use cpu::{epoch_exact, epoch_hogwild};
-pub use gpu::{GpuStats, GpuTrainer, LanePath};
+pub use layout::{device_stride, from_device_layout, to_device_layout, CostParams, StepParams};
+pub use plan::{
+    plan_bytes_bound, Batch, BatchPlan, Entry, PlanStorage, Span, MAX_BATCH, PLAN_BLOCK_BATCHES,
+    ROW_CAP,
+};
 pub use source::CoocSource;
 
 use crate::cooccur::Cooc;
@@ -178,11 +183,10 @@ impl TrainConfig {
                 )));
             }
         }
-        if self.batch_size == 0 || self.batch_size > batch::MAX_BATCH {
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH {
             return Err(Error::invalid(format!(
                 "batch size must be in 1..={}, got {}",
-                batch::MAX_BATCH,
-                self.batch_size
+                MAX_BATCH, self.batch_size
             )));
         }
         Ok(())
@@ -304,7 +308,12 @@ pub fn check_records(cooc: &[Cooc], vocab: usize, source_name: &str) -> Result<(
 }
 
 /// As [`check_records`] for records numbered from `first` (a chunk of a file).
-fn check_records_from(cooc: &[Cooc], vocab: usize, source_name: &str, first: u64) -> Result<()> {
+pub(crate) fn check_records_from(
+    cooc: &[Cooc],
+    vocab: usize,
+    source_name: &str,
+    first: u64,
+) -> Result<()> {
     use rayon::prelude::*;
     let bad = cooc.par_iter().position_first(|c| {
         c.i as usize >= vocab || c.j as usize >= vocab || !(c.x.is_finite() && c.x > 0.0)
@@ -335,6 +344,192 @@ fn check_records_from(cooc: &[Cooc], vocab: usize, source_name: &str, first: u64
     ))
 }
 
+/// One way to train: each backend's trainer runs epochs and hands back the model.
+///
+/// [`train_source`] is a loop over [`Trainer::epoch`]; [`Backend::trainer`] makes
+/// the trainer of a backend.
+///
+/// ```
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{Backend, Budget, CoocSource, TrainConfig}};
+/// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
+/// let (cfg, source) = (TrainConfig { dim: 4, ..Default::default() }, CoocSource::Memory(&cooc));
+/// let mut m = Model::new(2, 4, 1)?;
+/// let mut t = Backend::Batched.trainer(&mut m, &source, &cfg, &Budget::default())?;
+/// let first = t.epoch()?;
+/// assert!(t.epoch()? < first);
+/// t.finish()?; // the model holds the two epochs
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub trait Trainer {
+    /// Runs one epoch over all triples; returns the summed cost (the sum of
+    /// `0.5 f(x) diff^2`).
+    fn epoch(&mut self) -> Result<f64>;
+
+    /// Copies the parameters and AdaGrad state as they stand into `model`, of the
+    /// trained model's shape.
+    fn read_into(&self, model: &mut Model) -> Result<()>;
+
+    /// Leaves the trained parameters in the model the trainer was made from.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Default device memory of the GPU trainer: 4 GiB (see [`Budget::gpu_memory_bytes`]).
+///
+/// wgpu cannot tell how much memory a GPU has, let alone how much is free. 4 GiB
+/// fits the smallest GPUs people train on (6-8 GB, less what the display and
+/// other programs hold) and an integrated GPU's share of RAM. The figure only
+/// decides how much of the batch plan stays on the device; the vectors are the
+/// same at any budget. On a large GPU, raise it (`--gpu-memory-mb`) so that whole
+/// plans stay resident.
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::DEFAULT_GPU_MEMORY, 4 << 30);
+/// ```
+pub const DEFAULT_GPU_MEMORY: u64 = 4 << 30;
+
+/// Default host memory for a batch plan: 4 GiB, as `--memory-mb`'s default.
+///
+/// ```
+/// assert_eq!(glove_wgpu::train::DEFAULT_PLAN_MEMORY, 4 << 30);
+/// ```
+pub const DEFAULT_PLAN_MEMORY: u64 = 4 << 30;
+
+/// What training may use beside the model: none of it changes the vectors.
+///
+/// ```
+/// use glove_wgpu::train::{Budget, DEFAULT_GPU_MEMORY};
+/// let b = Budget::default();
+/// assert_eq!((b.gpu_memory_bytes, b.chunk_triples, b.shard_rows), (DEFAULT_GPU_MEMORY, None, None));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Host bytes for the batch plan of the batched and GPU trainers; a plan that
+    /// may not fit ([`plan_bytes_bound`]) is written to files and memory-mapped.
+    pub memory_bytes: u64,
+    /// Where plan files go (`None`: beside the co-occurrence file, or the system's
+    /// temporary folder for triples in memory).
+    pub plan_dir: Option<PathBuf>,
+    /// Device bytes the GPU trainer may take, the model included
+    /// ([`DEFAULT_GPU_MEMORY`]): the plan's chunks that fit stay on the device, the
+    /// rest stream every epoch.
+    pub gpu_memory_bytes: u64,
+    /// At most this many triples (whole batches, at least one) per GPU chunk;
+    /// `None`: as many as the limits allow. Forces chunking, for tests and checks.
+    pub chunk_triples: Option<usize>,
+    /// At most this many rows per model shard on the GPU; `None`: as many as one
+    /// storage binding holds. Forces sharding, for tests and checks.
+    pub shard_rows: Option<usize>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            memory_bytes: DEFAULT_PLAN_MEMORY,
+            plan_dir: None,
+            gpu_memory_bytes: DEFAULT_GPU_MEMORY,
+            chunk_triples: None,
+            shard_rows: None,
+        }
+    }
+}
+
+impl Budget {
+    /// Where the plan of `n` triples from `source` goes: memory when
+    /// [`plan_bytes_bound`] fits [`Budget::memory_bytes`], else files.
+    ///
+    /// ```
+    /// use glove_wgpu::train::{Budget, CoocSource, PlanStorage};
+    /// let b = Budget { memory_bytes: 320, ..Default::default() };
+    /// assert_eq!(b.plan_storage(&CoocSource::Memory(&[]), 10), PlanStorage::Memory);
+    /// assert!(matches!(b.plan_storage(&CoocSource::Memory(&[]), 11), PlanStorage::Files(_)));
+    /// ```
+    pub fn plan_storage(&self, source: &CoocSource, n: u64) -> PlanStorage {
+        if plan_bytes_bound(n) <= self.memory_bytes {
+            return PlanStorage::Memory;
+        }
+        let dir = self.plan_dir.clone().unwrap_or_else(|| match source {
+            CoocSource::File { path, .. } => path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), |p| p.to_path_buf()),
+            CoocSource::Memory(_) => std::env::temp_dir(),
+        });
+        PlanStorage::Files(dir)
+    }
+}
+
+impl Backend {
+    /// The trainer of this backend for `model` (trained in place) on `source`,
+    /// every record checked first. The batched and GPU trainers build the run's
+    /// one batch plan here.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{Backend, Budget, CoocSource, TrainConfig}};
+    /// let cooc = [Cooc { i: 0, j: 5, x: 2.0 }]; // id 5 in a 2-word model
+    /// let (cfg, source) = (TrainConfig { dim: 4, ..Default::default() }, CoocSource::Memory(&cooc));
+    /// let mut m = Model::new(2, 4, 1)?;
+    /// assert!(Backend::Exact.trainer(&mut m, &source, &cfg, &Budget::default()).is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn trainer<'a>(
+        &self,
+        model: &'a mut Model,
+        source: &'a CoocSource<'a>,
+        config: &TrainConfig,
+        budget: &Budget,
+    ) -> Result<Box<dyn Trainer + 'a>> {
+        config.validate()?;
+        if model.dim != config.dim {
+            return Err(Error::invalid(format!(
+                "the model has dimension {} but the configuration says {}",
+                model.dim, config.dim
+            )));
+        }
+        let n = source.len()?;
+        let plan = |model: &Model| -> Result<Arc<BatchPlan>> {
+            let storage = budget.plan_storage(source, n);
+            Ok(Arc::new(BatchPlan::from_source(
+                source,
+                model.vocab,
+                config.batch_size,
+                config.row_cap,
+                &storage,
+            )?))
+        };
+        Ok(match self {
+            Backend::Hogwild { threads } => {
+                check_source(source, model.vocab)?;
+                Box::new(CpuTrainer::hogwild(model, source, config, *threads)?)
+            }
+            Backend::Exact => {
+                check_source(source, model.vocab)?;
+                Box::new(CpuTrainer::exact(model, source, config))
+            }
+            Backend::Batched => {
+                let plan = plan(model)?;
+                let lanes = twin::fallback_lanes() as usize;
+                Box::new(twin::BatchedTrainer::new(model, plan, config, lanes)?)
+            }
+            Backend::Gpu(ctx) => {
+                let plan = plan(model)?;
+                let trainer = GpuTrainer::new(ctx.clone(), model, plan, config, budget)?;
+                Box::new(gpu::GpuRun { trainer, model })
+            }
+        })
+    }
+}
+
+/// Checks every record of `source` (a pass over a file).
+fn check_source(source: &CoocSource, vocab: usize) -> Result<()> {
+    let name = source.name();
+    let mut first = 0u64;
+    source.for_each_chunk(0, &mut |part| {
+        check_records_from(part, vocab, &name, first)?;
+        first += part.len() as u64;
+        Ok(())
+    })
+}
+
 /// The state after an epoch, as [`train`]'s callback sees it.
 ///
 /// ```
@@ -348,20 +543,22 @@ fn check_records_from(cooc: &[Cooc], vocab: usize, source_name: &str, first: u64
 /// assert_eq!(snapshots[1], m); // after the last epoch
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-pub struct EpochView<'m, 'g, 'c> {
-    model: &'m Model,
-    gpu: Option<&'g GpuTrainer<'c>>,
+pub struct EpochView<'t> {
+    trainer: &'t dyn Trainer,
+    vocab: usize,
+    dim: usize,
 }
 
-impl std::fmt::Debug for EpochView<'_, '_, '_> {
+impl std::fmt::Debug for EpochView<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EpochView")
-            .field("gpu", &self.gpu.is_some())
+            .field("vocab", &self.vocab)
+            .field("dim", &self.dim)
             .finish()
     }
 }
 
-impl EpochView<'_, '_, '_> {
+impl EpochView<'_> {
     /// A copy of the model as it stands (read back from the device for the GPU trainer).
     ///
     /// ```
@@ -376,16 +573,21 @@ impl EpochView<'_, '_, '_> {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn model(&self) -> Result<Model> {
-        let mut m = self.model.clone();
-        if let Some(g) = self.gpu {
-            g.read_into(&mut m)?;
-        }
+        let len = 2 * self.vocab * (self.dim + 1);
+        let mut m = Model {
+            vocab: self.vocab,
+            dim: self.dim,
+            params: vec![0.0; len],
+            gradsq: vec![0.0; len],
+        };
+        self.trainer.read_into(&mut m)?;
         Ok(m)
     }
 }
 
 /// Trains `model` on `cooc` from epoch `start_epoch` (0 for a fresh model) to
-/// `config.epochs`, calling `on_epoch` after each epoch (an error stops training).
+/// `config.epochs`, calling `on_epoch` after each epoch (an error stops training),
+/// within the default [`Budget`].
 ///
 /// The GPU trainer copies the model to the device once and back at the end;
 /// [`EpochView::model`] reads it back between epochs (for checkpoints).
@@ -415,25 +617,25 @@ pub fn train(
         &CoocSource::Memory(cooc),
         config,
         backend,
+        &Budget::default(),
         start_epoch,
         on_epoch,
     )
 }
 
-/// As [`train`], reading the triples from `source`: from memory, or from a file
-/// again every epoch, chunk after chunk (the next chunk read while the current one
-/// trains), so the co-occurrences need not fit in memory.
+/// As [`train`], reading the triples from `source` (memory, or a file read again
+/// every epoch in chunks, the next chunk read while the current one trains), within
+/// `budget`.
 ///
-/// Every record is checked before the first epoch (a pass over a file). A file
-/// whose triples fit its chunk is read once and trains from memory. In the
-/// deterministic modes the exact trainer gives the in-memory result bit for bit
-/// whatever the chunk; the batched CPU and GPU trainers cut each chunk into
-/// batches on its own, which is the in-memory result when chunks are whole batches
-/// and there is no row cap (`row_cap: 0`).
+/// Every record is checked before the first epoch. The batched CPU and GPU
+/// trainers cut the triples into one batch plan, once (see `src/train/plan.rs`),
+/// and run it every epoch: their vectors are the same whatever the chunk, the
+/// memory budgets or the device's limits. The exact trainer gives the in-memory
+/// result bit for bit whatever the chunk.
 ///
 /// ```
 /// use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocWriter};
-/// use glove_wgpu::{model::Model, train::{train, train_source, Backend, CoocSource, TrainConfig}};
+/// use glove_wgpu::{model::Model, train::{train, train_source, Backend, Budget, CoocSource, TrainConfig}};
 /// let cooc: Vec<Cooc> = (0..10).map(|k| Cooc { i: k % 3, j: (k + 1) % 3, x: 1.0 + k as f32 }).collect();
 /// let path = std::env::temp_dir().join(format!("glove-doc-train-source-{}.bin", std::process::id()));
 /// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
@@ -443,7 +645,7 @@ pub fn train(
 /// let (mut a, mut b) = (Model::new(3, 4, 1)?, Model::new(3, 4, 1)?);
 /// train(&mut a, &cooc, &cfg, &Backend::Exact, 0, &mut |_, _| Ok(()))?;
 /// let file = CoocSource::File { path: path.clone(), format: CoocFormat::Native, chunk: 4 };
-/// train_source(&mut b, &file, &cfg, &Backend::Exact, 0, &mut |_, _| Ok(()))?;
+/// train_source(&mut b, &file, &cfg, &Backend::Exact, &Budget::default(), 0, &mut |_, _| Ok(()))?;
 /// assert_eq!(a, b); // the exact trainer: chunks of 4 give the in-memory result
 /// std::fs::remove_file(&path).unwrap();
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -453,126 +655,41 @@ pub fn train_source(
     source: &CoocSource,
     config: &TrainConfig,
     backend: &Backend,
+    budget: &Budget,
     start_epoch: u32,
     on_epoch: &mut dyn FnMut(&EpochReport, &EpochView) -> Result<()>,
 ) -> Result<Vec<EpochReport>> {
     config.validate()?;
-    if model.dim != config.dim {
-        return Err(Error::invalid(format!(
-            "the model has dimension {} but the configuration says {}",
-            model.dim, config.dim
-        )));
-    }
-    let n = source.len()? as usize;
+    let n = source.len()?;
     if n == 0 {
         return Err(Error::invalid(
             "there are no co-occurrences to train on (an empty file, or a vocabulary that \
              matches nothing in the corpus)",
         ));
     }
-    let name = source.name();
     // A file whose triples fit one chunk is read once and trains from memory.
-    if let CoocSource::File {
-        path,
-        format,
-        chunk,
-    } = source
-    {
-        if n <= *chunk {
-            let all = crate::cooccur::read_all(path, *format)?;
-            check_records(&all, model.vocab, &name)?;
-            let memory = CoocSource::Memory(&all);
-            return run(model, &memory, n, config, backend, start_epoch, on_epoch);
+    let all;
+    let memory;
+    let source = match source {
+        CoocSource::File {
+            path,
+            format,
+            chunk,
+        } if n <= *chunk as u64 => {
+            all = crate::cooccur::read_all(path, *format)?;
+            // Checked here to name the file (the trainers check again, in memory).
+            check_records(&all, model.vocab, &source.name())?;
+            memory = CoocSource::Memory(&all);
+            &memory
         }
-    }
-    let mut first = 0u64;
-    source.for_each_chunk(0, &mut |part| {
-        check_records_from(part, model.vocab, &name, first)?;
-        first += part.len() as u64;
-        Ok(())
-    })?;
-    run(model, source, n, config, backend, start_epoch, on_epoch)
-}
-
-/// The epochs of [`train_source`], on `n` triples already checked.
-fn run(
-    model: &mut Model,
-    source: &CoocSource,
-    n: usize,
-    config: &TrainConfig,
-    backend: &Backend,
-    start_epoch: u32,
-    on_epoch: &mut dyn FnMut(&EpochReport, &EpochView) -> Result<()>,
-) -> Result<Vec<EpochReport>> {
-    let memory = match source {
-        CoocSource::Memory(c) => Some(*c),
-        CoocSource::File { .. } => None,
+        _ => source,
     };
+    let (vocab, dim) = (model.vocab, model.dim);
+    let mut trainer = backend.trainer(model, source, config, budget)?;
     let mut reports = Vec::new();
-    let mut gpu = match (backend, memory) {
-        (Backend::Gpu(ctx), Some(cooc)) => Some(GpuTrainer::new(ctx.clone(), model, cooc, config)?),
-        (Backend::Gpu(ctx), None) => {
-            let chunk = match source {
-                CoocSource::File { chunk, .. } => *chunk,
-                CoocSource::Memory(_) => n,
-            };
-            Some(GpuTrainer::streaming(ctx.clone(), model, n, config, chunk)?)
-        }
-        _ => None,
-    };
-    let plan = match (backend, memory) {
-        (Backend::Batched, Some(cooc)) => Some(BatchPlan::build_capped(
-            cooc,
-            config.batch_size,
-            config.row_cap,
-        )),
-        _ => None,
-    };
-    let pool = match backend {
-        Backend::Hogwild { threads } => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(crate::threads::thread_count(*threads))
-                .build()
-                .map_err(|e| Error::invalid(format!("starting {threads} threads: {e}")))?,
-        ),
-        _ => None,
-    };
-    let lanes = twin::fallback_lanes() as usize;
     for epoch in start_epoch..config.epochs {
         let t0 = Instant::now();
-        let total = match backend {
-            Backend::Gpu(_) => {
-                let g = gpu.as_mut().expect("trainer built");
-                match memory {
-                    Some(_) => g.epoch()?,
-                    None => g.epoch_from(source)?,
-                }
-            }
-            Backend::Batched if plan.is_some() => {
-                twin::epoch_batched(model, plan.as_ref().expect("plan built"), config, lanes)
-            }
-            _ => {
-                let mut total = 0.0;
-                source.for_each_chunk(0, &mut |part| {
-                    total += match backend {
-                        Backend::Hogwild { .. } => {
-                            let pool = pool.as_ref().expect("pool built for Hogwild");
-                            pool.install(|| {
-                                epoch_hogwild(model, part, config, pool.current_num_threads())
-                            })
-                        }
-                        Backend::Batched => {
-                            let plan =
-                                BatchPlan::build_capped(part, config.batch_size, config.row_cap);
-                            twin::epoch_batched(model, &plan, config, lanes)
-                        }
-                        _ => epoch_exact(model, part, config),
-                    };
-                    Ok(())
-                })?;
-                total
-            }
-        };
+        let total = trainer.epoch()?;
         if !total.is_finite() {
             return Err(Error::invalid(format!(
                 "training diverged in epoch {}: a residual became non-finite (summed cost \
@@ -585,17 +702,16 @@ fn run(
             epoch: epoch + 1,
             cost: total / n as f64,
             seconds: t0.elapsed().as_secs_f64(),
-            updates: n as u64,
+            updates: n,
         };
         let view = EpochView {
-            model,
-            gpu: gpu.as_ref(),
+            trainer: &*trainer,
+            vocab,
+            dim,
         };
         on_epoch(&report, &view)?;
         reports.push(report);
     }
-    if let Some(g) = gpu {
-        g.read_into(model)?;
-    }
+    trainer.finish()?;
     Ok(reports)
 }

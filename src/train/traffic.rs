@@ -12,12 +12,14 @@
 //! - the critical path: per batch and pass, the longest row's triple count, summed,
 //!   against the sum of the mean row's.
 //!
-//! Accesses per row of a pass: the span (16 bytes, one address for all lanes);
-//! the row and its AdaGrad state loaded (and, main pass, copied to the snapshot)
-//! and stored once; per block of `lanes` triples one coalesced entry load; per
-//! triple the other row (`SLOTS` accesses); main pass: the row cost (4 bytes).
+//! Accesses per row of a pass: the span and the next span's start (8 bytes each,
+//! one address for all lanes); the row and its AdaGrad state loaded (and, main
+//! pass, copied to the snapshot) and stored once; per block of `lanes` triples one
+//! coalesced entry load; per triple the other row (`SLOTS` accesses); main pass:
+//! the row cost (4 bytes).
 
-use super::batch::{device_stride, BatchPlan, Span};
+use super::layout::device_stride;
+use super::plan::BatchPlan;
 
 /// Element of a row that lane `lane` holds in register slot `t` (the kernel's
 /// `lane + t * lanes`).
@@ -65,6 +67,15 @@ pub struct Traffic {
     pub dispatches: u64,
 }
 
+/// Where one row of a pass reads its span and entries.
+struct RowAt {
+    span_index: usize,
+    first_entry: usize,
+    count: usize,
+    row: usize,
+    last: bool,
+}
+
 /// Bytes in the sectors touched, and bytes asked for, by the byte ranges
 /// `(address, width)` of one access, given in ascending order of address (as the
 /// lanes of every access of the kernel are); equal ranges count once.
@@ -106,29 +117,28 @@ impl Traffic {
         use rayon::prelude::*;
         let stride = device_stride(dim);
         let slots = stride.div_ceil(lanes);
-        let mut total = plan
-            .batches
-            .par_iter()
+        let mut total = (0..plan.batches().len())
+            .into_par_iter()
             .map(|b| {
                 let mut t = Traffic::default();
-                let main =
-                    &plan.main_spans[b.main_base as usize..(b.main_base + b.n_main) as usize];
-                let ctx = &plan.ctx_spans[b.ctx_base as usize..(b.ctx_base + b.n_ctx) as usize];
-                for (pass, spans, base) in [(0, main, b.main_base), (1, ctx, b.ctx_base)] {
+                let batch = plan.batches()[b];
+                let main: Vec<_> = plan.main_spans_of(b).collect();
+                let ctx: Vec<_> = plan.ctx_spans_of(b).collect();
+                for (main_pass, spans, base) in
+                    [(true, main, batch.main_base), (false, ctx, batch.ctx_base)]
+                {
                     let (mut longest, mut sum) = (0u64, 0u64);
-                    for (r, span) in spans.iter().enumerate() {
-                        t.row(
-                            pass == 0,
-                            base as usize + r,
-                            r,
-                            span,
-                            dim,
-                            stride,
-                            lanes,
-                            slots,
-                        );
-                        longest = longest.max(span.count as u64);
-                        sum += span.count as u64;
+                    for (r, &(span, count)) in spans.iter().enumerate() {
+                        let at = RowAt {
+                            span_index: base as usize + r,
+                            first_entry: batch.entry_base as usize + span.start as usize,
+                            count: count as usize,
+                            row: span.row as usize,
+                            last: r + 1 == spans.len(),
+                        };
+                        t.row(main_pass, r, &at, dim, stride, lanes, slots);
+                        longest = longest.max(count as u64);
+                        sum += count as u64;
                     }
                     if !spans.is_empty() {
                         t.critical_path += longest;
@@ -141,7 +151,7 @@ impl Traffic {
         total.lanes = lanes;
         total.dim = dim;
         total.triples = plan.triples() as u64;
-        total.dispatches = 2 * plan.batches.len() as u64 + 1;
+        total.dispatches = 2 * plan.batches().len() as u64 + 1;
         total
     }
 
@@ -179,36 +189,41 @@ impl Traffic {
     fn row(
         &mut self,
         main: bool,
-        span_index: usize,
         r: usize,
-        span: &Span,
+        at: &RowAt,
         dim: usize,
         stride: usize,
         lanes: usize,
         slots: usize,
     ) {
-        // The span, read by every lane (buffers start on 256-byte boundaries; the
-        // offsets below are from each buffer's start).
-        self.access(std::iter::once((16 * span_index as u64, 16)));
-        // Row and state loaded, snapshot written (main), row and state stored. The
-        // row is `span.row` of theta (word rows) or of theta's context half; either
-        // way it starts on a multiple of `stride` floats.
-        let row = span.row as usize * stride;
-        let copies = if main { 5 } else { 4 };
-        for _ in 0..copies {
+        // The span, and the next one's start (where this one's entries end), read
+        // by every lane (buffers start on 256-byte boundaries; the offsets below
+        // are from each buffer's start).
+        self.access(std::iter::once((8 * at.span_index as u64, 8)));
+        if !at.last {
+            self.access(std::iter::once((8 * at.span_index as u64 + 12, 4)));
+        }
+        // Row and state loaded, snapshot written (main), row and state stored. A
+        // model row is `2 * stride` floats, its state at `+stride`.
+        let row = at.row * 2 * stride;
+        for _ in 0..2 {
             self.row_access(row, dim, lanes, slots);
+            self.row_access(row + stride, dim, lanes, slots);
+        }
+        if main {
+            self.row_access(r * stride, dim, lanes, slots);
         }
         // Entries in blocks of `lanes`, then the other row of each triple.
         let mut e = 0usize;
-        while e < span.count as usize {
-            let n = lanes.min(span.count as usize - e);
-            let first = span.start as usize + e;
+        while e < at.count {
+            let n = lanes.min(at.count - e);
+            let first = at.first_entry + e;
             self.access((0..n).map(|l| (8 * (first + l) as u64, 8)));
             e += n;
         }
         // The other row of each triple: any row, all start on a multiple of
         // `stride` floats; its id does not change the count, so row 0 stands for it.
-        for _ in 0..span.count {
+        for _ in 0..at.count {
             self.row_access(0, dim, lanes, slots);
         }
         if main {

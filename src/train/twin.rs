@@ -8,7 +8,9 @@
 //! | `glove_step` `context_pass` | [`context_pass`] |
 //! | `glove_cost` `reduce_cost` | [`reduce_cost`] |
 //!
-//! The twins work on the device layout ([`super::device_stride`] floats per row)
+//! The twins work on the device layout ([`super::to_device_layout`]: rows of
+//! `2 * stride` floats, parameters then AdaGrad state, in one array where the GPU
+//! splits them over shards)
 //! and take the kernel's lane count: lane `l` owns the elements `l, l + lanes, ...`
 //! of a row, a residual is the lanes' partial sums (slots in order) added by the
 //! tree of [`lane_sum`], which gives the bits of the kernel's butterfly. So the
@@ -22,12 +24,13 @@
 
 use rayon::prelude::*;
 
-use super::batch::{
-    device_stride, from_device_layout, to_device_layout, BatchPlan, CostParams, Entry, Span,
-    StepParams,
-};
+use std::sync::Arc;
+
+use super::layout::{device_stride, from_device_layout, to_device_layout, CostParams, StepParams};
+use super::plan::{Batch, BatchPlan, Entry, Span};
 use super::traffic::lane_element;
-use super::TrainConfig;
+use super::{weight, TrainConfig, Trainer};
+use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::shaders::{GLOVE_COST, GLOVE_STEP_WORKGROUP};
 
@@ -40,16 +43,6 @@ use crate::shaders::{GLOVE_COST, GLOVE_STEP_WORKGROUP};
 /// ```
 pub fn cost_wg() -> u32 {
     GLOVE_COST.const_u32("COST_WG")
-}
-
-/// Row costs summed by one workgroup of `reduce_cost`, read from the WGSL.
-///
-/// ```
-/// use glove_wgpu::train::twin::{cost_block, cost_wg};
-/// assert_eq!(cost_block() % cost_wg(), 0);
-/// ```
-pub fn cost_block() -> u32 {
-    GLOVE_COST.const_u32("COST_BLOCK")
 }
 
 /// Lanes of the workgroup-memory path, read from the WGSL (the subgroup path uses
@@ -71,15 +64,6 @@ pub fn fallback_lanes() -> u32 {
 /// ```
 pub fn slots(stride: usize, lanes: usize) -> usize {
     stride.div_ceil(lanes)
-}
-
-#[inline]
-fn weight(p: &StepParams, x: f32) -> f32 {
-    if x > p.x_max {
-        1.0
-    } else {
-        (x / p.x_max).powf(p.alpha)
-    }
 }
 
 /// The sum of the lanes' values in the kernels' order: at distance `len/2`, then
@@ -144,7 +128,7 @@ fn step_row<'o>(
             cost += f32::INFINITY;
             continue;
         }
-        let fdiff = weight(p, en.x) * diff;
+        let fdiff = weight(en.x, p.x_max, p.alpha) * diff;
         cost += 0.5 * fdiff * diff;
         for k in 0..d {
             let u = (fdiff * c[k]).clamp(-p.clip, p.clip) * p.eta;
@@ -157,28 +141,49 @@ fn step_row<'o>(
     cost
 }
 
+/// The spans of pass `p` with their entries (`spans` and `entries` are the
+/// arrays the pass is bound to).
+fn spans_of<'a>(
+    p: &StepParams,
+    spans: &'a [Span],
+    entries: &'a [Entry],
+) -> impl IndexedParallelIterator<Item = (usize, Span, &'a [Entry])> + 'a {
+    let (base, n, eb, len) = (
+        p.span_base as usize,
+        p.n_spans as usize,
+        p.entry_base as usize,
+        p.n_entries,
+    );
+    let spans = &spans[base..base + n];
+    let entries = &entries[eb..eb + len as usize];
+    (0..n).into_par_iter().map(move |r| {
+        let end = spans.get(r + 1).map_or(len, |s| s.start);
+        let span = spans[r];
+        (r, span, &entries[span.start as usize..end as usize])
+    })
+}
+
 /// Twin of `main_pass`: for each of the `p.n_spans` spans from `p.span_base`,
 /// snapshot the word row, step it triple after triple against the context rows
-/// of `theta`, and write the row's cost to `row_cost[p.cost_base + r]`.
+/// of `rows`, and write the row's cost to `row_cost[p.span_base + r]`. `rows` is
+/// the whole model in the device layout (the kernel's shards, end to end).
 ///
 /// ```
 /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, to_device_layout, BatchPlan, TrainConfig}};
 /// let (cfg, m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
 /// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size);
-/// let [main, _] = twin::batch_params(m.vocab, &cfg, &plan, 0);
-/// let (mut theta, mut gradsq) = to_device_layout(&m);
+/// let [main, _] = twin::batch_params(m.vocab, &cfg, plan.batches()[0], (0, 0, 0), 4);
+/// let mut rows = to_device_layout(&m, 0..4);
 /// let (mut snapshot, mut row_cost) = (vec![0.0; 8], vec![0.0; 1]);
-/// let (spans, entries) = (&plan.main_spans, &plan.main_entries);
-/// twin::main_pass(&main, &mut theta, &mut gradsq, &mut snapshot, spans, entries, &mut row_cost, 32);
+/// let (spans, entries) = (plan.main_spans(), plan.main_entries());
+/// twin::main_pass(&main, &mut rows, &mut snapshot, spans, entries, &mut row_cost, 32);
 /// assert_eq!(&snapshot[..5], m.word_row(0)); // word row 0 as it stood
-/// assert!(row_cost[0] > 0.0 && theta[..5] != snapshot[..5]);
+/// assert!(row_cost[0] > 0.0 && rows[..5] != snapshot[..5]);
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-#[allow(clippy::too_many_arguments)]
 pub fn main_pass(
     p: &StepParams,
-    theta: &mut [f32],
-    gradsq: &mut [f32],
+    rows: &mut [f32],
     snapshot: &mut [f32],
     spans: &[Span],
     entries: &[Entry],
@@ -186,30 +191,27 @@ pub fn main_pass(
     lanes: usize,
 ) {
     let (d, s) = (p.dim as usize, p.stride as usize);
-    let spans = &spans[p.span_base as usize..(p.span_base + p.n_spans) as usize];
-    let theta_r: &[f32] = theta;
-    let gradsq_r: &[f32] = gradsq;
-    let rows: Vec<(Vec<f32>, Vec<f32>, f32)> = spans
-        .par_iter()
-        .map(|span| {
-            let wi = span.row as usize * s;
-            let mut w = theta_r[wi..wi + d + 1].to_vec();
-            let mut g = gradsq_r[wi..wi + d + 1].to_vec();
-            let es = &entries[span.start as usize..(span.start + span.count) as usize];
+    let rows_r: &[f32] = rows;
+    let stepped: Vec<(usize, Vec<f32>, Vec<f32>, f32)> = spans_of(p, spans, entries)
+        .map(|(r, span, es)| {
+            let wi = span.row as usize * 2 * s;
+            let mut w = rows_r[wi..wi + d + 1].to_vec();
+            let mut g = rows_r[wi + s..wi + s + d + 1].to_vec();
             let other = |j: u32| {
-                let cj = p.ctx_base as usize + j as usize * s;
-                &theta_r[cj..cj + d + 1]
+                let cj = (p.ctx_row + j) as usize * 2 * s;
+                &rows_r[cj..cj + d + 1]
             };
             let cost = step_row(p, &mut w, &mut g, es, other, lanes);
-            (w, g, cost)
+            (r, w, g, cost)
         })
         .collect();
-    for (r, (span, (w, g, cost))) in spans.iter().zip(rows).enumerate() {
-        let wi = span.row as usize * s;
-        snapshot[r * s..r * s + d + 1].copy_from_slice(&theta[wi..wi + d + 1]);
-        theta[wi..wi + d + 1].copy_from_slice(&w);
-        gradsq[wi..wi + d + 1].copy_from_slice(&g);
-        row_cost[p.cost_base as usize + r] = cost;
+    let spans = &spans[p.span_base as usize..];
+    for (r, w, g, cost) in stepped {
+        let wi = spans[r].row as usize * 2 * s;
+        snapshot[r * s..r * s + d + 1].copy_from_slice(&rows[wi..wi + d + 1]);
+        rows[wi..wi + d + 1].copy_from_slice(&w);
+        rows[wi + s..wi + s + d + 1].copy_from_slice(&g);
+        row_cost[p.span_base as usize + r] = cost;
     }
 }
 
@@ -220,22 +222,23 @@ pub fn main_pass(
 /// ```
 /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*};
 /// let (cfg, m) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
-/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size);
-/// let [main, context] = twin::batch_params(m.vocab, &cfg, &plan, 0);
-/// let ((mut theta, mut gradsq), mut snap, mut cost) = (to_device_layout(&m), vec![0.0; 8], vec![0.0; 1]);
-/// twin::main_pass(&main, &mut theta, &mut gradsq, &mut snap, &plan.main_spans, &plan.main_entries, &mut cost, 32);
-/// twin::context_pass(&context, &mut theta, &mut gradsq, &snap, &plan.ctx_spans, &plan.ctx_entries, &mut cost, 32);
-/// let (mut after, mut batched) = (m.clone(), m.clone());
-/// from_device_layout(&mut after, &theta, &gradsq);
-/// twin::epoch_batched(&mut batched, &plan, &cfg, 32);
+/// let plan = std::sync::Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
+/// let [main, context] = twin::batch_params(m.vocab, &cfg, plan.batches()[0], (0, 0, 0), 4);
+/// let (mut rows, mut snap, mut cost) = (to_device_layout(&m, 0..4), vec![0.0; 8], vec![0.0; 1]);
+/// twin::main_pass(&main, &mut rows, &mut snap, plan.main_spans(), plan.main_entries(), &mut cost, 32);
+/// twin::context_pass(&context, &mut rows, &snap, plan.ctx_spans(), plan.ctx_entries(), &mut cost, 32);
+/// let mut after = m.clone();
+/// from_device_layout(&mut after, 0, &rows);
+/// let mut batched = m.clone();
+/// let mut t = Box::new(twin::BatchedTrainer::new(&mut batched, plan, &cfg, 32)?);
+/// t.epoch()?;
+/// t.finish()?; // writes the model back
 /// assert_eq!(after, batched); // one batch: the two passes are the whole epoch
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-#[allow(clippy::too_many_arguments)]
 pub fn context_pass(
     p: &StepParams,
-    theta: &mut [f32],
-    gradsq: &mut [f32],
+    rows: &mut [f32],
     snapshot: &[f32],
     spans: &[Span],
     entries: &[Entry],
@@ -243,45 +246,41 @@ pub fn context_pass(
     lanes: usize,
 ) {
     let (d, s) = (p.dim as usize, p.stride as usize);
-    let spans = &spans[p.span_base as usize..(p.span_base + p.n_spans) as usize];
-    let theta_r: &[f32] = theta;
-    let gradsq_r: &[f32] = gradsq;
-    let rows: Vec<(Vec<f32>, Vec<f32>)> = spans
-        .par_iter()
-        .map(|span| {
-            let cj = p.ctx_base as usize + span.row as usize * s;
-            let mut c = theta_r[cj..cj + d + 1].to_vec();
-            let mut g = gradsq_r[cj..cj + d + 1].to_vec();
-            let es = &entries[span.start as usize..(span.start + span.count) as usize];
+    let rows_r: &[f32] = rows;
+    let stepped: Vec<(usize, Vec<f32>, Vec<f32>)> = spans_of(p, spans, entries)
+        .map(|(r, span, es)| {
+            let cj = (p.ctx_row + span.row) as usize * 2 * s;
+            let mut c = rows_r[cj..cj + d + 1].to_vec();
+            let mut g = rows_r[cj + s..cj + s + d + 1].to_vec();
             let other = |slot: u32| &snapshot[slot as usize * s..slot as usize * s + d + 1];
             step_row(p, &mut c, &mut g, es, other, lanes);
-            (c, g)
+            (r, c, g)
         })
         .collect();
-    for (span, (c, g)) in spans.iter().zip(rows) {
-        let cj = p.ctx_base as usize + span.row as usize * s;
-        theta[cj..cj + d + 1].copy_from_slice(&c);
-        gradsq[cj..cj + d + 1].copy_from_slice(&g);
+    let spans = &spans[p.span_base as usize..];
+    for (r, c, g) in stepped {
+        let cj = (p.ctx_row + spans[r].row) as usize * 2 * s;
+        rows[cj..cj + d + 1].copy_from_slice(&c);
+        rows[cj + s..cj + s + d + 1].copy_from_slice(&g);
     }
 }
 
-/// Twin of `reduce_cost`: one partial sum per block of `COST_BLOCK` row costs
-/// (`COST_WG` strided sums, then a tree), written from `partials[cp.out_base]`.
-/// Dispatched with `ceil(n_rows / COST_BLOCK)` workgroups, as here.
+/// Twin of `reduce_cost`: for each of the chunk's `cp.n_batches` batches, the sum
+/// of its row costs `row_cost[batch_rows[b]..batch_rows[b + 1]]` (`COST_WG`
+/// strided sums, then a tree), written to `partials[cp.out_base + b]`.
 ///
 /// ```
 /// use glove_wgpu::train::{twin, CostParams};
-/// let rows = vec![1.0f32; twin::cost_block() as usize + 3]; // two blocks
-/// let cp = CostParams { n_rows: rows.len() as u32, out_base: 1, ..Default::default() };
+/// let rows = vec![1.0f32; 1000];
+/// let cp = CostParams { n_batches: 2, out_base: 1, ..Default::default() };
 /// let mut partials = [0.0f32; 3];
-/// twin::reduce_cost(&cp, &rows, &mut partials);
-/// assert_eq!(partials, [0.0, twin::cost_block() as f32, 3.0]); // from out_base
+/// twin::reduce_cost(&cp, &rows, &[0, 300, 1000], &mut partials);
+/// assert_eq!(partials, [0.0, 300.0, 700.0]); // from out_base
 /// ```
-pub fn reduce_cost(cp: &CostParams, row_cost: &[f32], partials: &mut [f32]) {
-    let (wg, block) = (cost_wg() as usize, cost_block() as usize);
-    let n = cp.n_rows as usize;
-    for b in 0..n.div_ceil(block) {
-        let (first, end) = (b * block, ((b + 1) * block).min(n));
+pub fn reduce_cost(cp: &CostParams, row_cost: &[f32], batch_rows: &[u32], partials: &mut [f32]) {
+    let wg = cost_wg() as usize;
+    for b in 0..cp.n_batches as usize {
+        let (first, end) = (batch_rows[b] as usize, batch_rows[b + 1] as usize);
         let mut partial: Vec<f32> = (0..wg)
             .map(|t| {
                 let mut s = 0.0f32;
@@ -304,30 +303,33 @@ pub fn reduce_cost(cp: &CostParams, row_cost: &[f32], partials: &mut [f32]) {
     }
 }
 
-/// The two uniforms of batch `b` of `plan` (main pass, context pass), as the GPU
-/// trainer uploads them.
+/// The two uniforms of `batch` (main pass, context pass) for a model of
+/// `model_vocab` words in shards of `shard_rows` rows, with the batch's first
+/// main span, first context span and first entry at `bases` in the arrays the
+/// passes are bound to.
 ///
 /// ```
 /// use glove_wgpu::{cooccur::Cooc, train::{twin, BatchPlan, TrainConfig}};
 /// let cfg = TrainConfig { dim: 4, ..Default::default() };
 /// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 0, j: 2, x: 1.0 }], 8);
-/// let [main, context] = twin::batch_params(3, &cfg, &plan, 0);
+/// let [main, context] = twin::batch_params(3, &cfg, plan.batches()[0], (0, 0, 0), 6);
 /// assert_eq!((main.n_spans, context.n_spans), (1, 2)); // word row 0; context rows 1, 2
-/// assert_eq!(main.ctx_base, 3 * 8); // context rows after 3 word rows of 8 floats
+/// assert_eq!((main.ctx_row, main.n_entries), (3, 2)); // context rows after 3 word rows
 /// ```
 pub fn batch_params(
     model_vocab: usize,
     cfg: &TrainConfig,
-    plan: &BatchPlan,
-    b: usize,
+    batch: Batch,
+    bases: (u32, u32, u32),
+    shard_rows: usize,
 ) -> [StepParams; 2] {
-    let range = plan.batches[b];
-    let stride = device_stride(cfg.dim);
     let base = StepParams {
         dim: cfg.dim as u32,
-        stride: stride as u32,
-        ctx_base: (model_vocab * stride) as u32,
-        cost_base: range.main_base,
+        stride: device_stride(cfg.dim) as u32,
+        ctx_row: model_vocab as u32,
+        shard_rows: shard_rows as u32,
+        entry_base: bases.2,
+        n_entries: batch.len,
         x_max: cfg.x_max,
         alpha: cfg.alpha,
         eta: cfg.eta,
@@ -336,65 +338,188 @@ pub fn batch_params(
     };
     [
         StepParams {
-            span_base: range.main_base,
-            n_spans: range.n_main,
+            span_base: bases.0,
+            n_spans: batch.n_main,
             ..base
         },
         StepParams {
-            span_base: range.ctx_base,
-            n_spans: range.n_ctx,
+            span_base: bases.1,
+            n_spans: batch.n_ctx,
             ..base
         },
     ]
 }
 
-/// One epoch of the batched trainer on the CPU: every batch of `plan` through the
-/// twins in order, with `lanes` lanes, then the cost reduction. Returns the summed
-/// cost (partials added in f64, in order).
+/// The batched trainer on the CPU: every batch of the plan through the twins in
+/// order, with `lanes` lanes, and each batch's cost reduced as `reduce_cost` does;
+/// an epoch's cost is the partials added in f64, in order (the GPU trainer's
+/// semantics, and its figures to the last bits of `pow`, `log` and `sqrt`).
 ///
 /// ```
-/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, BatchPlan, TrainConfig}};
+/// use std::sync::Arc;
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin::BatchedTrainer, BatchPlan, TrainConfig, Trainer}};
 /// let cfg = TrainConfig { dim: 4, ..Default::default() };
 /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
-/// let (plan, mut m) = (BatchPlan::build(&cooc, cfg.batch_size), Model::new(2, 4, 1)?);
-/// let first = twin::epoch_batched(&mut m, &plan, &cfg, 32);
-/// assert!(twin::epoch_batched(&mut m, &plan, &cfg, 32) < first);
+/// let (plan, mut m) = (Arc::new(BatchPlan::build(&cooc, cfg.batch_size)), Model::new(2, 4, 1)?);
+/// let mut t = BatchedTrainer::new(&mut m, plan, &cfg, 32)?;
+/// let first = t.epoch()?;
+/// assert!(t.epoch()? < first);
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-pub fn epoch_batched(model: &mut Model, plan: &BatchPlan, cfg: &TrainConfig, lanes: usize) -> f64 {
-    let s = device_stride(model.dim);
-    let (mut theta, mut gradsq) = to_device_layout(model);
-    let mut snapshot = vec![0.0f32; plan.max_main as usize * s];
-    let mut row_cost = vec![0.0f32; plan.main_spans.len()];
-    for b in 0..plan.batches.len() {
-        let [pm, pc] = batch_params(model.vocab, cfg, plan, b);
-        main_pass(
-            &pm,
-            &mut theta,
-            &mut gradsq,
-            &mut snapshot,
-            &plan.main_spans,
-            &plan.main_entries,
-            &mut row_cost,
-            lanes,
-        );
-        context_pass(
-            &pc,
-            &mut theta,
-            &mut gradsq,
-            &snapshot,
-            &plan.ctx_spans,
-            &plan.ctx_entries,
-            &mut row_cost,
-            lanes,
-        );
+pub struct BatchedTrainer<'m> {
+    model: &'m mut Model,
+    rows: Vec<f32>,
+    plan: Arc<BatchPlan>,
+    cfg: TrainConfig,
+    lanes: usize,
+}
+
+impl std::fmt::Debug for BatchedTrainer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchedTrainer")
+            .field("batches", &self.plan.batches().len())
+            .field("lanes", &self.lanes)
+            .finish()
     }
-    from_device_layout(model, &theta, &gradsq);
-    let cp = CostParams {
-        n_rows: row_cost.len() as u32,
-        ..Default::default()
-    };
-    let mut partials = vec![0f32; row_cost.len().div_ceil(cost_block() as usize)];
-    reduce_cost(&cp, &row_cost, &mut partials);
-    partials.iter().map(|&c| c as f64).sum()
+}
+
+impl<'m> BatchedTrainer<'m> {
+    /// Takes `model` (trained in place; [`Trainer::finish`] writes it back) and the
+    /// plan, cut with the batch size and row cap of `cfg`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin::BatchedTrainer, BatchPlan, TrainConfig}};
+    /// let cfg = TrainConfig { dim: 4, ..Default::default() };
+    /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], 7)); // not cfg's batch
+    /// assert!(BatchedTrainer::new(&mut Model::new(2, 4, 1)?, plan, &cfg, 32).is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn new(
+        model: &'m mut Model,
+        plan: Arc<BatchPlan>,
+        cfg: &TrainConfig,
+        lanes: usize,
+    ) -> Result<Self> {
+        check_plan(&plan, cfg, model)?;
+        let rows = to_device_layout(model, 0..2 * model.vocab);
+        Ok(BatchedTrainer {
+            model,
+            rows,
+            plan,
+            cfg: cfg.clone(),
+            lanes,
+        })
+    }
+}
+
+/// One epoch of the batched trainer on `model` ([`BatchedTrainer`] made, run once
+/// and finished); returns the summed cost.
+///
+/// ```
+/// use std::sync::Arc;
+/// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, BatchPlan, TrainConfig}};
+/// let cfg = TrainConfig { dim: 4, ..Default::default() };
+/// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
+/// let mut m = Model::new(2, 4, 1)?;
+/// let first = twin::epoch_batched(&mut m, &plan, &cfg, 32)?;
+/// assert!(twin::epoch_batched(&mut m, &plan, &cfg, 32)? < first);
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn epoch_batched(
+    model: &mut Model,
+    plan: &Arc<BatchPlan>,
+    cfg: &TrainConfig,
+    lanes: usize,
+) -> Result<f64> {
+    let mut t = Box::new(BatchedTrainer::new(model, plan.clone(), cfg, lanes)?);
+    let cost = t.epoch()?;
+    t.finish()?;
+    Ok(cost)
+}
+
+/// Checks that `plan` was cut with `cfg`'s batch and cap for `model`'s shape.
+pub(crate) fn check_plan(plan: &BatchPlan, cfg: &TrainConfig, model: &Model) -> Result<()> {
+    cfg.validate()?;
+    if model.dim != cfg.dim {
+        return Err(Error::invalid(format!(
+            "the model has dimension {} but the configuration says {}",
+            model.dim, cfg.dim
+        )));
+    }
+    if plan.batch_size() != cfg.batch_size || plan.row_cap() != cfg.row_cap {
+        return Err(Error::invalid(format!(
+            "the plan was cut into batches of {} with row cap {}, the configuration says {} \
+             and {}",
+            plan.batch_size(),
+            plan.row_cap(),
+            cfg.batch_size,
+            cfg.row_cap
+        )));
+    }
+    Ok(())
+}
+
+impl Trainer for BatchedTrainer<'_> {
+    fn epoch(&mut self) -> Result<f64> {
+        let plan = &*self.plan;
+        let s = device_stride(self.cfg.dim);
+        let mut snapshot = vec![0.0f32; plan.max_main() as usize * s];
+        let mut row_cost = vec![0.0f32; plan.max_main() as usize];
+        let mut total = 0.0f64;
+        let vocab = self.model.vocab;
+        let shard_rows = 2 * vocab;
+        for &b in plan.batches() {
+            let [pm, pc] = batch_params(vocab, &self.cfg, b, (0, 0, 0), shard_rows);
+            let (me, ce) = (
+                &plan.main_entries()[b.entry_base as usize..],
+                &plan.ctx_entries()[b.entry_base as usize..],
+            );
+            let (ms, cs) = (
+                &plan.main_spans()[b.main_base as usize..],
+                &plan.ctx_spans()[b.ctx_base as usize..],
+            );
+            main_pass(
+                &pm,
+                &mut self.rows,
+                &mut snapshot,
+                ms,
+                me,
+                &mut row_cost,
+                self.lanes,
+            );
+            context_pass(
+                &pc,
+                &mut self.rows,
+                &snapshot,
+                cs,
+                ce,
+                &mut row_cost,
+                self.lanes,
+            );
+            let cp = CostParams {
+                n_batches: 1,
+                ..Default::default()
+            };
+            let mut partial = [0.0f32];
+            reduce_cost(&cp, &row_cost, &[0, b.n_main], &mut partial);
+            total += partial[0] as f64;
+        }
+        Ok(total)
+    }
+
+    fn read_into(&self, model: &mut Model) -> Result<()> {
+        if model.vocab != self.model.vocab || model.dim != self.model.dim {
+            return Err(Error::invalid(
+                "the model does not match the one being trained",
+            ));
+        }
+        from_device_layout(model, 0, &self.rows);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        from_device_layout(self.model, 0, &self.rows);
+        Ok(())
+    }
 }
