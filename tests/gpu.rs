@@ -53,3 +53,26 @@ fn upload_and_read_round_trip_odd_sizes() {
         assert_eq!(ctx.read::<u16>(&buf, len).unwrap(), data);
     }
 }
+
+/// llvmpipe's subgroup size follows `LP_NATIVE_VECTOR_WIDTH` (bits / 32 lanes):
+/// `.ci/run` runs the GPU suites at 128, 256 and 512 (4, 8 and 16 lanes), and this
+/// checks that each run got the width it asked for.
+#[test]
+fn llvmpipe_subgroup_size_follows_its_vector_width() {
+    let Some(ctx) = common::gpu() else { return };
+    let a = ctx.adapter();
+    let Ok(width) = std::env::var("LP_NATIVE_VECTOR_WIDTH") else {
+        return;
+    };
+    if !a.name.starts_with("llvmpipe") {
+        return;
+    }
+    let lanes: u32 = width.parse::<u32>().unwrap() / 32;
+    assert!(ctx.has_subgroups(), "{}", a.name);
+    assert_eq!(
+        (a.subgroup_min_size, a.subgroup_max_size),
+        (lanes, lanes),
+        "LP_NATIVE_VECTOR_WIDTH={width} on {}",
+        a.name
+    );
+}

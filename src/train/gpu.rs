@@ -280,8 +280,12 @@ pub struct GpuStats {
     /// Seconds inside `queue.submit` (a software adapter such as lavapipe runs
     /// the work there; a hardware driver only queues it).
     pub submit_seconds: f64,
-    /// Seconds of the epoch the host spent on its own work: recording passes,
-    /// writing streamed chunks, reading the cost (not waiting, not submitting).
+    /// CPU seconds spent recording the passes (part of `host_seconds`).
+    pub record_seconds: f64,
+    /// CPU seconds the host thread spent on the epoch's own work: recording the
+    /// passes and writing streamed chunks (not waiting, not submitting). Measured
+    /// as thread CPU time where the platform has a thread clock (Linux), so that a
+    /// software adapter's threads running on the same cores do not count.
     pub host_seconds: f64,
 }
 
@@ -661,6 +665,8 @@ impl GpuTrainer {
         for s in 0..n_shards {
             let r = s * shard_rows..((s + 1) * shard_rows).min(rows);
             shards.push(ctx.upload("glove model shard", &to_device_layout(model, r))?);
+            // Each upload is staged in host memory until a submission: flush it.
+            flush(&ctx)?;
         }
         let snapshot = ctx.storage("glove snapshot", snapshot_bytes)?;
         let row_cost = ctx.storage("glove row cost", row_cost_bytes)?;
@@ -716,6 +722,7 @@ impl GpuTrainer {
                 let data = t.data(&plan, &chunk);
                 device_bytes += data.bytes();
                 chunk.resident = Some(t.buffers(&data)?);
+                flush(&t.ctx)?;
             }
             t.chunks.push(chunk);
         }
@@ -962,35 +969,32 @@ impl GpuTrainer {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn epoch(&mut self) -> Result<f64> {
-        let t0 = Instant::now();
         let mut stats = GpuStats::default();
         let mut slot = 0;
         let mut slot_busy: Vec<Option<wgpu::SubmissionIndex>> =
             self.slots.iter_mut().map(|s| s.busy.take()).collect();
-        for c in &self.chunks {
+        // The first chunk is recorded and submitted at once; the others are all
+        // recorded next, while it runs, then submitted in order (a streamed chunk
+        // once its slot is free and its data written). Recording is the epoch's
+        // host work, and done in one go it runs with warm caches.
+        let mut commands = Vec::with_capacity(self.chunks.len());
+        for (k, c) in self.chunks.iter().enumerate() {
             let bufs = match &c.resident {
                 Some(b) => b,
-                None => {
-                    let plan = self.plan.as_ref().expect("kept for streamed chunks");
-                    if let Some(i) = slot_busy[slot].take() {
-                        stats.wait_seconds += self.wait_for(i)?;
-                    }
-                    stats.upload_bytes += self.upload(plan, c, &self.slots[slot].bufs);
-                    stats.uploads += 1;
-                    &self.slots[slot].bufs
-                }
+                None => &self.slots[(k - self.layout.resident_chunks) % 2].bufs,
             };
+            let tr = thread_cpu();
             let mut enc = self.ctx.encoder();
             stats.dispatches += self.record(&mut enc, c, bufs);
-            let commands = enc.finish();
-            let ts = Instant::now();
-            let index = self.ctx.scoped(|| self.ctx.queue().submit([commands]))?;
-            stats.submit_seconds += ts.elapsed().as_secs_f64();
-            stats.submissions += 1;
-            if c.resident.is_none() {
-                slot_busy[slot] = Some(index);
-                slot = (slot + 1) % 2;
+            commands.push(enc.finish());
+            stats.record_seconds += thread_cpu() - tr;
+            if k == 0 {
+                let first = commands.pop().expect("just recorded");
+                self.submit_chunk(c, first, &mut slot, &mut slot_busy, &mut stats)?;
             }
+        }
+        for (c, cb) in self.chunks.iter().skip(1).zip(commands) {
+            self.submit_chunk(c, cb, &mut slot, &mut slot_busy, &mut stats)?;
         }
         for (s, b) in self.slots.iter_mut().zip(slot_busy) {
             s.busy = b;
@@ -1009,10 +1013,40 @@ impl GpuTrainer {
         for s in &mut self.slots {
             s.busy = None;
         }
-        stats.host_seconds =
-            (t0.elapsed().as_secs_f64() - stats.wait_seconds - stats.submit_seconds).max(0.0);
+        stats.host_seconds += stats.record_seconds;
         self.stats = stats;
         Ok(partials.iter().map(|&c| c as f64).sum())
+    }
+
+    /// Submits chunk `c`'s recorded `commands`; a streamed chunk first waits for
+    /// its slot's last submission and writes its data there.
+    fn submit_chunk(
+        &self,
+        c: &Chunk,
+        commands: wgpu::CommandBuffer,
+        slot: &mut usize,
+        slot_busy: &mut [Option<wgpu::SubmissionIndex>],
+        stats: &mut GpuStats,
+    ) -> Result<()> {
+        if c.resident.is_none() {
+            let plan = self.plan.as_ref().expect("kept for streamed chunks");
+            if let Some(i) = slot_busy[*slot].take() {
+                stats.wait_seconds += self.wait_for(i)?;
+            }
+            let tu = thread_cpu();
+            stats.upload_bytes += self.upload(plan, c, &self.slots[*slot].bufs);
+            stats.host_seconds += thread_cpu() - tu;
+            stats.uploads += 1;
+        }
+        let ts = Instant::now();
+        let index = self.ctx.scoped(|| self.ctx.queue().submit([commands]))?;
+        stats.submit_seconds += ts.elapsed().as_secs_f64();
+        stats.submissions += 1;
+        if c.resident.is_none() {
+            slot_busy[*slot] = Some(index);
+            *slot = (*slot + 1) % 2;
+        }
+        Ok(())
     }
 
     /// Copies the parameters and AdaGrad state back into `model`.
@@ -1070,6 +1104,31 @@ impl Trainer for GpuRun<'_> {
     fn finish(self: Box<Self>) -> Result<()> {
         self.trainer.read_into(self.model)
     }
+}
+
+/// CPU seconds this thread has run (wall seconds where the platform has no
+/// thread clock).
+fn thread_cpu() -> f64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a valid clock id and a pointer to a timespec we own.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
+            return t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9;
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
+/// Submits nothing and waits: the queued writes reach the device and their
+/// staging memory is freed.
+fn flush(ctx: &GpuContext) -> Result<()> {
+    ctx.scoped(|| ctx.queue().submit([]))?;
+    ctx.wait()
 }
 
 /// A uniform buffer holding `bytes` (parameter blocks laid out at the device's

@@ -224,6 +224,7 @@ pub struct BatchPlan {
     max_len: u32,
     batch_size: usize,
     row_cap: u32,
+    rows: usize,
     _dir: Option<PlanDir>,
 }
 
@@ -447,26 +448,31 @@ fn cut(block: &[Cooc], batch: usize, cap: u32, s: &mut CutScratch) -> (Vec<u32>,
     (order, bounds)
 }
 
-/// One block planned: its batches (bases counted from the block), spans and entries.
+/// One block planned: its batches (bases counted from the block) and spans; its
+/// entries went straight to the plan's arrays.
 struct BlockPlan {
     batches: Vec<Batch>,
     main_spans: Vec<Span>,
     ctx_spans: Vec<Span>,
-    main_entries: Vec<Entry>,
-    ctx_entries: Vec<Entry>,
 }
 
 /// Where a plan under construction puts its arrays.
 enum Sink {
+    /// The arrays in memory: entries sized for every triple up front (written in
+    /// place by the blocks, in parallel), spans with room for one a triple (pages
+    /// are only touched as spans are written).
     Memory {
         main_spans: Vec<Span>,
         main_entries: Vec<Entry>,
         ctx_spans: Vec<Span>,
         ctx_entries: Vec<Entry>,
     },
+    /// The arrays in files; entries of one window at a time in reused buffers.
     Files {
         dir: PlanDir,
         files: [std::io::BufWriter<std::fs::File>; 4],
+        main_entries: Vec<Entry>,
+        ctx_entries: Vec<Entry>,
     },
 }
 
@@ -477,14 +483,35 @@ const FILE_NAMES: [&str; 4] = [
     "ctx_entries.bin",
 ];
 
+/// Appends `parts` to `out` (which has room), copying in parallel.
+fn append<T: Copy + Send + Sync>(out: &mut Vec<T>, parts: &[&[T]]) {
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    out.reserve(total);
+    let len = out.len();
+    let mut spare = &mut out.spare_capacity_mut()[..total];
+    let mut jobs = Vec::with_capacity(parts.len());
+    for p in parts {
+        let (head, tail) = std::mem::take(&mut spare).split_at_mut(p.len());
+        jobs.push((head, *p));
+        spare = tail;
+    }
+    jobs.into_par_iter().for_each(|(dst, src)| {
+        for (d, s) in dst.iter_mut().zip(src) {
+            d.write(*s);
+        }
+    });
+    // SAFETY: the `total` elements after `len` were all written above.
+    unsafe { out.set_len(len + total) };
+}
+
 impl Sink {
-    fn new(storage: &PlanStorage) -> Result<Self> {
+    fn new(storage: &PlanStorage, n: usize) -> Result<Self> {
         match storage {
             PlanStorage::Memory => Ok(Sink::Memory {
-                main_spans: Vec::new(),
-                main_entries: Vec::new(),
-                ctx_spans: Vec::new(),
-                ctx_entries: Vec::new(),
+                main_spans: Vec::with_capacity(n),
+                main_entries: vec![Entry::default(); n],
+                ctx_spans: Vec::with_capacity(n),
+                ctx_entries: vec![Entry::default(); n],
             }),
             PlanStorage::Files(parent) => {
                 let dir = make_dir(parent)?;
@@ -505,57 +532,104 @@ impl Sink {
                     open(FILE_NAMES[2])?,
                     open(FILE_NAMES[3])?,
                 ];
-                Ok(Sink::Files { dir, files })
+                Ok(Sink::Files {
+                    dir,
+                    files,
+                    main_entries: Vec::new(),
+                    ctx_entries: Vec::new(),
+                })
             }
         }
     }
 
-    fn push(&mut self, b: &BlockPlan) -> Result<()> {
+    /// The entry arrays for `len` triples from entry `at` of the plan.
+    fn entries(&mut self, at: usize, len: usize) -> Result<(&mut [Entry], &mut [Entry])> {
         match self {
             Sink::Memory {
-                main_spans,
                 main_entries,
-                ctx_spans,
                 ctx_entries,
+                ..
             } => {
-                main_spans.extend_from_slice(&b.main_spans);
-                main_entries.extend_from_slice(&b.main_entries);
-                ctx_spans.extend_from_slice(&b.ctx_spans);
-                ctx_entries.extend_from_slice(&b.ctx_entries);
-                Ok(())
-            }
-            Sink::Files { dir, files } => {
-                use std::io::Write;
-                let parts: [&[u8]; 4] = [
-                    bytemuck::cast_slice(&b.main_spans),
-                    bytemuck::cast_slice(&b.main_entries),
-                    bytemuck::cast_slice(&b.ctx_spans),
-                    bytemuck::cast_slice(&b.ctx_entries),
-                ];
-                for ((f, bytes), name) in files.iter_mut().zip(parts).zip(FILE_NAMES) {
-                    f.write_all(bytes)
-                        .map_err(|e| Error::io_path("writing", &dir.0.join(name), e))?;
+                if at + len > main_entries.len() {
+                    return Err(Error::invalid(format!(
+                        "the source gave more than the {} triples it announced",
+                        main_entries.len()
+                    )));
                 }
-                Ok(())
+                Ok((
+                    &mut main_entries[at..at + len],
+                    &mut ctx_entries[at..at + len],
+                ))
+            }
+            Sink::Files {
+                main_entries,
+                ctx_entries,
+                ..
+            } => {
+                main_entries.resize(len, Entry::default());
+                ctx_entries.resize(len, Entry::default());
+                Ok((main_entries, ctx_entries))
             }
         }
     }
 
-    fn finish(self, plan: &mut BatchPlan) -> Result<()> {
+    /// Appends the blocks' spans (and, for files, the window's entries).
+    fn push(&mut self, blocks: &[BlockPlan]) -> Result<()> {
+        let mains: Vec<&[Span]> = blocks.iter().map(|b| &b.main_spans[..]).collect();
+        let ctxs: Vec<&[Span]> = blocks.iter().map(|b| &b.ctx_spans[..]).collect();
         match self {
             Sink::Memory {
                 main_spans,
-                main_entries,
                 ctx_spans,
+                ..
+            } => {
+                append(main_spans, &mains);
+                append(ctx_spans, &ctxs);
+                Ok(())
+            }
+            Sink::Files {
+                dir,
+                files,
+                main_entries,
                 ctx_entries,
             } => {
+                use std::io::Write;
+                let [f0, f1, f2, f3] = files;
+                let write = |f: &mut std::io::BufWriter<std::fs::File>, name, bytes: &[u8]| {
+                    f.write_all(bytes)
+                        .map_err(|e| Error::io_path("writing", &dir.0.join(name), e))
+                };
+                for m in mains {
+                    write(f0, FILE_NAMES[0], bytemuck::cast_slice(m))?;
+                }
+                write(f1, FILE_NAMES[1], bytemuck::cast_slice(main_entries))?;
+                for c in ctxs {
+                    write(f2, FILE_NAMES[2], bytemuck::cast_slice(c))?;
+                }
+                write(f3, FILE_NAMES[3], bytemuck::cast_slice(ctx_entries))
+            }
+        }
+    }
+
+    fn finish(self, plan: &mut BatchPlan, n: usize) -> Result<()> {
+        match self {
+            Sink::Memory {
+                mut main_spans,
+                mut main_entries,
+                mut ctx_spans,
+                mut ctx_entries,
+            } => {
+                main_entries.truncate(n);
+                ctx_entries.truncate(n);
+                main_spans.shrink_to_fit();
+                ctx_spans.shrink_to_fit();
                 plan.main_spans = Store::Memory(main_spans);
                 plan.main_entries = Store::Memory(main_entries);
                 plan.ctx_spans = Store::Memory(ctx_spans);
                 plan.ctx_entries = Store::Memory(ctx_entries);
                 Ok(())
             }
-            Sink::Files { dir, files } => {
+            Sink::Files { dir, files, .. } => {
                 let mut maps = Vec::with_capacity(4);
                 for (f, name) in files.into_iter().zip(FILE_NAMES) {
                     let path = dir.0.join(name);
@@ -607,12 +681,17 @@ fn make_dir(parent: &Path) -> Result<PlanDir> {
     unreachable!("u32 ran out of folder names")
 }
 
-/// Builds plans block by block, in parallel, appending to a sink.
-struct Builder {
+/// Cuts and groups blocks, with scratch shared by the workers.
+struct Planner {
     batch: usize,
     cap: u32,
     cuts: Pool<CutScratch>,
     groups: Pool<GroupScratch>,
+}
+
+/// Builds plans block by block, in parallel, appending to a sink.
+struct Builder {
+    planner: Planner,
     plan: BatchPlan,
     sink: Sink,
     spans: (u64, u64),
@@ -620,41 +699,45 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(rows: usize, batch: usize, cap: u32, storage: &PlanStorage) -> Result<Self> {
+    /// A builder for `n` triples with ids below `rows`.
+    fn new(rows: usize, n: usize, batch: usize, cap: u32, storage: &PlanStorage) -> Result<Self> {
         let batch = batch.clamp(1, MAX_BATCH);
         Ok(Builder {
-            batch,
-            cap,
-            cuts: Pool::new(move || CutScratch {
-                cap_i: vec![0; rows],
-                cap_j: vec![0; rows],
-                used_i: vec![0; rows],
-                used_j: vec![0; rows],
-            }),
-            groups: Pool::new(move || GroupScratch::new(rows)),
+            planner: Planner {
+                batch,
+                cap,
+                cuts: Pool::new(move || CutScratch {
+                    cap_i: vec![0; rows],
+                    cap_j: vec![0; rows],
+                    used_i: vec![0; rows],
+                    used_j: vec![0; rows],
+                }),
+                groups: Pool::new(move || GroupScratch::new(rows)),
+            },
             plan: BatchPlan {
                 batch_size: batch,
                 row_cap: cap,
+                rows,
                 ..Default::default()
             },
-            sink: Sink::new(storage)?,
+            sink: Sink::new(storage, n)?,
             spans: (0, 0),
             entries: 0,
         })
     }
 
     fn block_triples(&self) -> usize {
-        self.batch * PLAN_BLOCK_BATCHES
+        self.planner.batch * PLAN_BLOCK_BATCHES
     }
+}
 
-    /// Plans one block: the cut, then its batches grouped in parallel.
-    fn block(&self, block: &[Cooc]) -> BlockPlan {
+impl Planner {
+    /// Plans one block: the cut, then its batches grouped in parallel, their
+    /// entries written to `main` and `ctx` (the block's share of the arrays).
+    fn block(&self, block: &[Cooc], main: &mut [Entry], ctx: &mut [Entry]) -> BlockPlan {
         let (order, bounds) = self.cuts.with(|s| cut(block, self.batch, self.cap, s));
-        let n = order.len();
-        let mut main_entries = vec![Entry::default(); n];
-        let mut ctx_entries = vec![Entry::default(); n];
         let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
-        let (mut m, mut c) = (&mut main_entries[..], &mut ctx_entries[..]);
+        let (mut m, mut c) = (main, ctx);
         for w in bounds.windows(2) {
             let len = w[1] - w[0];
             let (mh, mt) = std::mem::take(&mut m).split_at_mut(len);
@@ -676,8 +759,6 @@ impl Builder {
             batches: Vec::with_capacity(grouped.len()),
             main_spans: Vec::new(),
             ctx_spans: Vec::new(),
-            main_entries,
-            ctx_entries,
         };
         for (w, (ms, cs)) in bounds.windows(2).zip(grouped) {
             out.batches.push(Batch {
@@ -693,34 +774,42 @@ impl Builder {
         }
         out
     }
+}
 
+impl Builder {
     /// Plans `triples` (whole blocks but maybe the last of the stream), in parallel.
     fn push(&mut self, triples: &[Cooc]) -> Result<()> {
+        let b = self.block_triples();
+        let at = self.entries as usize;
+        let (me, ce) = self.sink.entries(at, triples.len())?;
+        let this = &self.planner;
         let blocks: Vec<BlockPlan> = triples
-            .par_chunks(self.block_triples())
-            .map(|b| self.block(b))
+            .par_chunks(b)
+            .zip(me.par_chunks_mut(b).zip(ce.par_chunks_mut(b)))
+            .map(|(t, (m, c))| this.block(t, m, c))
             .collect();
-        for b in blocks {
-            for batch in &b.batches {
+        for (k, block) in blocks.iter().enumerate() {
+            let first = (at + k * b) as u64;
+            for batch in &block.batches {
                 self.plan.batches.push(Batch {
                     main_base: batch.main_base + self.spans.0,
                     ctx_base: batch.ctx_base + self.spans.1,
-                    entry_base: batch.entry_base + self.entries,
+                    entry_base: batch.entry_base + first,
                     ..*batch
                 });
                 self.plan.max_main = self.plan.max_main.max(batch.n_main);
                 self.plan.max_len = self.plan.max_len.max(batch.len);
             }
-            self.spans.0 += b.main_spans.len() as u64;
-            self.spans.1 += b.ctx_spans.len() as u64;
-            self.entries += b.main_entries.len() as u64;
-            self.sink.push(&b)?;
+            self.spans.0 += block.main_spans.len() as u64;
+            self.spans.1 += block.ctx_spans.len() as u64;
         }
-        Ok(())
+        self.entries += triples.len() as u64;
+        self.sink.push(&blocks)
     }
 
     fn finish(mut self) -> Result<BatchPlan> {
-        self.sink.finish(&mut self.plan)?;
+        let n = self.entries as usize;
+        self.sink.finish(&mut self.plan, n)?;
         Ok(self.plan)
     }
 }
@@ -764,7 +853,7 @@ impl BatchPlan {
     /// As [`BatchPlan::build_capped`] for ids below `rows` (checked by the caller).
     fn build_rows(cooc: &[Cooc], rows: usize, batch_size: usize, cap: u32) -> Self {
         let build = || -> Result<Self> {
-            let mut b = Builder::new(rows, batch_size, cap, &PlanStorage::Memory)?;
+            let mut b = Builder::new(rows, cooc.len(), batch_size, cap, &PlanStorage::Memory)?;
             b.push(cooc)?;
             b.finish()
         };
@@ -793,17 +882,39 @@ impl BatchPlan {
         cap: u32,
         storage: &PlanStorage,
     ) -> Result<Self> {
-        let mut b = Builder::new(rows, batch_size, cap, storage)?;
+        let n = source.len()? as usize;
+        let mut b = Builder::new(rows, n, batch_size, cap, storage)?;
         let name = source.name();
         let mut first = 0u64;
-        // Whole blocks at a time, as many as keep every thread busy; the plan does
-        // not depend on how many (blocks are cut on their own).
-        let window = b.block_triples() * rayon::current_num_threads().max(2);
+        // Whole blocks at a time, a few per thread; the plan does not depend on how
+        // many (blocks are cut on their own). A part that ends inside a block waits
+        // for the rest of it.
+        let block = b.block_triples();
+        let window = block * 4 * rayon::current_num_threads().max(2);
+        let mut pending: Vec<Cooc> = Vec::new();
         source.for_each_chunk(window, &mut |part| {
             super::check_records_from(part, rows, &name, first)?;
             first += part.len() as u64;
-            b.push(part)
+            if pending.is_empty() && part.len() % block == 0 {
+                return b.push(part);
+            }
+            pending.extend_from_slice(part);
+            let whole = pending.len() / block * block;
+            if whole > 0 {
+                b.push(&pending[..whole])?;
+                pending.drain(..whole);
+            }
+            Ok(())
         })?;
+        if !pending.is_empty() {
+            b.push(&pending)?;
+        }
+        if b.entries as usize != n {
+            return Err(Error::invalid(format!(
+                "{name}: {} triples read, {n} announced",
+                b.entries
+            )));
+        }
         b.finish()
     }
 
@@ -935,6 +1046,16 @@ impl BatchPlan {
     /// ```
     pub fn row_cap(&self) -> u32 {
         self.row_cap
+    }
+
+    /// Rows the plan was built for: every id is below it.
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::Cooc, train::BatchPlan};
+    /// assert_eq!(BatchPlan::build(&[Cooc { i: 0, j: 6, x: 1.0 }], 8).rows(), 7);
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
     }
 
     /// Whether the arrays are memory-mapped files ([`PlanStorage::Files`]).

@@ -447,6 +447,13 @@ pub(crate) fn check_plan(plan: &BatchPlan, cfg: &TrainConfig, model: &Model) -> 
             model.dim, cfg.dim
         )));
     }
+    if plan.rows() > model.vocab {
+        return Err(Error::invalid(format!(
+            "the plan has ids up to {} but the model has {} words",
+            plan.rows() - 1,
+            model.vocab
+        )));
+    }
     if plan.batch_size() != cfg.batch_size || plan.row_cap() != cfg.row_cap {
         return Err(Error::invalid(format!(
             "the plan was cut into batches of {} with row cap {}, the configuration says {} \
