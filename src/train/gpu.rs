@@ -50,17 +50,20 @@
 //!   grows with the triples.
 //!
 //! ## Model shards
-//! One storage binding holds `shard_rows = binding / (2 * stride * 4)` rows (on a
-//! 2 GiB binding: 1.77M rows at d 300, so 2.2M words need 3 shards); the kernels
-//! bind up to `MAX_SHARDS` (8) row buffers and pick a row's shard as
-//! `row / shard_rows` (the same for every lane of a row). With one shard the choice
-//! folds away (`override SHARDS = 1`). Eight shards of 2 GiB hold 16 GiB of
-//! parameters and state: 3.3M words at d 300.
+//! One storage binding holds `shard_rows = binding / (2 * stride * 4)` rows: on a
+//! 2 GiB binding, 883,011 rows at d 300 (stride 304), so GloVe's Common Crawl
+//! release (2.2M words, 4.4M rows, 10.7 GB with its AdaGrad state) takes 5 shards.
+//! The kernels bind `MAX_SHARDS` (8) row buffers and pick a row's shard as
+//! `row / shard_rows`, the same for every lane of a row; with one shard the choice
+//! folds away (`override SHARDS = 1`). Eight 2 GiB shards hold 3.53M words at d 300
+//! (7.06M at 4 GiB, NVIDIA's Vulkan binding limit); beyond that the trainer says so
+//! before any work. Sharding changes where a row lives, not what is computed: the
+//! vectors are bit-identical at any shard count (tests/train_gpu.rs).
 //!
 //! ## Bounded submissions
 //! A chunk is one submission: its passes and its cost reduction. A chunk holds at
 //! most [`SUBMISSION_BYTES`] (8 GiB) of counted minimum traffic, `32 (d + 1) + 12`
-//! bytes a triple (2.6M triples at d 50, 445k at d 300), unless one batch is
+//! bytes a triple (5.2M triples at d 50, 891k at d 300), unless one batch is
 //! larger: at 100 GB/s (a small discrete or a large integrated GPU) that is 86 ms
 //! of work, at 10 GB/s 0.86 s, under Windows' 2 s watchdog; on an H100 (3.35 TB/s)
 //! it is 2.6 ms, so the 20-50 us a submission costs stays near 1 %.

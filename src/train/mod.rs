@@ -109,8 +109,9 @@ impl Default for TrainConfig {
 /// rows per dispatch on kjv (longest row of a batch: 26 triples).
 ///
 /// With the row cap ([`ROW_CAP`], 8) and the kernels' lane order, kjv (seed 1) ends
-/// at 0.03094 at 4,096 triples (5.52 % analogies, WordSim 0.268) and 0.03096 at
-/// 65,536 (5.85 %, 0.263), the default on a discrete GPU ([`default_batch`]);
+/// at 0.03094 at 4,096 triples (5.52 % analogies, WordSim 0.268; 0.264 with the
+/// plan cut in blocks, [`PLAN_BLOCK_BATCHES`]) and 0.03096 at 65,536 (5.85 %,
+/// 0.263), the default on a discrete GPU ([`default_batch`]);
 /// Stanford: 0.0309, 6.3 %, 0.246. wiki.txt, same settings: 0.02633 (2.93 %,
 /// 0.222) at 4,096 and 0.02636 (2.88 %, 0.226) at 65,536; Hogwild 0.02631 (2.88 %,
 /// 0.242); Stanford 0.0263 (2.25 %, 0.169).
