@@ -26,7 +26,7 @@ fn main() -> Result<()> {
     // A software adapter (lavapipe) is slower than the CPU twin: keep the CPU then.
     let ctx = GpuContext::new()
         .ok()
-        .filter(|c| c.adapter().device_type != "Cpu")
+        .filter(|c| c.adapter().kind.runs_auto())
         .map(Arc::new);
     let index = WordIndex::new(vectors, ctx, &SearchOptions::new(Metric::Cosine))?;
     let queries: Vec<&str> = words.iter().map(String::as_str).collect();

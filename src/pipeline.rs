@@ -88,7 +88,7 @@ impl BackendChoice {
             BackendChoice::Cpu => Ok(None),
             BackendChoice::Gpu => Ok(Some(Arc::new(GpuContext::new()?))),
             BackendChoice::Auto => match GpuContext::new() {
-                Ok(c) if c.adapter().device_type == "Cpu" => {
+                Ok(c) if !c.adapter().kind.runs_auto() => {
                     note(&format!(
                         "the only GPU adapter is a software one ({}); using the CPU twin \
                          (the gpu backend forces it)",

@@ -392,9 +392,10 @@ impl SearchIndex {
 
     /// An index searched on the GPU; the matrix is uploaded once, in shards if needed.
     ///
-    /// ```no_run
+    /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{GpuContext, search::{Metric, SearchIndex, SearchOptions}};
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
     /// let ctx = Arc::new(GpuContext::new()?);
     /// let index = SearchIndex::gpu(ctx, &[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
     /// let hits = index.search(&[0.2, 0.9], 1, None)?;

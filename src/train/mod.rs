@@ -136,13 +136,14 @@ pub const LARGE_GPU_BATCH: usize = 65536;
 /// assert_eq!(glove_wgpu::train::default_batch(None), glove_wgpu::train::DEFAULT_BATCH);
 /// ```
 pub fn default_batch(ctx: Option<&GpuContext>) -> usize {
+    use crate::gpu::AdapterKind;
     let Some(ctx) = ctx else {
         return DEFAULT_BATCH;
     };
-    match ctx.adapter().device_type.as_str() {
-        "DiscreteGpu" => LARGE_GPU_BATCH,
-        "IntegratedGpu" | "VirtualGpu" => 16384,
-        _ => DEFAULT_BATCH,
+    match ctx.adapter().kind {
+        AdapterKind::DiscreteGpu => LARGE_GPU_BATCH,
+        AdapterKind::IntegratedGpu | AdapterKind::VirtualGpu => 16384,
+        AdapterKind::Software | AdapterKind::Other => DEFAULT_BATCH,
     }
 }
 
