@@ -9,7 +9,7 @@ use glove_wgpu::corpus::Corpus;
 use glove_wgpu::pipeline::{Event, FitConfig, TrainOptions};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::{io, Error, Result};
+use glove_wgpu::{io, Device, Error, Result};
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -59,7 +59,7 @@ fn main() -> Result<()> {
 
     let out = std::env::temp_dir().join(format!("glove_wgpu_example_{}.txt", std::process::id()));
     io::write(&vectors, &out, io::Format::Glove)?; // atomic: all or nothing
-    let index = WordIndex::new(vectors, None, &SearchOptions::new(Metric::Cosine))?;
+    let index = WordIndex::new(vectors, &Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     for (w, hits) in ["god", "water"]
         .iter()
         .zip(index.neighbors(&["god", "water"], 5)?)

@@ -41,6 +41,7 @@
 pub mod atomic;
 pub mod cooccur;
 pub mod corpus;
+pub mod device;
 pub mod embeddings;
 pub mod error;
 pub mod eval;
@@ -48,6 +49,7 @@ pub mod gpu;
 mod hash;
 pub mod io;
 pub mod model;
+pub mod names;
 #[cfg(feature = "parquet")]
 pub(crate) mod parts;
 pub mod pipeline;
@@ -60,6 +62,7 @@ pub mod threads;
 pub mod train;
 pub mod vocab;
 
+pub use device::{Device, DeviceChoice};
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};
 pub use gpu::{GpuContext, GpuOptions};

@@ -26,13 +26,28 @@ pub enum SaveMode {
     /// `W + W~` (Stanford's `-model 2`, the default).
     #[default]
     #[cfg_attr(feature = "cli", value(name = "w+c"))]
+    #[serde(rename = "w+c")]
     WPlusC,
     /// `W` only (Stanford's `-model 1`).
     #[cfg_attr(feature = "cli", value(name = "w"))]
+    #[serde(rename = "w")]
     W,
     /// `W` and `W~` side by side: `2 * dim` columns (Stanford's `-model 0` without biases).
     #[cfg_attr(feature = "cli", value(name = "both"))]
+    #[serde(rename = "both")]
     Both,
+}
+
+impl crate::names::Named for SaveMode {
+    const ALL: &'static [Self] = &[SaveMode::WPlusC, SaveMode::W, SaveMode::Both];
+
+    fn name(self) -> &'static str {
+        match self {
+            SaveMode::WPlusC => "w+c",
+            SaveMode::W => "w",
+            SaveMode::Both => "both",
+        }
+    }
 }
 
 /// GloVe parameters and AdaGrad state in Stanford's layout.

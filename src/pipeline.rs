@@ -11,13 +11,13 @@
 //! the vectors with a [`Report`]; writing them is the caller's choice.
 //!
 //! ```
-//! use glove_wgpu::pipeline::{fit, BackendChoice, Event, FitConfig, TrainOptions};
+//! use glove_wgpu::{device::DeviceChoice, pipeline::{fit, Event, FitConfig, TrainOptions}};
 //! use glove_wgpu::corpus::Corpus;
 //! let text = "the cat sat on the mat\nthe dog sat on the log\n".repeat(20);
 //! let cfg = FitConfig {
 //!     min_count: 1,
 //!     quiet: true,
-//!     train: TrainOptions { dim: 8, epochs: 5, backend: BackendChoice::Cpu, ..Default::default() },
+//!     train: TrainOptions { dim: 8, epochs: 5, device: DeviceChoice::Cpu, ..Default::default() },
 //!     ..Default::default()
 //! };
 //! let mut costs = Vec::new();
@@ -35,11 +35,11 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cooccur::{self, CoocFormat, CooccurOptions, ShuffleOptions};
 use crate::corpus::Corpus;
+use crate::device::DeviceChoice;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
@@ -48,63 +48,6 @@ use crate::rng::SplitMix64;
 use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::{self, Backend, CoocSource, EpochReport, TrainConfig};
 use crate::vocab::{Vocab, VocabOptions};
-
-/// Where to train (and search).
-///
-/// ```
-/// use glove_wgpu::pipeline::{BackendChoice, TrainOptions};
-/// assert_eq!(TrainOptions::default().backend, BackendChoice::Auto);
-/// let on_cpu = TrainOptions { backend: BackendChoice::Cpu, ..Default::default() };
-/// assert!(on_cpu.backend.context(&mut |_| ())?.is_none());
-/// # Ok::<(), glove_wgpu::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-#[serde(rename_all = "lowercase")]
-pub enum BackendChoice {
-    /// A hardware GPU if one is found, else the CPU (with a [`Event::Note`]). A
-    /// software adapter (type `Cpu`, such as Mesa's llvmpipe) runs the kernels
-    /// slower than the CPU twins do, so `Auto` uses the CPU then; `Gpu` still
-    /// selects it.
-    #[default]
-    Auto,
-    /// The GPU; an error if none is found.
-    Gpu,
-    /// The CPU twin (rayon).
-    Cpu,
-}
-
-impl BackendChoice {
-    /// A GPU context for `Gpu`, maybe one for `Auto`, none for `Cpu`; `note`
-    /// hears why `Auto` chose the CPU.
-    ///
-    /// ```
-    /// use glove_wgpu::pipeline::BackendChoice;
-    /// assert!(BackendChoice::Cpu.context(&mut |_| ())?.is_none());
-    /// # Ok::<(), glove_wgpu::Error>(())
-    /// ```
-    pub fn context(self, note: &mut dyn FnMut(&str)) -> Result<Option<Arc<GpuContext>>> {
-        match self {
-            BackendChoice::Cpu => Ok(None),
-            BackendChoice::Gpu => Ok(Some(Arc::new(GpuContext::new()?))),
-            BackendChoice::Auto => match GpuContext::new() {
-                Ok(c) if !c.adapter().kind.runs_auto() => {
-                    note(&format!(
-                        "the only GPU adapter is a software one ({}); using the CPU twin \
-                         (the gpu backend forces it)",
-                        c.adapter().name
-                    ));
-                    Ok(None)
-                }
-                Ok(c) => Ok(Some(Arc::new(c))),
-                Err(e) => {
-                    note(&format!("no GPU ({e}); using the CPU"));
-                    Ok(None)
-                }
-            },
-        }
-    }
-}
 
 /// The trainer used when training runs on the CPU (see [`Backend`]).
 ///
@@ -124,6 +67,18 @@ pub enum CpuTrainer {
     Exact,
     /// The GPU's batch semantics on the CPU (the kernels' twins).
     Batched,
+}
+
+impl crate::names::Named for CpuTrainer {
+    const ALL: &'static [Self] = &[CpuTrainer::Hogwild, CpuTrainer::Exact, CpuTrainer::Batched];
+
+    fn name(self) -> &'static str {
+        match self {
+            CpuTrainer::Hogwild => "hogwild",
+            CpuTrainer::Exact => "exact",
+            CpuTrainer::Batched => "batched",
+        }
+    }
 }
 
 /// How to train: the update's settings (Stanford's defaults, from
@@ -155,8 +110,8 @@ pub struct TrainOptions {
     /// Most triples of one row in a batch, unless the row's fair share is more
     /// (0: no cap).
     pub row_cap: u32,
-    /// Where to train.
-    pub backend: BackendChoice,
+    /// Where to train (the `--backend` flag).
+    pub device: DeviceChoice,
     /// Which trainer runs on the CPU.
     pub cpu_trainer: CpuTrainer,
     /// CPU threads (0: all cores).
@@ -183,7 +138,7 @@ impl Default for TrainOptions {
             seed: c.seed,
             batch_size: None,
             row_cap: c.row_cap,
-            backend: BackendChoice::Auto,
+            device: DeviceChoice::Auto,
             cpu_trainer: CpuTrainer::Hogwild,
             threads: 0,
             save: SaveMode::WPlusC,
@@ -365,9 +320,9 @@ pub enum Event<'a> {
 ///
 /// ```
 /// use glove_wgpu::{cooccur::Cooc, train::CoocSource};
-/// use glove_wgpu::pipeline::{train_embeddings, BackendChoice, TrainOptions};
+/// use glove_wgpu::{device::DeviceChoice, pipeline::{train_embeddings, TrainOptions}};
 /// let cooc = [Cooc { i: 0, j: 1, x: 2.0 }, Cooc { i: 1, j: 0, x: 2.0 }];
-/// let opts = TrainOptions { dim: 4, epochs: 2, backend: BackendChoice::Cpu, ..Default::default() };
+/// let opts = TrainOptions { dim: 4, epochs: 2, device: DeviceChoice::Cpu, ..Default::default() };
 /// let words = vec!["a".to_string(), "b".to_string()];
 /// let (_, report) = train_embeddings(words, &CoocSource::Memory(&cooc), &opts, &mut |_| Ok(()))?;
 /// assert_eq!((report.backend.as_str(), report.vocab_size, report.nonzeros), ("cpu-hogwild", 2, 2));
@@ -405,8 +360,8 @@ pub struct Report {
 /// One stage's time in a [`Report`].
 ///
 /// ```
-/// use glove_wgpu::{corpus::Corpus, pipeline::*};
-/// let train = TrainOptions { dim: 4, epochs: 1, backend: BackendChoice::Cpu, ..Default::default() };
+/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*};
+/// let train = TrainOptions { dim: 4, epochs: 1, device: DeviceChoice::Cpu, ..Default::default() };
 /// let cfg = FitConfig { min_count: 1, quiet: true, train, ..Default::default() };
 /// let (_, report) = fit(Corpus::reader(&b"a b a b a b\n"[..]), &cfg, &mut |_| Ok(()))?;
 /// let stages: Vec<Stage> = report.stages.iter().map(|t| t.stage).collect();
@@ -480,11 +435,11 @@ pub fn cooc_source(
 ///
 /// ```
 /// use glove_wgpu::cooccur::Cooc;
-/// use glove_wgpu::pipeline::{train_embeddings, BackendChoice, CpuTrainer, TrainOptions};
+/// use glove_wgpu::{device::DeviceChoice, pipeline::{train_embeddings, CpuTrainer, TrainOptions}};
 /// use glove_wgpu::train::CoocSource;
 /// let cooc = [Cooc { i: 0, j: 1, x: 3.0 }, Cooc { i: 1, j: 0, x: 3.0 }];
 /// let opts = TrainOptions {
-///     dim: 4, epochs: 3, backend: BackendChoice::Cpu, cpu_trainer: CpuTrainer::Exact,
+///     dim: 4, epochs: 3, device: DeviceChoice::Cpu, cpu_trainer: CpuTrainer::Exact,
 ///     ..Default::default()
 /// };
 /// let words = vec!["ham".to_string(), "eggs".to_string()];
@@ -498,11 +453,8 @@ pub fn train_embeddings(
     opts: &TrainOptions,
     progress: &mut Progress,
 ) -> Result<(Embeddings, Report)> {
-    let mut notes = Vec::new();
-    let ctx = opts.backend.context(&mut |n| notes.push(n.to_string()))?;
-    for n in &notes {
-        progress(Event::Note(n))?;
-    }
+    let device = opts.device.resolve(progress)?;
+    let ctx = device.gpu().cloned();
     let cfg = opts.config(ctx.as_deref());
     cfg.validate()?;
     if words.is_empty() {
@@ -629,9 +581,9 @@ fn start_model(
 /// The work folder's files, for callers that check their own outputs against them.
 ///
 /// ```
-/// use glove_wgpu::{corpus::Corpus, pipeline::*};
+/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*};
 /// let dir = std::env::temp_dir().join(format!("glove-doc-work-{}", std::process::id()));
-/// let train = TrainOptions { dim: 4, epochs: 1, backend: BackendChoice::Cpu, ..Default::default() };
+/// let train = TrainOptions { dim: 4, epochs: 1, device: DeviceChoice::Cpu, ..Default::default() };
 /// let cfg = FitConfig { min_count: 1, quiet: true, work_dir: Some(dir.clone()), train, ..Default::default() };
 /// fit(Corpus::reader(&b"a b a b a b\n"[..]), &cfg, &mut |_| Ok(()))?;
 /// assert!(dir.join(WORK_FILES[0]).is_file()); // vocab.txt, kept
@@ -647,8 +599,8 @@ pub const WORK_FILES: [&str; 3] = ["vocab.txt", "cooc.bin", "cooc.shuf.bin"];
 /// copied into the work folder. See the [module docs](self) for an example.
 ///
 /// ```
-/// use glove_wgpu::{corpus::Corpus, pipeline::*};
-/// let train = TrainOptions { dim: 4, epochs: 2, backend: BackendChoice::Cpu, ..Default::default() };
+/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*};
+/// let train = TrainOptions { dim: 4, epochs: 2, device: DeviceChoice::Cpu, ..Default::default() };
 /// let cfg = FitConfig { min_count: 2, quiet: true, train, ..Default::default() };
 /// let (vectors, report) = fit(Corpus::reader(&b"to be or not to be\n"[..]), &cfg, &mut |_| Ok(()))?;
 /// assert_eq!(vectors.words(), ["be", "to"]); // "or" and "not" are seen once

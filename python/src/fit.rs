@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use glove_wgpu::names::Named;
 use glove_wgpu::pipeline::{Event, FitConfig};
 use glove_wgpu::Error;
 use pyo3::prelude::*;
@@ -32,14 +33,10 @@ pub fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("seed", t.seed)?;
     d.set_item("batch_size", t.batch_size)?;
     d.set_item("row_cap", t.row_cap)?;
-    d.set_item("backend", args::backend_name(t.backend))?;
-    d.set_item("cpu_trainer", args::cpu_trainer_name(t.cpu_trainer))?;
+    d.set_item("backend", t.device.name())?;
+    d.set_item("cpu_trainer", t.cpu_trainer.name())?;
     d.set_item("threads", t.threads)?;
-    let save = args::SAVE_MODES
-        .iter()
-        .find(|(_, m)| *m == t.save)
-        .map(|(n, _)| *n);
-    d.set_item("save", save)?;
+    d.set_item("save", t.save.name())?;
     d.set_item("memory_mb", c.memory_bytes >> 20)?;
     Ok(d)
 }
@@ -117,7 +114,7 @@ pub fn fit(
     t.batch_size = batch_size.or(t.batch_size);
     t.row_cap = row_cap.unwrap_or(t.row_cap);
     if let Some(b) = backend {
-        t.backend = args::backend(&b).or_raise(py)?;
+        t.device = args::backend(&b).or_raise(py)?;
     }
     if let Some(c) = cpu_trainer {
         t.cpu_trainer = args::cpu_trainer(&c).or_raise(py)?;
@@ -128,7 +125,7 @@ pub fn fit(
     }
     t.checkpoint_dir = checkpoint_dir;
     t.resume = resume;
-    let choice = t.backend;
+    let choice = t.device;
     cfg.min_count = min_count.unwrap_or(cfg.min_count);
     cfg.max_vocab = max_vocab.or(cfg.max_vocab);
     cfg.window = window.unwrap_or(cfg.window);

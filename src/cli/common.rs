@@ -3,13 +3,24 @@
 use std::path::{Path, PathBuf};
 
 use glove_wgpu::io::Format;
+use glove_wgpu::pipeline::Event;
 use glove_wgpu::{Embeddings, Error, Result};
 
-pub use glove_wgpu::pipeline::BackendChoice;
+/// The `--backend` flag's values under the name `cli/bench_train.rs` still uses.
+pub use glove_wgpu::DeviceChoice as BackendChoice;
 
 /// Prints a library note on stderr.
 pub fn note(line: &str) {
     eprintln!("note: {line}");
+}
+
+/// The progress callback of commands that draw nothing: the library's notes on
+/// stderr, its other events dropped.
+pub fn notes(e: Event) -> Result<()> {
+    if let Event::Note(n) = e {
+        note(n);
+    }
+    Ok(())
 }
 
 /// How co-occurrences are counted: shared by `cooccur` and `fit`.

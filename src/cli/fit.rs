@@ -8,9 +8,10 @@ use glove_wgpu::corpus::Corpus;
 use glove_wgpu::pipeline::{self, FitConfig, Progress};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::{AnalogyMethod, WordIndex, WordScore};
-use glove_wgpu::{Embeddings, Error, Result};
+use glove_wgpu::{Device, Embeddings, Error, Result};
 
 use super::common::{check_paths, WindowArgs};
+use super::eval::Evaluations;
 use super::train::{Printer, TrainArgs};
 
 fn defaults() -> FitConfig {
@@ -96,7 +97,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         glove_wgpu::fit(Corpus::from_arg(&a.corpus), &cfg, progress)?
     };
     a.train.save(&emb, &report)?;
-    summary(&a, emb, &analogies)?;
+    let searches = !a.show.is_empty() || !analogies.is_empty() || a.analogies.is_some();
+    // The same choice as training made, whose note was printed then.
+    let device = match searches {
+        true => a.train.backend.resolve(&mut |_| Ok(()))?,
+        false => Device::Cpu,
+    };
+    summary(&a, emb, &analogies, &device)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -126,20 +133,22 @@ fn parse_analogies(args: &[String]) -> Result<Vec<[String; 3]>> {
         .collect()
 }
 
-/// Prints what was asked of the fresh vectors: neighbours, analogies, scores.
-fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
+/// Prints what was asked of the fresh vectors: neighbours, analogies, scores,
+/// all searched on one index on `device` (the one training ran on).
+fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]], device: &Device) -> Result<()> {
     let evaluate = a.analogies.is_some() || !a.pairs.is_empty();
     if a.show.is_empty() && analogies.is_empty() && !evaluate {
         return Ok(());
     }
-    // The same choice as training made, whose note was printed then.
-    let ctx = a.train.backend.context(&mut |_| ())?;
-    if !a.show.is_empty() || !analogies.is_empty() {
-        let index = WordIndex::new(
-            emb.clone(),
-            ctx.clone(),
-            &SearchOptions::new(Metric::Cosine),
-        )?;
+    let shows = !a.show.is_empty() || !analogies.is_empty();
+    let indexed;
+    let (vectors, index) = if shows || a.analogies.is_some() {
+        indexed = WordIndex::new(emb, device, &SearchOptions::new(Metric::Cosine))?;
+        (indexed.embeddings(), Some(&indexed))
+    } else {
+        (&emb, None)
+    };
+    if let Some(index) = index.filter(|_| shows) {
         let words: Vec<&str> = a.show.iter().map(String::as_str).collect();
         for (w, hits) in words.iter().zip(index.neighbors(&words, 5)?) {
             match hits {
@@ -155,14 +164,8 @@ fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
         }
     }
     if evaluate {
-        let report = super::eval::evaluate_embeddings(
-            emb,
-            a.analogies.as_deref(),
-            &a.pairs,
-            false,
-            &mut || Ok(ctx.clone()),
-        )?;
-        super::eval::print_text(&report);
+        let tasks = Evaluations::read(a.analogies.as_deref(), &a.pairs, false)?;
+        super::eval::print_text(&tasks.run(vectors, index)?);
     }
     Ok(())
 }

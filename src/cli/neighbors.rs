@@ -9,7 +9,7 @@ use glove_wgpu::search::{Metric, Precision, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{Error, Result};
 
-use super::common::BackendChoice;
+use glove_wgpu::DeviceChoice;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -26,8 +26,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Metric::Cosine)]
     metric: Metric,
     /// Where to search.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    backend: DeviceChoice,
     /// Store the matrix as f16 for the search.
     #[arg(long)]
     f16: bool,
@@ -42,13 +42,14 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let emb = super::common::load_vectors(&a.vectors, a.format)?;
-    let ctx = a.backend.context(&mut super::common::note)?;
+    let device = a.backend.resolve(&mut super::common::notes)?;
     let precision = if a.f16 {
         Precision::F16
     } else {
         Precision::F32
     };
-    let index = WordIndex::new(emb, ctx, &SearchOptions::new(a.metric).precision(precision))?;
+    let opts = SearchOptions::new(a.metric).precision(precision);
+    let index = WordIndex::new(emb, &device, &opts)?;
     let words: Vec<&str> = a.words.iter().map(String::as_str).collect();
     let answers = index.neighbors(&words, a.k)?;
     let mut out = std::io::stdout().lock();

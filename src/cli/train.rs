@@ -9,7 +9,7 @@ use glove_wgpu::model::SaveMode;
 use glove_wgpu::pipeline::{self, CpuTrainer, Event, Progress, Report, TrainOptions};
 use glove_wgpu::{Embeddings, Error, Result};
 
-use super::common::BackendChoice;
+use glove_wgpu::DeviceChoice;
 
 fn defaults() -> TrainOptions {
     TrainOptions::default()
@@ -43,8 +43,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = defaults().seed)]
     pub seed: u64,
     /// Where to train.
-    #[arg(long, value_enum, default_value_t = defaults().backend)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = defaults().device)]
+    pub backend: DeviceChoice,
     /// CPU threads (0: all cores).
     #[arg(long, default_value_t = defaults().threads)]
     pub threads: usize,
@@ -94,7 +94,7 @@ impl TrainArgs {
             seed: self.seed,
             batch_size: self.batch_size,
             row_cap: self.row_cap,
-            backend: self.backend,
+            device: self.backend,
             cpu_trainer: self.cpu_trainer,
             threads: self.threads,
             save: self.save,

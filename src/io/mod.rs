@@ -82,6 +82,19 @@ pub enum Format {
     Fasttext,
 }
 
+impl crate::names::Named for Format {
+    const ALL: &'static [Self] = &[
+        Format::Glove,
+        Format::Word2vec,
+        Format::Word2vecBin,
+        Format::Fasttext,
+    ];
+
+    fn name(self) -> &'static str {
+        Format::name(self)
+    }
+}
+
 impl Format {
     /// Whether the format starts with an `n d` header line.
     ///
