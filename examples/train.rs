@@ -6,7 +6,8 @@
 //! `data/kjv.txt`, 15 epochs; on a hardware GPU if there is one, else the CPU).
 
 use glove_wgpu::corpus::Corpus;
-use glove_wgpu::pipeline::{Event, FitConfig, TrainOptions};
+use glove_wgpu::pipeline::{FitConfig, TrainOptions};
+use glove_wgpu::progress::Event;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{io, Device, Error, Result};
@@ -24,7 +25,6 @@ fn main() -> Result<()> {
     };
     let config = FitConfig {
         min_count: 2,
-        quiet: true, // no progress bars from the counting stages: the callback reports
         train: TrainOptions {
             epochs,
             x_max: 10.0,

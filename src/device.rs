@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::gpu::GpuContext;
-use crate::pipeline::{Event, Progress};
+use crate::progress::{Event, Progress};
 
 /// Where the kernels run, resolved once: the CPU twins (rayon), or the WGSL
 /// kernels on one GPU context shared by everything that runs on it.
@@ -128,7 +128,7 @@ impl DeviceChoice {
     /// use glove_wgpu::device::{Device, DeviceChoice};
     /// let mut notes = Vec::new();
     /// let device = DeviceChoice::Auto.resolve(&mut |e| {
-    ///     if let glove_wgpu::pipeline::Event::Note(n) = e {
+    ///     if let glove_wgpu::progress::Event::Note(n) = e {
     ///         notes.push(n.to_string()); // why the CPU, when it is
     ///     }
     ///     Ok(())

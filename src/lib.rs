@@ -53,7 +53,7 @@ pub mod names;
 #[cfg(feature = "parquet")]
 pub(crate) mod parts;
 pub mod pipeline;
-mod progress;
+pub mod progress;
 pub mod rng;
 pub mod search;
 pub mod shaders;

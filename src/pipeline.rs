@@ -11,13 +11,12 @@
 //! the vectors with a [`Report`]; writing them is the caller's choice.
 //!
 //! ```
-//! use glove_wgpu::{device::DeviceChoice, pipeline::{fit, Event, FitConfig, TrainOptions}};
+//! use glove_wgpu::{device::DeviceChoice, pipeline::{fit, FitConfig, TrainOptions}, progress::Event};
 //! use glove_wgpu::corpus::Corpus;
 //! let text = "the cat sat on the mat\nthe dog sat on the log\n".repeat(20);
 //! let cfg = FitConfig {
 //!     min_count: 1,
-//!     quiet: true,
-//!     train: TrainOptions { dim: 8, epochs: 5, device: DeviceChoice::Cpu, ..Default::default() },
+//! //!     train: TrainOptions { dim: 8, epochs: 5, device: DeviceChoice::Cpu, ..Default::default() },
 //!     ..Default::default()
 //! };
 //! let mut costs = Vec::new();
@@ -44,6 +43,7 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::model::{Model, SaveMode};
+use crate::progress::{Event, Progress, Stage};
 use crate::rng::SplitMix64;
 use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::{self, Backend, CoocSource, EpochReport, TrainConfig};
@@ -200,8 +200,6 @@ pub struct FitConfig {
     /// Where the temporary work folder goes (`None`: the system's temporary
     /// folder). Choose a disk with room for about 40 bytes per co-occurrence.
     pub temp_parent: Option<PathBuf>,
-    /// No progress bars from the counting stages.
-    pub quiet: bool,
     /// Training.
     pub train: TrainOptions,
 }
@@ -219,101 +217,9 @@ impl Default for FitConfig {
             memory_bytes: c.memory_bytes,
             work_dir: None,
             temp_parent: None,
-            quiet: false,
             train: TrainOptions::default(),
         }
     }
-}
-
-/// The stages of [`fit`], in order.
-///
-/// ```
-/// use glove_wgpu::pipeline::Stage;
-/// assert_eq!(Stage::Shuffle.name(), "shuffle");
-/// assert_ne!(Stage::Vocabulary, Stage::Training);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    /// Counting the vocabulary.
-    Vocabulary,
-    /// Counting co-occurrences.
-    Cooccurrences,
-    /// Shuffling them.
-    Shuffle,
-    /// Training.
-    Training,
-}
-
-impl Stage {
-    /// A name for messages.
-    ///
-    /// ```
-    /// use glove_wgpu::pipeline::Stage;
-    /// assert_eq!(Stage::Cooccurrences.name(), "co-occurrences");
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Vocabulary => "vocabulary",
-            Stage::Cooccurrences => "co-occurrences",
-            Stage::Shuffle => "shuffle",
-            Stage::Training => "training",
-        }
-    }
-}
-
-/// What [`fit`] and [`train_embeddings`] tell their caller as they go. An error
-/// returned by the callback stops the work and is returned.
-///
-/// ```
-/// use glove_wgpu::pipeline::{Event, Stage};
-/// let mut lines = Vec::new();
-/// let mut progress = |e: Event<'_>| -> glove_wgpu::Result<()> {
-///     match e {
-///         Event::Note(n) => lines.push(n.to_string()),
-///         Event::StageDone { stage, summary, .. } => lines.push(format!("{}: {summary}", stage.name())),
-///         _ => {}
-///     }
-///     Ok(())
-/// };
-/// progress(Event::Note("copying the corpus"))?;
-/// progress(Event::StageDone { stage: Stage::Shuffle, seconds: 0.5, summary: "done".into() })?;
-/// assert_eq!(lines, ["copying the corpus", "shuffle: done"]);
-/// # Ok::<(), glove_wgpu::Error>(())
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// Something worth a line to the user: a fallback taken, a copy made.
-    Note(&'a str),
-    /// A stage begins.
-    Stage(Stage),
-    /// A stage ended: how long it took and what it made.
-    StageDone {
-        /// The stage.
-        stage: Stage,
-        /// Wall-clock seconds.
-        seconds: f64,
-        /// What it made, in words (`"10,342 words from 1,024,000 tokens"`).
-        summary: String,
-    },
-    /// Training starts (after a resumed checkpoint's epochs).
-    TrainingStarts {
-        /// Words (rows).
-        words: usize,
-        /// Co-occurrence triples.
-        nonzeros: u64,
-        /// The update's settings.
-        config: &'a TrainConfig,
-        /// The backend's name ([`Backend::name`]).
-        backend: &'a str,
-        /// The GPU adapter, if any.
-        adapter: Option<&'a str>,
-        /// Epochs already done (a resumed checkpoint).
-        start_epoch: u32,
-    },
-    /// An epoch ended (after its checkpoint, if any, was saved).
-    Epoch(&'a EpochReport),
 }
 
 /// What a run did: the JSON `report.json` of the command line.
@@ -360,9 +266,9 @@ pub struct Report {
 /// One stage's time in a [`Report`].
 ///
 /// ```
-/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*};
+/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*, progress::Stage};
 /// let train = TrainOptions { dim: 4, epochs: 1, device: DeviceChoice::Cpu, ..Default::default() };
-/// let cfg = FitConfig { min_count: 1, quiet: true, train, ..Default::default() };
+/// let cfg = FitConfig { min_count: 1, train, ..Default::default() };
 /// let (_, report) = fit(Corpus::reader(&b"a b a b a b\n"[..]), &cfg, &mut |_| Ok(()))?;
 /// let stages: Vec<Stage> = report.stages.iter().map(|t| t.stage).collect();
 /// assert_eq!(stages, [Stage::Vocabulary, Stage::Cooccurrences, Stage::Shuffle, Stage::Training]);
@@ -375,23 +281,6 @@ pub struct StageTime {
     /// Wall-clock seconds.
     pub seconds: f64,
 }
-
-/// The progress callback of [`fit`] and [`train_embeddings`].
-///
-/// ```
-/// use glove_wgpu::pipeline::{Event, Progress};
-/// let mut notes = 0;
-/// let progress: &mut Progress = &mut |e| {
-///     if let Event::Note(_) = e {
-///         notes += 1;
-///     }
-///     Ok(())
-/// };
-/// progress(Event::Note("hello"))?;
-/// assert_eq!(notes, 1);
-/// # Ok::<(), glove_wgpu::Error>(())
-/// ```
-pub type Progress<'p> = dyn FnMut(Event<'_>) -> Result<()> + 'p;
 
 /// Host bytes a triple takes while it trains in a chunk: the chunk being read
 /// and the one training (12 bytes each), and a batch plan's entries, spans and
@@ -581,10 +470,10 @@ fn start_model(
 /// The work folder's files, for callers that check their own outputs against them.
 ///
 /// ```
-/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*};
+/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*, progress::Stage};
 /// let dir = std::env::temp_dir().join(format!("glove-doc-work-{}", std::process::id()));
 /// let train = TrainOptions { dim: 4, epochs: 1, device: DeviceChoice::Cpu, ..Default::default() };
-/// let cfg = FitConfig { min_count: 1, quiet: true, work_dir: Some(dir.clone()), train, ..Default::default() };
+/// let cfg = FitConfig { min_count: 1, work_dir: Some(dir.clone()), train, ..Default::default() };
 /// fit(Corpus::reader(&b"a b a b a b\n"[..]), &cfg, &mut |_| Ok(()))?;
 /// assert!(dir.join(WORK_FILES[0]).is_file()); // vocab.txt, kept
 /// assert!(dir.join(WORK_FILES[2]).is_file()); // the shuffled triples, kept
@@ -599,9 +488,9 @@ pub const WORK_FILES: [&str; 3] = ["vocab.txt", "cooc.bin", "cooc.shuf.bin"];
 /// copied into the work folder. See the [module docs](self) for an example.
 ///
 /// ```
-/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*};
+/// use glove_wgpu::{corpus::Corpus, device::DeviceChoice, pipeline::*, progress::Stage};
 /// let train = TrainOptions { dim: 4, epochs: 2, device: DeviceChoice::Cpu, ..Default::default() };
-/// let cfg = FitConfig { min_count: 2, quiet: true, train, ..Default::default() };
+/// let cfg = FitConfig { min_count: 2, train, ..Default::default() };
 /// let (vectors, report) = fit(Corpus::reader(&b"to be or not to be\n"[..]), &cfg, &mut |_| Ok(()))?;
 /// assert_eq!(vectors.words(), ["be", "to"]); // "or" and "not" are seen once
 /// assert_eq!(report.epochs.len(), 2);
@@ -666,16 +555,15 @@ fn stages(
 ) -> Result<(Embeddings, Report)> {
     let corpus = rereadable(corpus, dir, progress)?;
     let threads = cfg.train.threads;
-    let quiet = cfg.quiet;
     let memory = cfg.memory_bytes.max(16 << 20);
     let mut times = Vec::new();
     let mut timed = |stage: Stage,
                      progress: &mut Progress,
-                     work: &mut dyn FnMut() -> Result<String>|
+                     work: &mut dyn FnMut(&mut Progress) -> Result<String>|
      -> Result<()> {
         progress(Event::Stage(stage))?;
         let t = Instant::now();
-        let summary = work()?;
+        let summary = work(progress)?;
         let seconds = t.elapsed().as_secs_f64();
         times.push(StageTime { stage, seconds });
         progress(Event::StageDone {
@@ -686,16 +574,16 @@ fn stages(
     };
 
     let mut vocab = Vocab::default();
-    timed(Stage::Vocabulary, progress, &mut || {
-        vocab = Vocab::count(
+    timed(Stage::Vocabulary, progress, &mut |progress| {
+        vocab = Vocab::count_with(
             Corpus::File(corpus.clone()),
             &VocabOptions {
                 min_count: cfg.min_count,
                 max_vocab: cfg.max_vocab,
                 threads,
-                quiet,
                 ..Default::default()
             },
+            progress,
         )?;
         vocab.write(dir.join(WORK_FILES[0]))?;
         Ok(format!(
@@ -706,8 +594,8 @@ fn stages(
     })?;
     let counted = dir.join(WORK_FILES[1]);
     let shuffled = dir.join(WORK_FILES[2]);
-    timed(Stage::Cooccurrences, progress, &mut || {
-        let stats = cooccur::count(
+    timed(Stage::Cooccurrences, progress, &mut |progress| {
+        let stats = cooccur::count_with(
             Corpus::File(corpus.clone()),
             &vocab,
             &counted,
@@ -719,14 +607,14 @@ fn stages(
                 threads,
                 format: CoocFormat::Native,
                 temp_dir: Some(dir.to_path_buf()),
-                quiet,
                 ..Default::default()
             },
+            progress,
         )?;
         Ok(format!("{} non-zero entries", stats.entries))
     })?;
-    timed(Stage::Shuffle, progress, &mut || {
-        cooccur::shuffle(
+    timed(Stage::Shuffle, progress, &mut |progress| {
+        cooccur::shuffle_with(
             &counted,
             &shuffled,
             &ShuffleOptions {
@@ -734,9 +622,9 @@ fn stages(
                 memory_bytes: memory,
                 format: Some(CoocFormat::Native),
                 temp_dir: Some(dir.to_path_buf()),
-                quiet,
                 ..Default::default()
             },
+            progress,
         )?;
         let _ = std::fs::remove_file(&counted);
         Ok(String::new())

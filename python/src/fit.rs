@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use glove_wgpu::names::Named;
-use glove_wgpu::pipeline::{Event, FitConfig};
+use glove_wgpu::pipeline::FitConfig;
+use glove_wgpu::progress::Event;
 use glove_wgpu::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -60,7 +61,8 @@ const STOPPED: &str = "stopped by the progress callback";
 /// ``FIT_DEFAULTS``). ``progress(epoch)`` is called after every epoch with a dict
 /// ``{"epoch", "cost", "seconds", "updates"}``; an exception it raises stops the
 /// run and is raised by ``fit``. Ctrl-C stops the run at the next event. Notes
-/// (a fallback to the CPU) and stage times go to the ``glove_wgpu`` logger.
+/// (a fallback to the CPU) and stage times go to the ``glove_wgpu`` logger, and
+/// with ``verbose`` the progress of the counting steps too (once a second).
 /// The returned vectors are indexed on ``backend`` (``f16``: half precision).
 #[pyfunction]
 #[pyo3(signature = (
@@ -138,10 +140,11 @@ pub fn fit(
     }
     cfg.work_dir = work_dir;
     cfg.temp_parent = temp_dir;
-    cfg.quiet = !verbose;
 
     // The callback's exception, kept to be raised as itself.
     let mut raised: Option<PyErr> = None;
+    // With `verbose`, a long step's progress is logged at most once a second.
+    let mut logged: Option<std::time::Instant> = None;
     let outcome = py.detach(|| {
         let mut on_event = |e: Event<'_>| -> Result<(), Error> {
             let called = Python::attach(|py| -> PyResult<()> {
@@ -158,6 +161,14 @@ pub fn fit(
                         }
                     }
                     Event::Note(n) => log_notes(py, &[n.to_string()])?,
+                    Event::Advance {
+                        step, done, total, ..
+                    } if verbose && logged.is_none_or(|t| t.elapsed().as_secs_f64() >= 1.0) => {
+                        logged = Some(std::time::Instant::now());
+                        let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
+                        let unit = step.unit().name();
+                        log_notes(py, &[format!("{}: {done}{of} {unit}", step.name())])?
+                    }
                     Event::StageDone {
                         stage,
                         seconds,

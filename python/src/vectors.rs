@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs, ANALOGY_BATCH};
 use glove_wgpu::io::{self, Format};
-use glove_wgpu::pipeline::Event;
+use glove_wgpu::progress::Event;
 use glove_wgpu::search::{Metric, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::similarity::{WordIndex, WordScore};
 use glove_wgpu::{Device, DeviceChoice, Embeddings, Error};
@@ -699,10 +699,6 @@ impl Vectors {
         } else {
             100.0 * (report.total - report.covered) as f64 / report.total as f64
         };
-        Ok((
-            (report.pearson, f64::NAN),
-            (report.spearman, f64::NAN),
-            oov,
-        ))
+        Ok(((report.pearson, f64::NAN), (report.spearman, f64::NAN), oov))
     }
 }

@@ -4,9 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::{AnalogyMethod, WordIndex};
 use glove_wgpu::{Device, DeviceChoice, Result};
+
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -37,10 +40,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let emb = super::common::load_vectors(&a.vectors, a.format)?;
+    let mut printer = Printer::new(false);
+    let progress: &mut Progress = &mut printer.callback();
+    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
     // 3CosMul scores every word on the CPU: no device to open.
     let device = match a.method {
-        AnalogyMethod::Add => a.backend.resolve(&mut super::common::notes)?,
+        AnalogyMethod::Add => a.backend.resolve(progress)?,
         AnalogyMethod::Mul => Device::Cpu,
     };
     let index = WordIndex::new(emb, &device, &SearchOptions::new(Metric::Cosine))?;

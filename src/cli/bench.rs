@@ -285,7 +285,9 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
             "bench search checks at least one query (--verify 1 or more)",
         ));
     }
-    let device = a.backend.resolve(&mut super::common::notes)?;
+    let device = a
+        .backend
+        .resolve(&mut super::progress::Printer::new(false).callback())?;
     let matrix = random_unit_rows(a.n, a.dim, a.seed)?;
     let queries = random_unit_rows(a.queries, a.dim, a.seed ^ 0xDEAD_BEEF)?;
     let precision = if a.f16 {

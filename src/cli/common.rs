@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use glove_wgpu::io::Format;
-use glove_wgpu::pipeline::Event;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::{Embeddings, Error, Result};
 
 /// The `--backend` flag's values under the name `cli/bench_train.rs` still uses.
@@ -12,15 +12,6 @@ pub use glove_wgpu::DeviceChoice as BackendChoice;
 /// Prints a library note on stderr.
 pub fn note(line: &str) {
     eprintln!("note: {line}");
-}
-
-/// The progress callback of commands that draw nothing: the library's notes on
-/// stderr, its other events dropped.
-pub fn notes(e: Event) -> Result<()> {
-    if let Event::Note(n) = e {
-        note(n);
-    }
-    Ok(())
 }
 
 /// How co-occurrences are counted: shared by `cooccur` and `fit`.
@@ -115,12 +106,16 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
 /// The vectors at `path` in `format`, or in the format [`Format::detect`] finds;
 /// a file with no vectors is an error naming it, for every command that loads
 /// one (searching it would otherwise fail later on a "dimension 0").
-pub fn load_vectors(path: &Path, format: Option<Format>) -> Result<Embeddings> {
+pub fn load_vectors(
+    path: &Path,
+    format: Option<Format>,
+    progress: &mut Progress,
+) -> Result<Embeddings> {
     let format = match format {
         Some(f) => f,
         None => Format::detect(path)?,
     };
-    let emb = glove_wgpu::io::read(path, format)?;
+    let emb = glove_wgpu::io::read_with(path, format, progress)?;
     if emb.is_empty() || emb.dim() == 0 {
         return Err(Error::malformed(
             path.display().to_string(),

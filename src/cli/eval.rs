@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs};
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{DeviceChoice, Embeddings, Error, Result};
+
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -41,11 +44,13 @@ pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
             "nothing to evaluate: give --analogies and/or --pairs",
         ));
     }
-    let emb = super::common::load_vectors(&a.vectors, a.format)?;
+    let mut printer = Printer::new(false);
+    let progress: &mut Progress = &mut printer.callback();
+    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
     let tasks = Evaluations::read(a.analogies.as_deref(), &a.pairs, a.keep_case)?;
     // Only the analogies search: word pairs need no device.
     let mut out = if tasks.searches() {
-        let device = a.backend.resolve(&mut super::common::notes)?;
+        let device = a.backend.resolve(progress)?;
         let index = WordIndex::new(emb, &device, &SearchOptions::new(Metric::Cosine))?;
         tasks.run(index.embeddings(), Some(&index))?
     } else {

@@ -14,6 +14,7 @@ use glove_wgpu::io::Format;
 use glove_wgpu::{Embeddings, Error, Result};
 
 use super::common::{check_paths, load_vectors};
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -99,7 +100,7 @@ fn projector(a: ProjectorArgs) -> Result<ExitCode> {
             }
         }
     }
-    let emb = load_vectors(&a.vectors, a.format)?;
+    let emb = load_vectors(&a.vectors, a.format, &mut Printer::new(false).callback())?;
     let emb = match a.limit {
         Some(n) => first(emb, n)?,
         None => emb,

@@ -5,14 +5,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use glove_wgpu::corpus::Corpus;
-use glove_wgpu::pipeline::{self, FitConfig, Progress};
+use glove_wgpu::pipeline::{self, FitConfig};
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::{AnalogyMethod, WordIndex, WordScore};
 use glove_wgpu::{Device, Embeddings, Error, Result};
 
 use super::common::{check_paths, WindowArgs};
 use super::eval::Evaluations;
-use super::train::{Printer, TrainArgs};
+use super::progress::Printer;
+use super::train::TrainArgs;
 
 fn defaults() -> FitConfig {
     FitConfig::default()
@@ -88,7 +90,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         work_dir: a.work_dir.clone(),
         // Next to the output: the work files go on the disk the user chose.
         temp_parent: Some(folder_of(&a.train.output)),
-        quiet: a.train.quiet,
         train: a.train.options(),
     };
     let (emb, report) = {

@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, Precision, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{Error, Result};
 
 use glove_wgpu::DeviceChoice;
+
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -41,8 +44,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let emb = super::common::load_vectors(&a.vectors, a.format)?;
-    let device = a.backend.resolve(&mut super::common::notes)?;
+    let mut printer = Printer::new(false);
+    let progress: &mut Progress = &mut printer.callback();
+    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    let device = a.backend.resolve(progress)?;
     let precision = if a.f16 {
         Precision::F16
     } else {

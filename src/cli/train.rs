@@ -6,10 +6,13 @@ use std::process::ExitCode;
 
 use glove_wgpu::io::Format;
 use glove_wgpu::model::SaveMode;
-use glove_wgpu::pipeline::{self, CpuTrainer, Event, Progress, Report, TrainOptions};
+use glove_wgpu::pipeline::{self, CpuTrainer, Report, TrainOptions};
+use glove_wgpu::progress::Progress;
 use glove_wgpu::{Embeddings, Error, Result};
 
 use glove_wgpu::DeviceChoice;
+
+use super::progress::Printer;
 
 fn defaults() -> TrainOptions {
     TrainOptions::default()
@@ -125,7 +128,8 @@ impl TrainArgs {
 
     /// Writes the vectors and the report (with the output's path and format).
     pub fn save(&self, emb: &Embeddings, report: &Report) -> Result<serde_json::Value> {
-        glove_wgpu::io::write(emb, &self.output, self.format)?;
+        let mut printer = Printer::new(self.quiet);
+        glove_wgpu::io::write_with(emb, &self.output, self.format, &mut printer.callback())?;
         let mut json = serde_json::to_value(report)
             .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
         json["output"] = self.output.display().to_string().into();
@@ -150,98 +154,6 @@ impl TrainArgs {
             );
         }
         Ok(json)
-    }
-}
-
-/// Shows the library's events on stderr: notes, stages, and an epoch bar with
-/// one line per epoch (plain lines when stderr is not a terminal).
-pub struct Printer {
-    quiet: bool,
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Printer {
-    /// A printer; `quiet` shows nothing but notes.
-    pub fn new(quiet: bool) -> Self {
-        Printer { quiet, bar: None }
-    }
-
-    /// Handles one event.
-    pub fn event(&mut self, e: Event) -> Result<()> {
-        match e {
-            Event::Note(n) => super::common::note(n),
-            _ if self.quiet => {}
-            Event::Stage(s) => eprintln!("== {}", s.name()),
-            Event::StageDone {
-                seconds, summary, ..
-            } => {
-                if summary.is_empty() {
-                    eprintln!("   done in {seconds:.1} s");
-                } else {
-                    eprintln!("   {summary} in {seconds:.1} s");
-                }
-            }
-            Event::TrainingStarts {
-                words,
-                nonzeros,
-                config,
-                backend,
-                adapter,
-                start_epoch,
-            } => {
-                // The batch matters to the batched trainers only (GPU and its twin).
-                let batch = match backend {
-                    "gpu" | "cpu-batched" => format!(", batch {}", config.batch_size),
-                    _ => String::new(),
-                };
-                eprintln!(
-                    "training {words} words, {nonzeros} non-zeros, dimension {}{batch}, on {backend}{}",
-                    config.dim,
-                    adapter.map(|n| format!(" ({n})")).unwrap_or_default()
-                );
-                let bar = indicatif::ProgressBar::new(config.epochs as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:30} epoch {pos}/{len} {elapsed} (eta {eta})",
-                    )
-                    .map_err(|e| Error::invalid(e.to_string()))?,
-                );
-                bar.set_position(start_epoch as u64);
-                self.bar = Some(bar);
-            }
-            Event::Epoch(r) => {
-                let line = format!(
-                    "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
-                    r.epoch,
-                    r.cost,
-                    r.seconds,
-                    r.updates as f64 / r.seconds.max(1e-9) / 1e6
-                );
-                match &self.bar {
-                    // A hidden bar (stderr not a terminal) drops `println`.
-                    Some(bar) if !bar.is_hidden() => {
-                        bar.println(line);
-                        bar.inc(1);
-                    }
-                    _ => eprintln!("{line}"),
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// The callback for the library.
-    pub fn callback(&mut self) -> impl FnMut(Event) -> Result<()> + '_ {
-        |e| self.event(e)
-    }
-}
-
-impl Drop for Printer {
-    fn drop(&mut self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
     }
 }
 
