@@ -43,6 +43,14 @@ impl WindowArgs {
     }
 }
 
+/// The folder a file goes in (`.` for a bare name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Whether two paths name the same file: the same device and inode where both
 /// exist (hard links, symlinks, `./a` and `a`), else the same absolute path.
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -84,10 +92,7 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
                 )));
             }
         }
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = folder_of(out);
         if !dir.is_dir() {
             return Err(Error::invalid(format!(
                 "{oflag} {}: the folder {} does not exist",

@@ -1,5 +1,6 @@
 //! `glove-wgpu train`: GloVe vectors from a vocabulary and shuffled co-occurrences.
-//! The flags map onto [`TrainOptions`]; the work is [`pipeline::train_embeddings`].
+//! The flags map onto [`TrainOptions`] once ([`TrainArgs::options`]), resolved
+//! once at the top; the work is [`pipeline::train_embeddings`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,9 +9,8 @@ use glove_wgpu::io::Format;
 use glove_wgpu::model::SaveMode;
 use glove_wgpu::pipeline::{self, CpuTrainer, Report, TrainOptions};
 use glove_wgpu::progress::Progress;
-use glove_wgpu::{Embeddings, Error, Result};
-
-use glove_wgpu::DeviceChoice;
+use glove_wgpu::train::TrainConfig;
+use glove_wgpu::{DeviceChoice, Embeddings, Error, Result};
 
 use super::progress::Printer;
 
@@ -25,25 +25,25 @@ pub struct TrainArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Vector dimension.
-    #[arg(long, default_value_t = defaults().dim)]
+    #[arg(long, default_value_t = defaults().config.dim)]
     pub dim: usize,
     /// Epochs.
-    #[arg(long, default_value_t = defaults().epochs)]
+    #[arg(long, default_value_t = defaults().config.epochs)]
     pub epochs: u32,
     /// Cut-off of the weighting function.
-    #[arg(long, default_value_t = defaults().x_max)]
+    #[arg(long, default_value_t = defaults().config.x_max)]
     pub x_max: f32,
     /// Exponent of the weighting function.
-    #[arg(long, default_value_t = defaults().alpha)]
+    #[arg(long, default_value_t = defaults().config.alpha)]
     pub alpha: f32,
     /// Learning rate.
-    #[arg(long, default_value_t = defaults().eta)]
+    #[arg(long, default_value_t = defaults().config.eta)]
     pub eta: f32,
     /// Gradient clip.
-    #[arg(long, default_value_t = defaults().clip)]
+    #[arg(long, default_value_t = defaults().config.clip)]
     pub clip: f32,
     /// Seed of the initialisation (and of the shuffle in `fit`).
-    #[arg(long, default_value_t = defaults().seed)]
+    #[arg(long, default_value_t = defaults().config.seed)]
     pub seed: u64,
     /// Where to train.
     #[arg(long, value_enum, default_value_t = defaults().device)]
@@ -59,7 +59,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Most triples of one row in a batch, unless the row's fair share is more (0: no cap).
-    #[arg(long, default_value_t = defaults().row_cap)]
+    #[arg(long, default_value_t = defaults().config.row_cap)]
     pub row_cap: u32,
     /// Which vectors to save.
     #[arg(long, value_enum, default_value_t = defaults().save)]
@@ -88,15 +88,18 @@ impl TrainArgs {
     /// The library's options.
     pub fn options(&self) -> TrainOptions {
         TrainOptions {
-            dim: self.dim,
-            epochs: self.epochs,
-            x_max: self.x_max,
-            alpha: self.alpha,
-            eta: self.eta,
-            clip: self.clip,
-            seed: self.seed,
+            config: TrainConfig {
+                dim: self.dim,
+                epochs: self.epochs,
+                x_max: self.x_max,
+                alpha: self.alpha,
+                eta: self.eta,
+                clip: self.clip,
+                seed: self.seed,
+                row_cap: self.row_cap,
+                ..TrainConfig::default()
+            },
             batch_size: self.batch_size,
-            row_cap: self.row_cap,
             device: self.backend,
             cpu_trainer: self.cpu_trainer,
             threads: self.threads,
@@ -171,7 +174,7 @@ pub struct Args {
     cooc_format: CoocFormat,
     /// Memory budget for the co-occurrences, MiB: a file larger than this is read
     /// again every epoch in chunks instead of held in memory.
-    #[arg(long, default_value_t = glove_wgpu::FitConfig::default().memory_bytes >> 20)]
+    #[arg(long, default_value_t = glove_wgpu::FitConfig::default().cooccur.memory_bytes >> 20)]
     memory_mb: usize,
     #[command(flatten)]
     train: TrainArgs,
@@ -185,13 +188,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
         &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
         &a.train.outputs(),
     )?;
-    let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
     let (emb, report) = {
         let mut printer = Printer::new(a.train.quiet);
         let progress: &mut Progress = &mut printer.callback();
+        // Settings checked and the device opened once, before any work.
+        let setup = a.train.options().resolve(progress)?;
+        let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
         let memory = a.memory_mb.saturating_mul(1 << 20);
         let source = pipeline::cooc_source(&a.cooc, a.cooc_format, memory, progress)?;
-        pipeline::train_embeddings(words, &source, &a.train.options(), progress)?
+        pipeline::train_embeddings(words, &source, &setup, progress)?
     };
     a.train.save(&emb, &report)?;
     Ok(ExitCode::SUCCESS)
