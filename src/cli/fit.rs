@@ -88,7 +88,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let (emb, report) =
         glove_wgpu::fit(Corpus::from_arg(&a.corpus), &setup, &mut printer.callback())?;
     drop(printer);
-    a.train.save(&emb, &report)?;
+    a.train.save(&emb, report)?;
     summary(&a, emb, &analogies, setup.device())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -130,18 +130,16 @@ impl TrainArgs {
     }
 
     /// Writes the vectors and the report (with the output's path and format).
-    pub fn save(&self, emb: &Embeddings, report: &Report) -> Result<serde_json::Value> {
+    pub fn save(&self, emb: &Embeddings, mut report: Report) -> Result<()> {
         let mut printer = Printer::new(self.quiet);
         glove_wgpu::io::write_with(emb, &self.output, self.format, &mut printer.callback())?;
-        let mut json = serde_json::to_value(report)
-            .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
-        json["output"] = self.output.display().to_string().into();
-        json["format"] = self.format.name().into();
+        report.output = Some(self.output.clone());
+        report.format = Some(self.format);
         if let Some(p) = &self.report {
-            write_report(p, &json)?;
+            write_report(p, &report)?;
         }
         if let Some(p) = &self.plot {
-            super::plot::loss_curve(&json, p)?;
+            super::plot::loss_curve(&report, p)?;
         }
         if !self.quiet {
             let also: String = [&self.report, &self.plot]
@@ -156,7 +154,7 @@ impl TrainArgs {
                 emb.dim()
             );
         }
-        Ok(json)
+        Ok(())
     }
 }
 
@@ -198,16 +196,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let source = pipeline::cooc_source(&a.cooc, a.cooc_format, memory, progress)?;
         pipeline::train_embeddings(words, &source, &setup, progress)?
     };
-    a.train.save(&emb, &report)?;
+    a.train.save(&emb, report)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `report` as pretty JSON, atomically.
-pub fn write_report(path: &Path, report: &serde_json::Value) -> Result<()> {
+pub fn write_report(path: &Path, report: &Report) -> Result<()> {
     use std::io::Write;
     let mut f = glove_wgpu::atomic::AtomicFile::create(path)?;
-    let text = serde_json::to_string_pretty(report)
-        .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
-    writeln!(f, "{text}").map_err(|e| Error::io_path("writing", path, e))?;
+    writeln!(f, "{}", report.to_json()).map_err(|e| Error::io_path("writing", path, e))?;
     f.commit()
 }

@@ -69,8 +69,9 @@ const PROGRESS_MIN_BYTES: usize = 256 << 20;
 /// assert!(!Format::Glove.has_header());
 /// assert_eq!(Format::Word2vecBin.to_string(), "word2vec-bin");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// `word v1 ... vd` per line, no header (Stanford GloVe).
     Glove,

@@ -40,7 +40,7 @@ mod options;
 mod report;
 
 pub use options::{CpuTrainer, FitConfig, FitSetup, TrainOptions, TrainSetup};
-pub use report::{Report, StageTime};
+pub use report::{Report, StageTime, REPORT_VERSION};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -156,6 +156,7 @@ pub fn train_embeddings(
     let epoch_secs: f64 = epochs.iter().map(|r| r.seconds).sum();
     let updates: u64 = epochs.iter().map(|r| r.updates).sum();
     let report = Report {
+        version: REPORT_VERSION,
         backend: backend.name().to_string(),
         adapter,
         vocab_size: emb.len(),
@@ -172,6 +173,8 @@ pub fn train_embeddings(
         },
         save: setup.save(),
         stages: Vec::new(),
+        output: None,
+        format: None,
     };
     Ok((emb, report))
 }

@@ -54,7 +54,8 @@ use crate::model::Model;
 /// let c = glove_wgpu::train::TrainConfig::default();
 /// assert_eq!((c.dim, c.epochs, c.x_max, c.alpha, c.eta, c.clip), (50, 25, 100.0, 0.75, 0.05, 100.0));
 /// ```
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     /// Vector dimension (50).
     pub dim: usize,
@@ -265,7 +266,7 @@ impl Backend {
 /// assert!(r[1].cost < r[0].cost);
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochReport {
     /// Epoch number, from 1.
     pub epoch: u32,
