@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(Corpus::stdin().name(), "<stdin>");
 /// ```
 pub enum Corpus {
-    /// A file on disk (its size gives the progress bar a length).
+    /// A file on disk (its size gives the progress reports a total).
     File(PathBuf),
     /// The process's standard input.
     Stdin,

@@ -6,7 +6,7 @@
 //!   as Stanford's `evaluate.py` does. Questions whose four words are all in the
 //!   vocabulary are *covered*; accuracy is over covered questions, per section,
 //!   semantic (sections not starting with `gram`), syntactic and total. Questions
-//!   are answered in batches on the search backend (GPU or CPU).
+//!   are answered in batches on the index's device (GPU or CPU).
 //! - **Word pairs** (WordSim-353 `.tsv`: `word1<TAB>word2<TAB>score`, `#` comments):
 //!   Spearman's rho between the human scores and the cosine similarities of the
 //!   covered pairs (ties get average ranks), and the coverage.

@@ -2,13 +2,16 @@
 //!
 //! One file, over 500 lines: the context is one concept, each method a short use of the same device, queue and cache.
 //!
-//! Work functions take a `&GpuContext`, so tests and applications can share one
-//! device. Adapter choice is high-performance by default and can be forced
-//! from the environment:
+//! A command makes its context once, at the top, when it resolves its
+//! [`Device`](crate::Device) ([`DeviceChoice::resolve`](crate::DeviceChoice::resolve));
+//! work functions take it (`&GpuContext` or `Arc<GpuContext>`), so tests and
+//! applications can share one device. [`AdapterKind`] tells a hardware GPU from a
+//! software one, with what the crate does on each beside it. Adapter choice is
+//! high-performance by default and can be forced from the environment:
 //!
 //! | variable | effect |
 //! | --- | --- |
-//! | `GLOVE_WGPU_BACKEND` (or wgpu's `WGPU_BACKEND`) | comma list of backends: `vulkan`, `metal`, `dx12`, `gl` |
+//! | `GLOVE_WGPU_BACKEND` (or wgpu's `WGPU_BACKEND`) | comma list of graphics APIs (wgpu's backends): `vulkan`, `metal`, `dx12`, `gl` |
 //! | `GLOVE_WGPU_ADAPTER` (or wgpu's `WGPU_ADAPTER_NAME`) | pick the first adapter whose name contains this text (case-insensitive) |
 //!
 //! The device is created with the adapter's own limits, not wgpu's defaults,

@@ -196,4 +196,8 @@ def fit(
     shuffle, training: the command line's ``fit``). Settings left at ``None``
     take the command line's defaults (``FIT_DEFAULTS``). ``progress`` is called
     after every epoch; an exception it raises stops training and is raised.
-    Returns the vectors and the report (the command line's ``report.json``)."""
+    Notes and stage times go to the ``glove_wgpu`` logger, and with ``verbose``
+    the progress of the counting steps too (once a second). The settings are
+    checked before any work; training and the returned vectors' index share one
+    device. Returns the vectors and the report (the command line's
+    ``report.json``, with its ``version``)."""

@@ -218,8 +218,8 @@ pub fn count(
     count_with(corpus, vocab, output, opts, &mut silent)
 }
 
-/// [`count`], reporting the bytes and tokens read ([`Step::Cooccur`]) and the
-/// entries merged and written ([`Step::Merge`]) as [`Event::Advance`]s (see
+/// [`count`], reporting the bytes and tokens read ([`Step::Cooccur`](crate::progress::Step::Cooccur)) and the
+/// entries merged and written ([`Step::Merge`](crate::progress::Step::Merge)) as [`Event::Advance`](crate::progress::Event::Advance)s (see
 /// [`crate::progress`]).
 ///
 /// ```
@@ -335,8 +335,8 @@ pub fn shuffle(
     shuffle_with(input, output, opts, &mut silent)
 }
 
-/// [`shuffle`], reporting the records written as [`Event::Advance`]s of
-/// [`Step::Shuffle`] (see [`crate::progress`]).
+/// [`shuffle`], reporting the records written as [`Event::Advance`](crate::progress::Event::Advance)s of
+/// [`Step::Shuffle`](crate::progress::Step::Shuffle) (see [`crate::progress`]).
 ///
 /// ```
 /// use glove_wgpu::cooccur::{self, Cooc, CoocFormat, CoocWriter, ShuffleOptions};

@@ -1,6 +1,6 @@
 //! Exact k-nearest-neighbour search over an embedding matrix, on the GPU or the CPU.
 //!
-//! One file, over 500 lines: the index and the matrix and query preparation that both backends read.
+//! One file, over 500 lines: the index and the matrix and query preparation that both twins read.
 //!
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
@@ -341,7 +341,7 @@ impl Exclusions {
     }
 }
 
-/// A matrix prepared for repeated exact search on one backend.
+/// A matrix prepared for repeated exact search on one device (see [`SearchIndex::new`]).
 ///
 /// ```
 /// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
