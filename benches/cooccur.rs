@@ -67,7 +67,6 @@ fn ours(corpus: &Path, vocab: &Vocab, threads: usize, out: &Path) -> u64 {
         threads,
         format: CoocFormat::Native,
         memory_bytes: 1 << 30,
-        quiet: true,
         ..CooccurOptions::default()
     };
     cooccur::count(corpus, vocab, out, &o)
@@ -77,10 +76,7 @@ fn ours(corpus: &Path, vocab: &Vocab, threads: usize, out: &Path) -> u64 {
 
 fn bench(c: &mut Criterion) {
     let text = corpus();
-    let vo = VocabOptions {
-        quiet: true,
-        ..VocabOptions::default()
-    };
+    let vo = VocabOptions::default();
     let vocab = Vocab::count(
         Corpus::reader(std::io::Cursor::new(text.clone().into_bytes())),
         &vo,

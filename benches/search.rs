@@ -261,7 +261,7 @@ fn bench(c: &mut Criterion) {
         );
     }
     if let Some(g) = &gpu {
-        println!("gpu adapter: {}", g.backend_name());
+        println!("gpu adapter: {}", g.device_name());
     }
 }
 

@@ -7,7 +7,7 @@
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::{io, Error, Result};
+use glove_wgpu::{io, Device, Error, Result};
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -30,7 +30,7 @@ fn main() -> Result<()> {
         scored.spearman, scored.covered, scored.total
     );
 
-    let index = WordIndex::new(vectors, None, &SearchOptions::new(Metric::Cosine))?;
+    let index = WordIndex::new(vectors, &Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     let report = eval::analogies(&index, &AnalogyQuestions::read(&questions, false)?)?;
     for (section, t) in &report.sections {
         println!(

@@ -3,11 +3,9 @@
 //!
 //! `cargo run --release --example reverse_lookup`
 
-use std::sync::Arc;
-
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::{Embeddings, GpuContext};
+use glove_wgpu::{Device, DeviceChoice, Embeddings};
 
 fn main() -> glove_wgpu::Result<()> {
     // A toy vocabulary: word i points along axis i % 8, scaled by i.
@@ -20,15 +18,16 @@ fn main() -> glove_wgpu::Result<()> {
     }
     let emb = Embeddings::new(words, dim, data)?;
 
-    let ctx = match GpuContext::new() {
-        Ok(c) => Some(Arc::new(c)),
+    // Any GPU, even a software one; else the CPU twin.
+    let device = match DeviceChoice::Gpu.resolve(&mut |_| Ok(())) {
+        Ok(d) => d,
         Err(e) => {
             eprintln!("no GPU ({e}); using the CPU twin");
-            None
+            Device::Cpu
         }
     };
-    let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Euclidean))?;
-    println!("searching on {}", index.index().backend_name());
+    let index = WordIndex::new(emb, &device, &SearchOptions::new(Metric::Euclidean))?;
+    println!("searching on {}", index.index().device_name());
 
     // "Model outputs": noisy copies of rows 3, 500 and 999.
     let mut queries = Vec::new();

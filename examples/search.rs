@@ -4,11 +4,9 @@
 //!
 //! `cargo run --release --example search -- VECTORS WORD...`
 
-use std::sync::Arc;
-
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::{io, Error, GpuContext, Result};
+use glove_wgpu::{io, DeviceChoice, Error, Result};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,12 +21,10 @@ fn main() -> Result<()> {
         vectors.dim(),
         format.name()
     );
-    // A software adapter (lavapipe) is slower than the CPU twin: keep the CPU then.
-    let ctx = GpuContext::new()
-        .ok()
-        .filter(|c| c.adapter().device_type != "Cpu")
-        .map(Arc::new);
-    let index = WordIndex::new(vectors, ctx, &SearchOptions::new(Metric::Cosine))?;
+    // `--backend auto`: a hardware GPU if there is one; a software adapter
+    // (lavapipe) is slower than the CPU twin, so the CPU then (silently here).
+    let device = DeviceChoice::Auto.resolve(&mut |_| Ok(()))?;
+    let index = WordIndex::new(vectors, &device, &SearchOptions::new(Metric::Cosine))?;
     let queries: Vec<&str> = words.iter().map(String::as_str).collect();
     for (w, hits) in queries.iter().zip(index.neighbors(&queries, 3)?) {
         match hits {

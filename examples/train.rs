@@ -6,7 +6,8 @@
 //! `data/kjv.txt`, 15 epochs; on a hardware GPU if there is one, else the CPU).
 
 use glove_wgpu::corpus::Corpus;
-use glove_wgpu::pipeline::{Event, FitConfig, TrainOptions};
+use glove_wgpu::pipeline::FitConfig;
+use glove_wgpu::progress::Event;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{io, Error, Result};
@@ -22,17 +23,11 @@ fn main() -> Result<()> {
             .map_err(|_| Error::invalid(format!("EPOCHS {e:?} is not a whole number")))?,
         None => 15,
     };
-    let config = FitConfig {
-        min_count: 2,
-        quiet: true, // no progress bars from the counting stages: the callback reports
-        train: TrainOptions {
-            epochs,
-            x_max: 10.0,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let (vectors, report) = glove_wgpu::fit(Corpus::from_arg(&corpus), &config, &mut |e| {
+    let mut config = FitConfig::default(); // the command line's defaults
+    config.vocab.min_count = 2;
+    config.train.config.epochs = epochs;
+    config.train.config.x_max = 10.0;
+    let mut on_event = |e: Event| {
         match e {
             Event::StageDone {
                 stage,
@@ -49,7 +44,10 @@ fn main() -> Result<()> {
             _ => {}
         }
         Ok(()) // an Err here would stop the work
-    })?;
+    };
+    // Settings checked and the device opened once; fit and the search below use it.
+    let setup = config.resolve(&mut on_event)?;
+    let (vectors, report) = glove_wgpu::fit(Corpus::from_arg(&corpus), &setup, &mut on_event)?;
     println!(
         "{} words x {} on {}",
         vectors.len(),
@@ -59,7 +57,7 @@ fn main() -> Result<()> {
 
     let out = std::env::temp_dir().join(format!("glove_wgpu_example_{}.txt", std::process::id()));
     io::write(&vectors, &out, io::Format::Glove)?; // atomic: all or nothing
-    let index = WordIndex::new(vectors, None, &SearchOptions::new(Metric::Cosine))?;
+    let index = WordIndex::new(vectors, setup.device(), &SearchOptions::new(Metric::Cosine))?;
     for (w, hits) in ["god", "water"]
         .iter()
         .zip(index.neighbors(&["god", "water"], 5)?)

@@ -22,17 +22,8 @@ use glove_wgpu::vocab::{Vocab, VocabOptions};
 /// The crate's own pipeline with Stanford's settings: min count 5, symmetric
 /// window 15, 1/d weighting, shuffled with `seed`.
 fn cooccurrences(path: &str, seed: u64) -> glove_wgpu::Result<(usize, Vec<Cooc>)> {
-    let vocab = Vocab::count(
-        Corpus::from_arg(path),
-        &VocabOptions {
-            quiet: true,
-            ..Default::default()
-        },
-    )?;
-    let opts = CooccurOptions {
-        quiet: true,
-        ..Default::default()
-    };
+    let vocab = Vocab::count(Corpus::from_arg(path), &VocabOptions::default())?;
+    let opts = CooccurOptions::default();
     let cooc = cooccur::count_shuffled(path, &vocab, &opts, seed)?;
     Ok((vocab.len(), cooc))
 }

@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(Corpus::stdin().name(), "<stdin>");
 /// ```
 pub enum Corpus {
-    /// A file on disk (its size gives the progress bar a length).
+    /// A file on disk (its size gives the progress reports a total).
     File(PathBuf),
     /// The process's standard input.
     Stdin,
@@ -54,7 +54,7 @@ impl Corpus {
     /// ```
     /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
     /// let corpus = Corpus::reader(std::io::Cursor::new("a b a\n".to_string()));
-    /// let v = Vocab::count(corpus, &VocabOptions { min_count: 1, quiet: true, ..Default::default() })?;
+    /// let v = Vocab::count(corpus, &VocabOptions { min_count: 1, ..Default::default() })?;
     /// assert_eq!(v.words(), ["a", "b"]);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -288,7 +288,7 @@ impl BlockReader {
 ///
 /// ```
 /// use glove_wgpu::{corpus::{Corpus, MAX_TOKEN_BYTES}, vocab::{Vocab, VocabOptions}};
-/// let opts = VocabOptions { min_count: 1, quiet: true, block_bytes: 4096, ..Default::default() };
+/// let opts = VocabOptions { min_count: 1, block_bytes: 4096, ..Default::default() };
 /// let mut long = vec![b'x'; MAX_TOKEN_BYTES];
 /// long.push(b'\n');
 /// assert_eq!(Vocab::count(Corpus::reader(std::io::Cursor::new(long)), &opts)?.len(), 1);

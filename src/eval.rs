@@ -6,7 +6,7 @@
 //!   as Stanford's `evaluate.py` does. Questions whose four words are all in the
 //!   vocabulary are *covered*; accuracy is over covered questions, per section,
 //!   semantic (sections not starting with `gram`), syntactic and total. Questions
-//!   are answered in batches on the search backend (GPU or CPU).
+//!   are answered in batches on the index's device (GPU or CPU).
 //! - **Word pairs** (WordSim-353 `.tsv`: `word1<TAB>word2<TAB>score`, `#` comments):
 //!   Spearman's rho between the human scores and the cosine similarities of the
 //!   covered pairs (ties get average ranks), and the coverage.
@@ -165,7 +165,7 @@ impl Tally {
 /// use glove_wgpu::{Embeddings, eval, similarity::WordIndex, search::{Metric, SearchOptions}};
 /// let e = Embeddings::new(vec!["man".into(), "king".into(), "woman".into(), "queen".into()], 2,
 ///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 1.0])?;
-/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
 /// let q = eval::AnalogyQuestions::parse(": royal\nman king woman queen\n: gram0\nking man queen prince\n", "q", false)?;
 /// let r = eval::analogies(&idx, &q)?;
 /// assert_eq!((r.semantic.correct, r.syntactic.covered, r.total.total), (1, 0, 2));
@@ -201,7 +201,7 @@ pub const ANALOGY_BATCH: usize = 2048;
 ///     3,
 ///     vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.3, 0.3, -1.0],
 /// )?;
-/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
 /// let q = eval::AnalogyQuestions::parse(": family\nMan Woman King Queen\nman woman king prince\n", "q", false)?;
 /// let r = eval::analogies(&idx, &q)?;
 /// assert_eq!((r.total.correct, r.total.covered, r.total.total), (1, 1, 2));

@@ -2,13 +2,16 @@
 //!
 //! One file, over 500 lines: the context is one concept, each method a short use of the same device, queue and cache.
 //!
-//! Work functions take a `&GpuContext`, so tests and applications can share one
-//! device. Adapter choice is high-performance by default and can be forced
-//! from the environment:
+//! A command makes its context once, at the top, when it resolves its
+//! [`Device`](crate::Device) ([`DeviceChoice::resolve`](crate::DeviceChoice::resolve));
+//! work functions take it (`&GpuContext` or `Arc<GpuContext>`), so tests and
+//! applications can share one device. [`AdapterKind`] tells a hardware GPU from a
+//! software one, with what the crate does on each beside it. Adapter choice is
+//! high-performance by default and can be forced from the environment:
 //!
 //! | variable | effect |
 //! | --- | --- |
-//! | `GLOVE_WGPU_BACKEND` (or wgpu's `WGPU_BACKEND`) | comma list of backends: `vulkan`, `metal`, `dx12`, `gl` |
+//! | `GLOVE_WGPU_BACKEND` (or wgpu's `WGPU_BACKEND`) | comma list of graphics APIs (wgpu's backends): `vulkan`, `metal`, `dx12`, `gl` |
 //! | `GLOVE_WGPU_ADAPTER` (or wgpu's `WGPU_ADAPTER_NAME`) | pick the first adapter whose name contains this text (case-insensitive) |
 //!
 //! The device is created with the adapter's own limits, not wgpu's defaults,
@@ -72,6 +75,166 @@ impl GpuOptions {
     }
 }
 
+/// The test policy of a GPU doctest, as one hidden line at its top:
+///
+/// ```text
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+/// ```
+///
+/// `false` when [`GpuContext::new`] finds an adapter (the example then makes its
+/// own context). With none, the example is skipped (`true`, after a `SKIPPED` line
+/// on stderr), except in CI (`CI` set to anything but an empty string, `false` or
+/// `0`), where it panics with the reason: the same policy as the tests'
+/// (`tests/common/gpu.rs`), so a GPU example never passes in CI without having run.
+///
+/// ```
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+/// let ctx = glove_wgpu::GpuContext::new()?; // found: the probe said so
+/// assert!(!ctx.adapter().name.is_empty());
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn skip_without_adapter() -> bool {
+    let err = match select_adapter(&GpuOptions::from_env()) {
+        Ok(_) => return false,
+        Err(e) => e,
+    };
+    let ci = std::env::var("CI")
+        .is_ok_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "false" | "0"));
+    if ci {
+        panic!(
+            "{err}. CI is set, so GPU examples fail rather than skip; \
+             install Mesa's software Vulkan (mesa-vulkan-drivers libvulkan1) or unset CI"
+        );
+    }
+    eprintln!("SKIPPED (no GPU adapter: {err})");
+    true
+}
+
+/// What kind of adapter a context runs on, and what the crate does on each: the
+/// one place that tells a hardware GPU from a software one.
+///
+/// A software adapter (wgpu's device type `Cpu`: Mesa's llvmpipe / lavapipe, WARP,
+/// SwiftShader) runs the kernels on the CPU, slower than the CPU twins do, and
+/// llvmpipe ends every loop of a shader invocation after [`SOFTWARE_LOOP_LIMIT`]
+/// iterations. So:
+///
+/// | kind | `--backend auto` | loop limit | default training batch |
+/// | --- | --- | --- | --- |
+/// | [`DiscreteGpu`](AdapterKind::DiscreteGpu) | the GPU | none | 65,536 |
+/// | [`IntegratedGpu`](AdapterKind::IntegratedGpu), [`VirtualGpu`](AdapterKind::VirtualGpu) | the GPU | none | 16,384 |
+/// | [`Other`](AdapterKind::Other) | the GPU | none | 4,096 |
+/// | [`Software`](AdapterKind::Software) | the CPU twins (`--backend gpu` still selects it) | [`SOFTWARE_LOOP_LIMIT`] | 4,096 |
+///
+/// (No adapter at all: `auto` takes the CPU twins, `gpu` is an error.)
+///
+/// ```
+/// use glove_wgpu::gpu::{AdapterKind, SOFTWARE_LOOP_LIMIT};
+/// let lavapipe = AdapterKind::of(wgpu::DeviceType::Cpu);
+/// assert_eq!(lavapipe, AdapterKind::Software);
+/// assert!(!lavapipe.runs_auto() && lavapipe.loop_limit() == Some(SOFTWARE_LOOP_LIMIT));
+/// assert!(AdapterKind::DiscreteGpu.runs_auto() && AdapterKind::DiscreteGpu.loop_limit().is_none());
+/// assert_eq!(lavapipe.to_string(), "Cpu"); // wgpu's name, as `glove-wgpu info` prints it
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum AdapterKind {
+    /// A GPU with its own memory.
+    DiscreteGpu,
+    /// A GPU sharing the host's memory.
+    IntegratedGpu,
+    /// A virtual machine's slice of a GPU.
+    VirtualGpu,
+    /// A software rasteriser running on the CPU (wgpu's device type `Cpu`).
+    #[serde(rename = "Cpu")]
+    Software,
+    /// A kind the driver does not tell.
+    Other,
+}
+
+/// The most loop iterations one shader invocation runs on llvmpipe (lavapipe), the
+/// software adapter CI runs the kernels on: Mesa ends every loop of an invocation
+/// once its loops together have run this many iterations
+/// (`LP_MAX_TGSI_LOOP_ITERATIONS`, shared by all loops), so a longer kernel comes
+/// back short or wrong there, without an error. Hardware GPUs have no such limit.
+///
+/// ```
+/// use glove_wgpu::gpu::{AdapterKind, SOFTWARE_LOOP_LIMIT};
+/// assert_eq!(AdapterKind::Software.loop_limit(), Some(SOFTWARE_LOOP_LIMIT));
+/// ```
+pub const SOFTWARE_LOOP_LIMIT: u64 = 65_535;
+
+impl AdapterKind {
+    /// The kind of wgpu's device type.
+    ///
+    /// ```
+    /// use glove_wgpu::gpu::AdapterKind;
+    /// assert_eq!(AdapterKind::of(wgpu::DeviceType::IntegratedGpu), AdapterKind::IntegratedGpu);
+    /// ```
+    pub fn of(device_type: wgpu::DeviceType) -> Self {
+        match device_type {
+            wgpu::DeviceType::DiscreteGpu => AdapterKind::DiscreteGpu,
+            wgpu::DeviceType::IntegratedGpu => AdapterKind::IntegratedGpu,
+            wgpu::DeviceType::VirtualGpu => AdapterKind::VirtualGpu,
+            wgpu::DeviceType::Cpu => AdapterKind::Software,
+            wgpu::DeviceType::Other => AdapterKind::Other,
+        }
+    }
+
+    /// Whether this is a software adapter (see the table above).
+    ///
+    /// ```
+    /// use glove_wgpu::gpu::AdapterKind;
+    /// assert!(AdapterKind::Software.is_software() && !AdapterKind::Other.is_software());
+    /// ```
+    pub fn is_software(self) -> bool {
+        self == AdapterKind::Software
+    }
+
+    /// Whether `--backend auto` runs the kernels on this kind of adapter: every
+    /// kind but a software one, which runs them slower than the CPU twins.
+    ///
+    /// ```
+    /// use glove_wgpu::gpu::AdapterKind;
+    /// assert!(AdapterKind::VirtualGpu.runs_auto() && !AdapterKind::Software.runs_auto());
+    /// ```
+    pub fn runs_auto(self) -> bool {
+        !self.is_software()
+    }
+
+    /// The most loop iterations one shader invocation may run, where the adapter
+    /// has a limit ([`SOFTWARE_LOOP_LIMIT`] on a software adapter).
+    ///
+    /// ```
+    /// use glove_wgpu::gpu::AdapterKind;
+    /// assert_eq!(AdapterKind::IntegratedGpu.loop_limit(), None);
+    /// ```
+    pub fn loop_limit(self) -> Option<u64> {
+        self.is_software().then_some(SOFTWARE_LOOP_LIMIT)
+    }
+
+    /// wgpu's name of the device type (`DiscreteGpu`, ..., `Cpu` for a software
+    /// adapter), as `glove-wgpu info` prints it.
+    ///
+    /// ```
+    /// assert_eq!(glove_wgpu::gpu::AdapterKind::DiscreteGpu.name(), "DiscreteGpu");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            AdapterKind::DiscreteGpu => "DiscreteGpu",
+            AdapterKind::IntegratedGpu => "IntegratedGpu",
+            AdapterKind::VirtualGpu => "VirtualGpu",
+            AdapterKind::Software => "Cpu",
+            AdapterKind::Other => "Other",
+        }
+    }
+}
+
+impl std::fmt::Display for AdapterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A short description of an adapter, as `glove-wgpu info` prints it.
 ///
 /// ```
@@ -85,10 +248,12 @@ impl GpuOptions {
 pub struct AdapterSummary {
     /// Adapter name, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`.
     pub name: String,
-    /// Backend: `Vulkan`, `Metal`, `Dx12`, `Gl`.
+    /// The graphics API wgpu reaches it through: `Vulkan`, `Metal`, `Dx12`, `Gl`.
     pub backend: String,
-    /// `DiscreteGpu`, `IntegratedGpu`, `Cpu`, ...
-    pub device_type: String,
+    /// What kind of adapter it is (written as wgpu names it: `DiscreteGpu`,
+    /// `IntegratedGpu`, `Cpu` for a software one, ...).
+    #[serde(rename = "device_type")]
+    pub kind: AdapterKind,
     /// Driver name and version.
     pub driver: String,
     /// Largest storage-buffer binding, bytes.
@@ -118,7 +283,7 @@ impl AdapterSummary {
         AdapterSummary {
             name: info.name,
             backend: format!("{:?}", info.backend),
-            device_type: format!("{:?}", info.device_type),
+            kind: AdapterKind::of(info.device_type),
             driver: format!("{} {}", info.driver, info.driver_info)
                 .trim()
                 .to_string(),
@@ -139,7 +304,8 @@ type PipelineKey = (&'static str, &'static str, Vec<(String, u64)>);
 
 /// Instance, adapter, device, queue and cached compute pipelines.
 ///
-/// ```no_run
+/// ```
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
 /// let ctx = glove_wgpu::GpuContext::new()?;
 /// println!("running on {}", ctx.adapter().name);
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -172,6 +338,36 @@ fn instance(backends: Option<wgpu::Backends>) -> wgpu::Instance {
     wgpu::Instance::new(desc)
 }
 
+/// The adapter `options` select: the first whose name contains
+/// `options.adapter_name`, else wgpu's high-performance choice.
+fn select_adapter(options: &GpuOptions) -> Result<wgpu::Adapter> {
+    let inst = instance(options.backends);
+    match &options.adapter_name {
+        Some(name) => {
+            let needle = name.to_lowercase();
+            let all = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+            let names: Vec<String> = all.iter().map(|a| a.get_info().name).collect();
+            all.into_iter()
+                .find(|a| a.get_info().name.to_lowercase().contains(&needle))
+                .ok_or_else(|| {
+                    Error::NoAdapter(format!(
+                        "no adapter name contains {name:?}; adapters seen: {names:?}"
+                    ))
+                })
+        }
+        None => pollster::block_on(inst.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        }))
+        .map_err(|e| {
+            Error::NoAdapter(format!(
+                "{e} (install a Vulkan, Metal or DX12 driver; on Debian/Ubuntu \
+                 `apt-get install mesa-vulkan-drivers libvulkan1` gives a software one)"
+            ))
+        }),
+    }
+}
+
 impl GpuContext {
     /// A context on the adapter chosen by [`GpuOptions::from_env`].
     ///
@@ -189,8 +385,8 @@ impl GpuContext {
 
     /// Every adapter the instance can see (for `glove-wgpu info`).
     ///
-    /// ```no_run
-    /// for a in glove_wgpu::GpuContext::list_adapters(&Default::default()) {
+    /// ```
+    /// for a in glove_wgpu::GpuContext::list_adapters(&Default::default()) { // none without a driver
     ///     println!("{} ({})", a.name, a.backend);
     /// }
     /// ```
@@ -208,31 +404,7 @@ impl GpuContext {
     /// assert!(matches!(GpuContext::with_options(&opts), Err(Error::NoAdapter(_))));
     /// ```
     pub fn with_options(options: &GpuOptions) -> Result<Self> {
-        let inst = instance(options.backends);
-        let adapter = match &options.adapter_name {
-            Some(name) => {
-                let needle = name.to_lowercase();
-                let all = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
-                let names: Vec<String> = all.iter().map(|a| a.get_info().name).collect();
-                all.into_iter()
-                    .find(|a| a.get_info().name.to_lowercase().contains(&needle))
-                    .ok_or_else(|| {
-                        Error::NoAdapter(format!(
-                            "no adapter name contains {name:?}; adapters seen: {names:?}"
-                        ))
-                    })?
-            }
-            None => pollster::block_on(inst.request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                ..Default::default()
-            }))
-            .map_err(|e| {
-                Error::NoAdapter(format!(
-                    "{e} (install a Vulkan, Metal or DX12 driver; on Debian/Ubuntu \
-                     `apt-get install mesa-vulkan-drivers libvulkan1` gives a software one)"
-                ))
-            })?,
-        };
+        let adapter = select_adapter(options)?;
         let summary = AdapterSummary::new(&adapter);
         let limits = adapter.limits();
         // The optional features the kernels use where they exist: subgroup
@@ -285,7 +457,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let has = ctx.device().features().contains(wgpu::Features::SUBGROUP);
     /// assert_eq!(has, ctx.has_subgroups());
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -298,7 +471,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let buf = ctx.storage("one", 4)?;
     /// ctx.queue().write_buffer(&buf, 0, &7u32.to_ne_bytes());
     /// assert_eq!(ctx.read::<u32>(&buf, 1)?, [7]);
@@ -312,9 +486,10 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let a = ctx.adapter();
-    /// assert!(["DiscreteGpu", "IntegratedGpu", "VirtualGpu", "Cpu", "Other"].contains(&a.device_type.as_str()));
+    /// assert!(["DiscreteGpu", "IntegratedGpu", "VirtualGpu", "Cpu", "Other"].contains(&a.kind.name()));
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn adapter(&self) -> &AdapterSummary {
@@ -325,7 +500,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// assert_eq!(ctx.limits().max_buffer_size, ctx.adapter().max_buffer_size); // all the adapter has
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -337,7 +513,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// assert!(!ctx.has_subgroups() || ctx.adapter().subgroups); // enabled where the adapter has them
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -349,7 +526,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// assert!(!ctx.has_f16() || ctx.adapter().shader_f16);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -361,7 +539,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// assert!(ctx.max_binding_bytes() <= ctx.limits().max_storage_buffer_binding_size);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -375,7 +554,8 @@ impl GpuContext {
     ///
     /// ```
     /// use glove_wgpu::{shaders::GLOVE_COST, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let _reduce = ctx.pipeline(&GLOVE_COST, "reduce_cost", &[])?; // see `dispatch_at` for a run
     /// assert!(ctx.pipeline(&GLOVE_COST, "no_such_entry", &[]).is_err());
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -488,7 +668,8 @@ impl GpuContext {
     ///
     /// ```
     /// use glove_wgpu::{shaders::GLOVE_COST, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let buf = ctx.storage("b", 4)?;
     /// // GLOVE_COST has four bindings (params, row_cost, batch_rows, partials); see `dispatch_at`.
     /// assert!(ctx.bind_kernel(&GLOVE_COST, &[&buf]).is_err());
@@ -546,7 +727,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let usage = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::STORAGE; // not allowed together
     /// let desc = wgpu::BufferDescriptor { label: None, size: 4, usage, mapped_at_creation: false };
     /// let err = ctx.scoped(|| ctx.device().create_buffer(&desc)).unwrap_err();
@@ -585,7 +767,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let buf = ctx.upload("bytes", &[1u8, 2, 3])?;
     /// assert_eq!(buf.size(), 4); // rounded up to 4 bytes
     /// assert_eq!(ctx.read::<u8>(&buf, 3)?, [1, 2, 3]);
@@ -623,7 +806,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let s = ctx.uniform_stride(16);
     /// assert!(s >= 16 && s % ctx.limits().min_uniform_buffer_offset_alignment as u64 == 0);
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -638,7 +822,8 @@ impl GpuContext {
     ///
     /// ```
     /// use glove_wgpu::{train::CostParams, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let blocks = ctx.upload_blocks("params", &[CostParams::default(); 3])?;
     /// assert_eq!(blocks.size(), 3 * ctx.uniform_stride(16)); // CostParams: 16 bytes
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -671,7 +856,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (src, staging) = (ctx.upload("src", &[5u32, 6])?, ctx.staging("out", 8)?);
     /// let mut enc = ctx.encoder();
     /// enc.copy_buffer_to_buffer(&src, 0, &staging, 0, 8);
@@ -695,7 +881,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (src, staging) = (ctx.upload("src", &[1.5f32, 2.5])?, ctx.staging("out", 8)?);
     /// let mut enc = ctx.encoder();
     /// enc.copy_buffer_to_buffer(&src, 0, &staging, 0, 8);
@@ -734,7 +921,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let buf = ctx.storage("scratch", 10)?;
     /// assert_eq!(buf.size(), 12);
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -752,45 +940,12 @@ impl GpuContext {
         })
     }
 
-    /// A bind group for `pipeline`'s group 0 with `buffers` at bindings given in order.
-    ///
-    /// ```
-    /// // A kernel whose layout comes from its WGSL (the search kernels) binds by number:
-    /// use glove_wgpu::{shaders::SEARCH, GpuContext, Result};
-    /// fn merge(ctx: &GpuContext, buffers: &[(u32, &wgpu::Buffer)], groups: u32) -> Result<()> {
-    ///     let pipeline = ctx.pipeline(&SEARCH, "merge", &[])?;
-    ///     let bind_group = ctx.bind(&pipeline, buffers)?;
-    ///     let mut enc = ctx.encoder();
-    ///     GpuContext::dispatch(&mut enc, &pipeline, &bind_group, (groups, 1, 1));
-    ///     ctx.submit(enc)
-    /// }
-    /// ```
-    pub fn bind(
-        &self,
-        pipeline: &wgpu::ComputePipeline,
-        buffers: &[(u32, &wgpu::Buffer)],
-    ) -> Result<wgpu::BindGroup> {
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .map(|(binding, b)| wgpu::BindGroupEntry {
-                binding: *binding,
-                resource: b.as_entire_binding(),
-            })
-            .collect();
-        self.scoped(|| {
-            self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: None,
-                layout: &pipeline.get_bind_group_layout(0),
-                entries: &entries,
-            })
-        })
-    }
-
     /// Submits `encoder`, waits for the GPU, and reports errors.
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (a, b) = (ctx.upload("a", &[9u32])?, ctx.storage("b", 4)?);
     /// let mut enc = ctx.encoder();
     /// enc.copy_buffer_to_buffer(&a, 0, &b, 0, 4);
@@ -809,7 +964,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// ctx.queue().submit([ctx.encoder().finish()]);
     /// ctx.wait()?;
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -825,7 +981,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let buf = ctx.upload("v", &[1.0f32, 2.0, 3.0])?;
     /// assert_eq!(ctx.read::<f32>(&buf, 2)?, [1.0, 2.0]);
     /// assert!(ctx.read::<f32>(&buf, 0)?.is_empty());
@@ -846,7 +1003,7 @@ impl GpuContext {
     /// Records one compute dispatch of `pipeline` with `bind_group` into `encoder`.
     ///
     /// ```
-    /// // See `GpuContext::bind`: pipeline, bind group, then one dispatch of `groups` workgroups.
+    /// // A pipeline, a bind group (`GpuContext::bind_kernel`), then one dispatch of 4 workgroups.
     /// use glove_wgpu::GpuContext;
     /// fn run(ctx: &GpuContext, p: &wgpu::ComputePipeline, bg: &wgpu::BindGroup) -> glove_wgpu::Result<()> {
     ///     let mut enc = ctx.encoder();
@@ -871,7 +1028,8 @@ impl GpuContext {
     ///
     /// ```
     /// use glove_wgpu::{shaders::GLOVE_COST, train::CostParams, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let params = ctx.upload_blocks("params", &[CostParams { n_batches: 1, ..Default::default() }])?;
     /// let (rows, partials) = (ctx.upload("row_cost", &[1.0f32, 2.0, 3.0])?, ctx.storage("partials", 4)?);
     /// let batch_rows = ctx.upload("batch_rows", &[0u32, 3])?; // one batch of three rows
@@ -901,7 +1059,8 @@ impl GpuContext {
     ///
     /// ```
     /// # use glove_wgpu::GpuContext;
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let enc = ctx.encoder();
     /// ctx.submit(enc)?; // an empty submission
     /// # Ok::<(), glove_wgpu::Error>(())

@@ -24,6 +24,9 @@
 //!
 //! | module | holds |
 //! | --- | --- |
+//! | [`pipeline`] | the whole job: [`fit`] and `train_embeddings`; the settings as asked (`options.rs`: [`FitConfig`], `TrainOptions`) and resolved once (`FitSetup`, `TrainSetup`); the [`Report`] (`report.rs`) |
+//! | [`device`] | where the kernels run: [`DeviceChoice`] (`--backend`) resolved once to a [`Device`] |
+//! | [`progress`] | the one channel from the library to its caller: [`progress::Event`]s to a callback |
 //! | [`corpus`] | where text comes from, the block reader, the tokenizer, the one word rule |
 //! | [`vocab`] | word counting, `min_count` / `max_vocab`, `vocab.txt` |
 //! | [`cooccur`] | co-occurrence counting, spill and merge, shuffle, file formats |
@@ -31,16 +34,31 @@
 //! | [`model`] | the parameters `W`, `W~`, biases and AdaGrad state |
 //! | [`embeddings`], [`io`] | the trained vectors and their file formats |
 //! | [`search`], [`similarity`], [`eval`] | nearest neighbours, word queries, evaluations |
-//! | [`gpu`], [`shaders`] | the device context and the WGSL sources |
+//! | [`gpu`], [`shaders`] | the GPU context, the adapter kind and its policy, the WGSL sources |
+//! | [`names`] | one name per option value, shared by flags, JSON and Python |
 //! | [`rng`] | the seeded generators (one family) |
 //! | [`threads`] | worker counts and the rayon pool |
 //! | [`atomic`], [`error`] | whole-or-nothing files, the error type |
-//! | `progress.rs`, `hash.rs` | progress bars on stderr (the one use of `indicatif`), the word hasher |
+//! | `hash.rs` | the word hasher |
+//!
+//! The command line (`src/cli/`, behind the `cli` feature) maps its flags onto
+//! the settings once, resolves them once, and draws the progress bars
+//! (`src/cli/progress.rs`, the one use of `indicatif`); the library draws nothing.
+//!
+//! ## Words with one meaning
+//!
+//! | word | means | types |
+//! | --- | --- | --- |
+//! | device | where the kernels run: the CPU twins or one GPU context, chosen once | [`Device`], [`DeviceChoice`] (asked for with the `--backend` flag and Python's `backend=`, names kept from before) |
+//! | backend | the trainer that runs the epochs on a device (`cpu-hogwild`, `cpu-exact`, `cpu-batched`, `gpu`) | [`train::Backend`], `Report::backend` |
+//! | progress | the events a long call reports to its caller | [`progress::Progress`], [`progress::Event`] |
+//! | graphics API | what wgpu reaches the adapter through (Vulkan, Metal, DX12, GL; wgpu calls it a backend) | [`gpu::AdapterSummary::backend`], `GLOVE_WGPU_BACKEND` |
 #![warn(missing_docs)]
 
 pub mod atomic;
 pub mod cooccur;
 pub mod corpus;
+pub mod device;
 pub mod embeddings;
 pub mod error;
 pub mod eval;
@@ -48,10 +66,11 @@ pub mod gpu;
 mod hash;
 pub mod io;
 pub mod model;
+pub mod names;
 #[cfg(feature = "parquet")]
 pub(crate) mod parts;
 pub mod pipeline;
-mod progress;
+pub mod progress;
 pub mod rng;
 pub mod search;
 pub mod shaders;
@@ -60,6 +79,7 @@ pub mod threads;
 pub mod train;
 pub mod vocab;
 
+pub use device::{Device, DeviceChoice};
 pub use embeddings::Embeddings;
 pub use error::{Error, Result};
 pub use gpu::{GpuContext, GpuOptions};

@@ -20,19 +20,34 @@ use crate::rng::SplitMix64;
 /// assert_eq!(m.vectors(SaveMode::Both).len(), 2 * 6); // W and W~ side by side
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum SaveMode {
     /// `W + W~` (Stanford's `-model 2`, the default).
     #[default]
     #[cfg_attr(feature = "cli", value(name = "w+c"))]
+    #[serde(rename = "w+c", alias = "WPlusC")]
     WPlusC,
     /// `W` only (Stanford's `-model 1`).
     #[cfg_attr(feature = "cli", value(name = "w"))]
+    #[serde(rename = "w", alias = "W")]
     W,
     /// `W` and `W~` side by side: `2 * dim` columns (Stanford's `-model 0` without biases).
     #[cfg_attr(feature = "cli", value(name = "both"))]
+    #[serde(rename = "both", alias = "Both")]
     Both,
+}
+
+impl crate::names::Named for SaveMode {
+    const ALL: &'static [Self] = &[SaveMode::WPlusC, SaveMode::W, SaveMode::Both];
+
+    fn name(self) -> &'static str {
+        match self {
+            SaveMode::WPlusC => "w+c",
+            SaveMode::W => "w",
+            SaveMode::Both => "both",
+        }
+    }
 }
 
 /// GloVe parameters and AdaGrad state in Stanford's layout.

@@ -4,11 +4,11 @@
 //! CPU and answers in words. Query words are excluded from their own answers,
 //! as gensim does.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
+use crate::device::Device;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::gpu::GpuContext;
 use crate::search::{inv_norm, Metric, Neighbor, SearchIndex, SearchOptions};
 
 /// A word and its score (similarity, or distance for the Euclidean metric).
@@ -16,7 +16,7 @@ use crate::search::{inv_norm, Metric, Neighbor, SearchIndex, SearchOptions};
 /// ```
 /// use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::{WordIndex, WordScore}};
 /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
-/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Dot))?;
+/// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Dot))?;
 /// let hits = idx.most_similar(&["a"], &[], 1)?;
 /// assert_eq!(hits, [WordScore { word: "b".into(), score: 2.0 }]);
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -35,7 +35,7 @@ pub struct WordScore {
 /// use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::*};
 /// let e = Embeddings::new(vec!["man".into(), "king".into(), "woman".into(), "queen".into()], 2,
 ///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 1.0])?;
-/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
 /// for method in [AnalogyMethod::Add, AnalogyMethod::Mul] {
 ///     assert_eq!(idx.analogy("man", "king", "woman", 1, method)?[0].word, "queen");
 /// }
@@ -51,6 +51,17 @@ pub enum AnalogyMethod {
     Mul,
 }
 
+impl crate::names::Named for AnalogyMethod {
+    const ALL: &'static [Self] = &[AnalogyMethod::Add, AnalogyMethod::Mul];
+
+    fn name(self) -> &'static str {
+        match self {
+            AnalogyMethod::Add => "add",
+            AnalogyMethod::Mul => "mul",
+        }
+    }
+}
+
 /// Embeddings ready for word queries.
 ///
 /// ```
@@ -60,7 +71,7 @@ pub enum AnalogyMethod {
 ///     3,
 ///     vec![1.0, 0.0, 0.0,   0.0, 1.0, 0.0,   1.0, 0.0, 1.0,   0.0, 1.0, 1.0,   0.3, 0.3, -1.0],
 /// )?;
-/// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+/// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
 /// let best = idx.analogy("man", "king", "woman", 1, glove_wgpu::similarity::AnalogyMethod::Add)?;
 /// assert_eq!(best[0].word, "queen");
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -81,22 +92,19 @@ impl std::fmt::Debug for WordIndex {
 }
 
 impl WordIndex {
-    /// Indexes `emb` on the GPU (when `ctx` is given) or the CPU.
+    /// Indexes `emb` on `device` (the GPU's context, or the CPU twin).
     ///
     /// ```
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
+    /// use glove_wgpu::Device;
     /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
-    /// // `None`: search on the CPU; `Some(Arc::new(GpuContext::new()?))`: on the GPU.
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
-    /// assert_eq!(idx.index().backend_name(), "cpu");
+    /// // `Device::Cpu`: search on the CPU; `Device::Gpu(ctx)`: on the GPU.
+    /// let idx = WordIndex::new(e, &Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
+    /// assert_eq!(idx.index().device_name(), "cpu");
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
-    pub fn new(
-        emb: Embeddings,
-        ctx: Option<Arc<GpuContext>>,
-        opts: &SearchOptions,
-    ) -> Result<Self> {
-        let index = SearchIndex::new(ctx, emb.matrix(), emb.dim(), opts)?;
+    pub fn new(emb: Embeddings, device: &Device, opts: &SearchOptions) -> Result<Self> {
+        let index = SearchIndex::new(device, emb.matrix(), emb.dim(), opts)?;
         Ok(WordIndex {
             emb,
             index,
@@ -109,7 +117,7 @@ impl WordIndex {
     /// ```
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
     /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
-    /// let idx = WordIndex::new(e.clone(), None, &SearchOptions::new(Metric::Cosine))?;
+    /// let idx = WordIndex::new(e.clone(), &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     /// assert_eq!(idx.embeddings(), &e);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -122,7 +130,7 @@ impl WordIndex {
     /// ```
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
     /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Dot))?;
+    /// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Dot))?;
     /// assert_eq!((idx.index().len(), idx.index().metric()), (2, Metric::Dot));
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -146,7 +154,7 @@ impl WordIndex {
     /// # use glove_wgpu::{Embeddings, similarity::WordIndex, search::{Metric, SearchOptions}};
     /// let e = Embeddings::new(vec!["a".into(), "b".into(), "c".into()], 2,
     ///     vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0])?;
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     /// let out = idx.neighbors(&["a", "zzz"], 1)?;
     /// assert_eq!(out[0].as_ref().unwrap()[0].word, "b");
     /// assert!(out[1].is_err());
@@ -204,7 +212,7 @@ impl WordIndex {
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
     /// let e = Embeddings::new(vec!["x".into(), "y".into(), "xy".into(), "-y".into()], 2,
     ///     vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, -1.0])?;
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     /// assert_eq!(idx.most_similar(&["x", "y"], &[], 1)?[0].word, "xy");
     /// assert_eq!(idx.most_similar(&[], &["y"], 1)?[0].word, "-y");
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -226,7 +234,7 @@ impl WordIndex {
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::*};
     /// let e = Embeddings::new(vec!["paris".into(), "france".into(), "rome".into(), "italy".into()], 2,
     ///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 2.0])?;
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     /// let best = idx.analogy("paris", "france", "rome", 1, AnalogyMethod::Add)?;
     /// assert_eq!(best[0].word, "italy");
     /// assert!(idx.analogy("paris", "france", "berlin", 1, AnalogyMethod::Add).is_err());
@@ -260,7 +268,7 @@ impl WordIndex {
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
     /// let e = Embeddings::new(vec!["man".into(), "king".into(), "woman".into(), "queen".into()], 2,
     ///     vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.1, 1.0])?;
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Cosine))?;
+    /// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     /// let hits = idx.analogies(&[[0, 1, 2]], 1)?; // man : king :: woman : ?
     /// assert_eq!(hits[0][0].id, 3);
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -295,7 +303,7 @@ impl WordIndex {
     /// ```
     /// # use glove_wgpu::{Embeddings, search::{Metric, SearchOptions}, similarity::WordIndex};
     /// let e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 0.0, 0.0, 1.0])?;
-    /// let idx = WordIndex::new(e, None, &SearchOptions::new(Metric::Euclidean))?;
+    /// let idx = WordIndex::new(e, &glove_wgpu::Device::Cpu, &SearchOptions::new(Metric::Euclidean))?;
     /// let out = idx.nearest(&[0.9, 0.0, 0.0, 2.0], 1)?; // two raw vectors
     /// assert_eq!((out[0][0].word.as_str(), out[1][0].word.as_str()), ("a", "b"));
     /// assert!((out[1][0].score - 1.0).abs() < 1e-6);

@@ -11,7 +11,7 @@
 //! use glove_wgpu::corpus::Corpus;
 //! use glove_wgpu::vocab::{Vocab, VocabOptions};
 //! let text = "the cat sat on the mat\nthe dog sat\n";
-//! let opts = VocabOptions { min_count: 2, quiet: true, ..VocabOptions::default() };
+//! let opts = VocabOptions { min_count: 2, ..VocabOptions::default() };
 //! let vocab = Vocab::count(Corpus::reader(text.as_bytes()), &opts)?;
 //! assert_eq!(vocab.words(), ["the", "sat"]);
 //! assert_eq!(vocab.counts(), [3, 2]);
@@ -23,7 +23,6 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -31,7 +30,7 @@ use crate::atomic::AtomicFile;
 use crate::corpus::{for_each_token, is_separator, BlockReader, Corpus, Token};
 use crate::error::{Error, Result};
 use crate::hash::FastBuild;
-use crate::progress::{token_rate, Progress};
+use crate::progress::{silent, Detail, Event, Progress, Step};
 use crate::threads::{thread_count, thread_pool};
 
 #[cfg(feature = "parquet")]
@@ -56,8 +55,6 @@ pub struct VocabOptions {
     pub max_vocab: Option<usize>,
     /// Worker threads (`0`: all cores).
     pub threads: usize,
-    /// No progress bar on stderr.
-    pub quiet: bool,
     /// Bytes of text per parallel work item (the result does not depend on it).
     pub block_bytes: usize,
 }
@@ -68,7 +65,6 @@ impl Default for VocabOptions {
             min_count: 5,
             max_vocab: None,
             threads: 0,
-            quiet: false,
             block_bytes: 1 << 20,
         }
     }
@@ -78,7 +74,7 @@ impl Default for VocabOptions {
 ///
 /// ```
 /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
-/// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };
+/// let opts = VocabOptions { min_count: 1, ..Default::default() };
 /// let v = Vocab::count(Corpus::reader(&b"b a b c\n"[..]), &opts)?;
 /// assert_eq!((v.words(), v.counts()), (&["b".to_string(), "a".into(), "c".into()][..], &[2, 1, 1][..]));
 /// assert_eq!((v.id("c"), v.word(0)), (Some(2), Some("b")));
@@ -156,19 +152,45 @@ impl Vocab {
     /// ```
     /// use glove_wgpu::corpus::Corpus;
     /// use glove_wgpu::vocab::{Vocab, VocabOptions};
-    /// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };
+    /// let opts = VocabOptions { min_count: 1, ..Default::default() };
     /// let v = Vocab::count(Corpus::reader(&b"b a b\nc a b"[..]), &opts)?;
     /// assert_eq!(v.words(), ["b", "a", "c"]);
     /// assert_eq!(v.corpus_tokens(), 6);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn count(corpus: impl Into<Corpus>, opts: &VocabOptions) -> Result<Self> {
+        Vocab::count_with(corpus, opts, &mut silent)
+    }
+
+    /// [`Vocab::count`], reporting the bytes and tokens read as
+    /// [`Event::Advance`]s of [`Step::Vocab`] (see [`crate::progress`]).
+    ///
+    /// ```
+    /// use glove_wgpu::{corpus::Corpus, progress::Event, vocab::{Vocab, VocabOptions}};
+    /// let mut events = 0;
+    /// let opts = VocabOptions { min_count: 1, ..Default::default() };
+    /// Vocab::count_with(Corpus::reader(&b"a b a"[..]), &opts, &mut |e| {
+    ///     events += matches!(e, Event::Advance { .. } | Event::StepDone(_)) as usize;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(events, 3); // the start, one block read, then done
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn count_with(
+        corpus: impl Into<Corpus>,
+        opts: &VocabOptions,
+        progress: &mut Progress,
+    ) -> Result<Self> {
         let (reader, size, name) = corpus.into().open()?;
         let threads = thread_count(opts.threads);
         let pool = thread_pool(threads)?;
         let mut blocks = BlockReader::new(reader, name.clone(), opts.block_bytes);
-        let pb = Progress::bytes(opts.quiet, size, "vocab");
-        let start = Instant::now();
+        progress(Event::Advance {
+            step: Step::Vocab,
+            done: 0,
+            total: size,
+            detail: Detail::Tokens(0),
+        })?;
         let mut total: HashMap<Box<[u8]>, u64, FastBuild> = HashMap::default();
         let mut tokens = 0u64;
         let batch = 2 * threads;
@@ -214,10 +236,14 @@ impl Vocab {
                     }
                 }
             }
-            pb.set_position(blocks.bytes);
-            pb.set_message(token_rate(tokens, start));
+            progress(Event::Advance {
+                step: Step::Vocab,
+                done: blocks.bytes,
+                total: size,
+                detail: Detail::Tokens(tokens),
+            })?;
         }
-        pb.finish();
+        progress(Event::StepDone(Step::Vocab))?;
         let distinct = total.len() as u64;
         let mut kept: Vec<(Box<[u8]>, u64)> = total
             .into_iter()
@@ -434,7 +460,7 @@ impl Vocab {
     ///
     /// ```
     /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
-    /// let opts = VocabOptions { min_count: 2, quiet: true, ..Default::default() };
+    /// let opts = VocabOptions { min_count: 2, ..Default::default() };
     /// let v = Vocab::count(Corpus::reader(&b"a a b\n"[..]), &opts)?;
     /// assert_eq!((v.len(), v.corpus_tokens()), (1, 3)); // "b" is dropped, still counted here
     /// assert_eq!(Vocab::new(vec!["x".into()], vec![7])?.corpus_tokens(), 7);
@@ -449,7 +475,7 @@ impl Vocab {
     ///
     /// ```
     /// use glove_wgpu::{corpus::Corpus, vocab::{Vocab, VocabOptions}};
-    /// let opts = VocabOptions { min_count: 2, quiet: true, ..Default::default() };
+    /// let opts = VocabOptions { min_count: 2, ..Default::default() };
     /// let v = Vocab::count(Corpus::reader(&b"a a b c\n"[..]), &opts)?;
     /// assert_eq!((v.len(), v.distinct_words()), (1, 3));
     /// # Ok::<(), glove_wgpu::Error>(())

@@ -29,7 +29,6 @@ fn zipf(g: &mut Rng, n: u64) -> u64 {
 fn opts(window: usize) -> CooccurOptions {
     CooccurOptions {
         window,
-        quiet: true,
         ..CooccurOptions::default()
     }
 }
@@ -678,7 +677,6 @@ fn shuffle_opts(seed: u64, memory: usize) -> ShuffleOptions {
     ShuffleOptions {
         seed,
         memory_bytes: memory,
-        quiet: true,
         ..ShuffleOptions::default()
     }
 }
@@ -787,7 +785,6 @@ fn library_pipeline_from_vocab_to_shuffled_file() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kjv_head.txt");
     let vo = VocabOptions {
         min_count: 5,
-        quiet: true,
         ..VocabOptions::default()
     };
     let v = Vocab::count(&corpus, &vo).unwrap();

@@ -96,9 +96,8 @@ fn count_and_sum(
 fn line_aligned_shards_sum_to_the_single_node_counts() {
     let text = std::fs::read_to_string(KJV).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let quiet = VocabOptions {
+    let raw = VocabOptions {
         min_count: 1,
-        quiet: true,
         ..Default::default()
     };
     let parts = shards(&text, 8, true);
@@ -110,7 +109,7 @@ fn line_aligned_shards_sum_to_the_single_node_counts() {
     for (k, p) in parts.iter().enumerate() {
         let v = Vocab::count(
             Corpus::reader(std::io::Cursor::new(p.clone().into_bytes())),
-            &quiet,
+            &raw,
         )
         .unwrap();
         v.write_counts(counts.join(format!("part-{k}.parquet")))
@@ -118,7 +117,6 @@ fn line_aligned_shards_sum_to_the_single_node_counts() {
     }
     let five = VocabOptions {
         min_count: 5,
-        quiet: true,
         ..Default::default()
     };
     let vocab = Vocab::from_counts(&counts, &five).unwrap();
@@ -131,7 +129,6 @@ fn line_aligned_shards_sum_to_the_single_node_counts() {
             window,
             symmetric,
             format: CoocFormat::Parquet,
-            quiet: true,
             ..Default::default()
         };
         let single = dir.path().join("single.bin");
@@ -170,7 +167,6 @@ fn shards_cut_inside_a_line_do_not_sum_to_the_single_node_counts() {
         Corpus::from_arg(KJV),
         &VocabOptions {
             min_count: 5,
-            quiet: true,
             ..Default::default()
         },
     )
@@ -183,7 +179,6 @@ fn shards_cut_inside_a_line_do_not_sum_to_the_single_node_counts() {
     );
     let opts = CooccurOptions {
         format: CoocFormat::Parquet,
-        quiet: true,
         ..Default::default()
     };
     let single = dir.path().join("single.bin");

@@ -29,9 +29,9 @@ fn toy() -> Embeddings {
 }
 
 fn index(dev: &Device) -> WordIndex {
-    let idx = WordIndex::new(toy(), dev.ctx(), &SearchOptions::new(Metric::Cosine)).unwrap();
-    let on_cpu = idx.index().backend_name() == "cpu";
-    assert_eq!(on_cpu, dev.ctx().is_none(), "the {} twin", dev.name());
+    let idx = WordIndex::new(toy(), dev, &SearchOptions::new(Metric::Cosine)).unwrap();
+    let on_cpu = idx.index().device_name() == "cpu";
+    assert_eq!(on_cpu, dev.gpu().is_none(), "the {} twin", dev.name());
     idx
 }
 
@@ -82,8 +82,12 @@ fn analogies_agree_on_gpu_and_cpu() {
     let data: Vec<f32> = (0..words.len() * 16).map(|_| rng.unit() - 0.5).collect();
     let emb = Embeddings::new(words, 16, data).unwrap();
     let opts = SearchOptions::new(Metric::Cosine);
-    let cpu = eval::analogies(&WordIndex::new(emb.clone(), None, &opts).unwrap(), &q).unwrap();
-    let gpu = eval::analogies(&WordIndex::new(emb, Some(ctx), &opts).unwrap(), &q).unwrap();
+    let cpu = eval::analogies(
+        &WordIndex::new(emb.clone(), &Device::Cpu, &opts).unwrap(),
+        &q,
+    )
+    .unwrap();
+    let gpu = eval::analogies(&WordIndex::new(emb, &Device::Gpu(ctx), &opts).unwrap(), &q).unwrap();
     assert_eq!(cpu, gpu);
     assert_eq!(cpu.total.covered, 79);
 }

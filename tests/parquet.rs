@@ -82,7 +82,6 @@ fn setup() -> Setup {
         Corpus::from_arg(KJV),
         &VocabOptions {
             min_count: 5,
-            quiet: true,
             ..Default::default()
         },
     )
@@ -102,7 +101,6 @@ impl Setup {
         let out = self.path(name);
         let opts = CooccurOptions {
             format,
-            quiet: true,
             ..Default::default()
         };
         cooccur::count(Corpus::from_arg(KJV), &self.vocab, &out, &opts).unwrap();
@@ -171,7 +169,6 @@ fn shuffle_of_a_parquet_folder_keeps_every_record() {
     let out = s.path("shuf.parquet");
     let opts = ShuffleOptions {
         memory_bytes: 200_000,
-        quiet: true,
         ..Default::default()
     };
     let stats = cooccur::shuffle(&folder, &out, &opts).unwrap();
@@ -232,7 +229,6 @@ fn vocab_counts_round_trip_and_sum() {
         Corpus::from_arg(KJV),
         &VocabOptions {
             min_count: 1,
-            quiet: true,
             ..Default::default()
         },
     )

@@ -6,6 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use glove_wgpu::io::{self, Format};
+use glove_wgpu::model::SaveMode;
+use glove_wgpu::pipeline::{Report, REPORT_VERSION};
+use glove_wgpu::train::{EpochReport, TrainConfig};
 
 /// `glove-wgpu ARGS...` through the shared launcher: exit code and stderr.
 fn cli(args: &[&str]) -> (i32, String) {
@@ -19,21 +22,40 @@ fn s(p: &Path) -> &str {
 
 /// A report as `train --report` writes it, with the given mean costs.
 fn report(dir: &Path, name: &str, backend: &str, costs: &[f64]) -> PathBuf {
-    let epochs: Vec<serde_json::Value> = costs
+    let epochs: Vec<EpochReport> = costs
         .iter()
         .enumerate()
-        .map(|(k, c)| serde_json::json!({"epoch": k + 1, "cost": c, "seconds": 0.5}))
+        .map(|(k, &cost)| EpochReport {
+            epoch: k as u32 + 1,
+            cost,
+            seconds: 0.5,
+            updates: 1000,
+        })
         .collect();
-    let json = serde_json::json!({
-        "backend": backend,
-        "adapter": null,
-        "config": {"dim": 50, "epochs": costs.len(), "batch_size": 4096},
-        "start_epoch": 0,
-        "epochs": epochs,
-        "final_cost": costs.last(),
-    });
+    let report = Report {
+        version: REPORT_VERSION,
+        backend: backend.to_string(),
+        adapter: None,
+        vocab_size: 10,
+        nonzeros: 1000,
+        config: TrainConfig {
+            dim: 50,
+            epochs: costs.len() as u32,
+            batch_size: 4096,
+            ..Default::default()
+        },
+        start_epoch: 0,
+        final_cost: costs.last().copied(),
+        epochs,
+        train_seconds: 0.5 * costs.len() as f64,
+        updates_per_s: 2000.0,
+        save: SaveMode::WPlusC,
+        stages: Vec::new(),
+        output: Some(dir.join("vectors.txt")),
+        format: Some(Format::Glove),
+    };
     let p = dir.join(name);
-    std::fs::write(&p, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    std::fs::write(&p, report.to_json()).unwrap();
     p
 }
 
@@ -135,6 +157,31 @@ fn plot_reads_the_report_that_fit_writes() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("1 line)"), "{err}");
     assert_eq!(png_header(&std::fs::read(&out).unwrap()).0, 1024);
+}
+
+#[test]
+fn plot_reads_older_report_versions_and_refuses_newer_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("loss.png");
+    let current = report(d, "v1.json", "gpu", &[0.1, 0.05]);
+    // As glove-wgpu 0.1 wrote it: no version, `save` spelled as the Rust variant.
+    let mut old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&current).unwrap()).unwrap();
+    old.as_object_mut().unwrap().remove("version");
+    old["save"] = "WPlusC".into();
+    let unversioned = d.join("v0.json");
+    std::fs::write(&unversioned, old.to_string()).unwrap();
+    let (code, err) = cli(&["plot", s(&current), s(&unversioned), "-o", s(&out)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 lines)"), "{err}");
+
+    old["version"] = (REPORT_VERSION + 1).into();
+    let newer = d.join("v2.json");
+    std::fs::write(&newer, old.to_string()).unwrap();
+    let (code, err) = cli(&["plot", s(&newer), "-o", s(&d.join("newer.png"))]);
+    assert_eq!(code, 1);
+    assert!(err.contains("v2.json: version: report version 2"), "{err}");
 }
 
 #[test]

@@ -89,7 +89,7 @@ proptest! {
 
     #[test]
     fn tokenizer_returns(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        let opts = VocabOptions { min_count: 1, quiet: true, block_bytes: 64, ..Default::default() };
+        let opts = VocabOptions { min_count: 1, block_bytes: 64, ..Default::default() };
         let _ = Vocab::count(Corpus::reader(std::io::Cursor::new(bytes)), &opts);
     }
 }

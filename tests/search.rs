@@ -824,7 +824,7 @@ fn counted_figures_follow_the_tiles() {
         assert_eq!(c.candidates_per_query % k as f64, 0.0);
         // A list per 512 rows or more; per 128 on a software adapter, whose loop
         // limit caps the rows a workgroup screens (see src/search/gpu.rs).
-        let rows_per_list = if ctx.adapter().device_type == "Cpu" {
+        let rows_per_list = if ctx.adapter().kind.is_software() {
             128
         } else {
             512
@@ -864,7 +864,7 @@ fn searches_beyond_the_software_loop_limit_are_refused_not_cut_short() {
     let m = common::Rng::new(9).vec(n * dim);
     let idx = SearchIndex::gpu(ctx.clone(), &m, dim, &SearchOptions::new(Metric::Dot)).unwrap();
     let got = idx.search(&m[..dim], 2000, None);
-    if ctx.adapter().device_type == "Cpu" {
+    if ctx.adapter().kind.is_software() {
         let err = got.unwrap_err().to_string();
         assert!(err.contains("stops at 65535"), "{err}");
         assert!(err.contains("CPU backend"), "{err}");

@@ -25,9 +25,9 @@ fn royals() -> Embeddings {
 
 fn index(dev: &Device) -> WordIndex {
     let opts = SearchOptions::new(Metric::Cosine);
-    let idx = WordIndex::new(royals(), dev.ctx(), &opts).unwrap();
-    let on_cpu = idx.index().backend_name() == "cpu";
-    assert_eq!(on_cpu, dev.ctx().is_none(), "the {} twin", dev.name());
+    let idx = WordIndex::new(royals(), dev, &opts).unwrap();
+    let on_cpu = idx.index().device_name() == "cpu";
+    assert_eq!(on_cpu, dev.gpu().is_none(), "the {} twin", dev.name());
     idx
 }
 
@@ -39,7 +39,7 @@ fn analogy_add_and_mul_find_queen(dev: &Device) {
             ans[0].word,
             "queen",
             "{method:?} on {}",
-            idx.index().backend_name()
+            idx.index().device_name()
         );
         assert!(ans
             .iter()

@@ -451,16 +451,10 @@ mod traffic {
 
     fn kjv_head() -> Vec<Cooc> {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kjv_head.txt");
-        let opts = VocabOptions {
-            quiet: true,
-            ..Default::default()
-        };
+        let opts = VocabOptions::default();
         let vocab = Vocab::count(Corpus::from_arg(path), &opts).unwrap();
-        let quiet = CooccurOptions {
-            quiet: true,
-            ..Default::default()
-        };
-        cooccur::count_shuffled(path, &vocab, &quiet, 1).unwrap()
+        let opts = CooccurOptions::default();
+        cooccur::count_shuffled(path, &vocab, &opts, 1).unwrap()
     }
 
     /// The bounds the design promises on a real corpus, at dimensions 50 and 300 and

@@ -12,7 +12,6 @@ use glove_wgpu::vocab::{Vocab, VocabOptions};
 fn opts(min_count: u64) -> VocabOptions {
     VocabOptions {
         min_count,
-        quiet: true,
         ..VocabOptions::default()
     }
 }
@@ -109,7 +108,6 @@ fn random_corpora_match_brute_force_whatever_block_size_and_threads() {
                 max_vocab,
                 threads,
                 block_bytes: block,
-                quiet: true,
             };
             let v = count_str(&text, &o);
             assert_eq!(
@@ -228,7 +226,6 @@ fn endless_tokens_are_an_error_not_a_hang() {
     use glove_wgpu::corpus::{Corpus, MAX_TOKEN_BYTES};
     use glove_wgpu::vocab::{Vocab, VocabOptions};
     let opts = VocabOptions {
-        quiet: true,
         block_bytes: 1 << 16,
         ..Default::default()
     };

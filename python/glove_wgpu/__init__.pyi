@@ -184,6 +184,7 @@ def fit(
     threads: Optional[int] = None,
     save: Optional[Literal["w+c", "w", "both"]] = None,
     memory_mb: Optional[int] = None,
+    gpu_memory_mb: Optional[int] = None,
     work_dir: Optional[_PathLike] = None,
     temp_dir: Optional[_PathLike] = None,
     checkpoint_dir: Optional[_PathLike] = None,
@@ -196,4 +197,8 @@ def fit(
     shuffle, training: the command line's ``fit``). Settings left at ``None``
     take the command line's defaults (``FIT_DEFAULTS``). ``progress`` is called
     after every epoch; an exception it raises stops training and is raised.
-    Returns the vectors and the report (the command line's ``report.json``)."""
+    Notes and stage times go to the ``glove_wgpu`` logger, and with ``verbose``
+    the progress of the counting steps too (once a second). The settings are
+    checked before any work; training and the returned vectors' index share one
+    device. Returns the vectors and the report (the command line's
+    ``report.json``, with its ``version``)."""

@@ -3,44 +3,43 @@
 
 use std::path::PathBuf;
 
-use glove_wgpu::pipeline::{Event, FitConfig};
+use glove_wgpu::names::Named;
+use glove_wgpu::pipeline::FitConfig;
+use glove_wgpu::progress::Event;
 use glove_wgpu::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::args;
 use crate::errors::{to_py, OrRaise};
-use crate::vectors::{log_notes, Vectors};
+use crate::vectors::{device, log_notes, Vectors};
 
 /// `FIT_DEFAULTS`: every setting of `fit` left at `None`, with the value it
 /// takes (the command line's defaults).
 pub fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let c = FitConfig::default();
-    let t = &c.train;
+    let (t, u) = (&c.train, &c.train.config);
     let d = PyDict::new(py);
-    d.set_item("dim", t.dim)?;
-    d.set_item("epochs", t.epochs)?;
-    d.set_item("min_count", c.min_count)?;
-    d.set_item("max_vocab", c.max_vocab)?;
-    d.set_item("window", c.window)?;
-    d.set_item("symmetric", c.symmetric)?;
-    d.set_item("distance_weighting", c.distance_weighting)?;
-    d.set_item("x_max", decimal(t.x_max))?;
-    d.set_item("alpha", decimal(t.alpha))?;
-    d.set_item("eta", decimal(t.eta))?;
-    d.set_item("clip", decimal(t.clip))?;
-    d.set_item("seed", t.seed)?;
+    d.set_item("dim", u.dim)?;
+    d.set_item("epochs", u.epochs)?;
+    d.set_item("min_count", c.vocab.min_count)?;
+    d.set_item("max_vocab", c.vocab.max_vocab)?;
+    d.set_item("window", c.cooccur.window)?;
+    d.set_item("symmetric", c.cooccur.symmetric)?;
+    d.set_item("distance_weighting", c.cooccur.distance_weighting)?;
+    d.set_item("x_max", decimal(u.x_max))?;
+    d.set_item("alpha", decimal(u.alpha))?;
+    d.set_item("eta", decimal(u.eta))?;
+    d.set_item("clip", decimal(u.clip))?;
+    d.set_item("seed", u.seed)?;
     d.set_item("batch_size", t.batch_size)?;
-    d.set_item("row_cap", t.row_cap)?;
-    d.set_item("backend", args::backend_name(t.backend))?;
-    d.set_item("cpu_trainer", args::cpu_trainer_name(t.cpu_trainer))?;
+    d.set_item("row_cap", u.row_cap)?;
+    d.set_item("backend", t.device.name())?;
+    d.set_item("cpu_trainer", t.cpu_trainer.name())?;
     d.set_item("threads", t.threads)?;
-    let save = args::SAVE_MODES
-        .iter()
-        .find(|(_, m)| *m == t.save)
-        .map(|(n, _)| *n);
-    d.set_item("save", save)?;
-    d.set_item("memory_mb", c.memory_bytes >> 20)?;
+    d.set_item("save", t.save.name())?;
+    d.set_item("memory_mb", c.cooccur.memory_bytes >> 20)?;
+    d.set_item("gpu_memory_mb", t.gpu_memory_bytes >> 20)?;
     Ok(d)
 }
 
@@ -63,16 +62,17 @@ const STOPPED: &str = "stopped by the progress callback";
 /// ``FIT_DEFAULTS``). ``progress(epoch)`` is called after every epoch with a dict
 /// ``{"epoch", "cost", "seconds", "updates"}``; an exception it raises stops the
 /// run and is raised by ``fit``. Ctrl-C stops the run at the next event. Notes
-/// (a fallback to the CPU) and stage times go to the ``glove_wgpu`` logger.
+/// (a fallback to the CPU) and stage times go to the ``glove_wgpu`` logger, and
+/// with ``verbose`` the progress of the counting steps too (once a second).
 /// The returned vectors are indexed on ``backend`` (``f16``: half precision).
 #[pyfunction]
 #[pyo3(signature = (
     corpus, *, dim = None, epochs = None, min_count = None, max_vocab = None, window = None,
     symmetric = None, distance_weighting = None, x_max = None, alpha = None, eta = None,
     clip = None, seed = None, batch_size = None, row_cap = None, backend = None,
-    cpu_trainer = None, threads = None, save = None, memory_mb = None, work_dir = None,
-    temp_dir = None, checkpoint_dir = None, resume = false, progress = None, verbose = false,
-    f16 = false,
+    cpu_trainer = None, threads = None, save = None, memory_mb = None, gpu_memory_mb = None,
+    work_dir = None, temp_dir = None, checkpoint_dir = None, resume = false, progress = None,
+    verbose = false, f16 = false,
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
@@ -97,6 +97,7 @@ pub fn fit(
     threads: Option<usize>,
     save: Option<String>,
     memory_mb: Option<usize>,
+    gpu_memory_mb: Option<u64>,
     work_dir: Option<PathBuf>,
     temp_dir: Option<PathBuf>,
     checkpoint_dir: Option<PathBuf>,
@@ -105,46 +106,68 @@ pub fn fit(
     verbose: bool,
     f16: bool,
 ) -> PyResult<(Vectors, Py<PyAny>)> {
+    // The flags onto the library's settings, once.
     let mut cfg = FitConfig::default();
+    let u = &mut cfg.train.config;
+    u.dim = dim.unwrap_or(u.dim);
+    u.epochs = epochs.unwrap_or(u.epochs);
+    u.x_max = x_max.unwrap_or(u.x_max);
+    u.alpha = alpha.unwrap_or(u.alpha);
+    u.eta = eta.unwrap_or(u.eta);
+    u.clip = clip.unwrap_or(u.clip);
+    u.seed = seed.unwrap_or(u.seed);
+    u.row_cap = row_cap.unwrap_or(u.row_cap);
     let t = &mut cfg.train;
-    t.dim = dim.unwrap_or(t.dim);
-    t.epochs = epochs.unwrap_or(t.epochs);
-    t.x_max = x_max.unwrap_or(t.x_max);
-    t.alpha = alpha.unwrap_or(t.alpha);
-    t.eta = eta.unwrap_or(t.eta);
-    t.clip = clip.unwrap_or(t.clip);
-    t.seed = seed.unwrap_or(t.seed);
     t.batch_size = batch_size.or(t.batch_size);
-    t.row_cap = row_cap.unwrap_or(t.row_cap);
     if let Some(b) = backend {
-        t.backend = args::backend(&b).or_raise(py)?;
+        t.device = args::backend(&b).or_raise(py)?;
     }
     if let Some(c) = cpu_trainer {
         t.cpu_trainer = args::cpu_trainer(&c).or_raise(py)?;
     }
-    t.threads = threads.unwrap_or(t.threads);
     if let Some(s) = save {
         t.save = args::save_mode(&s).or_raise(py)?;
     }
     t.checkpoint_dir = checkpoint_dir;
     t.resume = resume;
-    let choice = t.backend;
-    cfg.min_count = min_count.unwrap_or(cfg.min_count);
-    cfg.max_vocab = max_vocab.or(cfg.max_vocab);
-    cfg.window = window.unwrap_or(cfg.window);
-    cfg.symmetric = symmetric.unwrap_or(cfg.symmetric);
-    cfg.distance_weighting = distance_weighting.unwrap_or(cfg.distance_weighting);
+    if let Some(mb) = gpu_memory_mb {
+        t.gpu_memory_bytes = mb.checked_mul(1 << 20).ok_or_else(|| {
+            to_py(py, Error::invalid(format!("gpu_memory_mb {mb} is too large")))
+        })?;
+    }
+    if let Some(n) = threads {
+        (t.threads, cfg.vocab.threads, cfg.cooccur.threads) = (n, n, n);
+    }
+    let v = &mut cfg.vocab;
+    v.min_count = min_count.unwrap_or(v.min_count);
+    v.max_vocab = max_vocab.or(v.max_vocab);
+    let o = &mut cfg.cooccur;
+    o.window = window.unwrap_or(o.window);
+    o.symmetric = symmetric.unwrap_or(o.symmetric);
+    o.distance_weighting = distance_weighting.unwrap_or(o.distance_weighting);
     if let Some(mb) = memory_mb {
-        cfg.memory_bytes = mb
+        o.memory_bytes = mb
             .checked_mul(1 << 20)
             .ok_or_else(|| to_py(py, Error::invalid(format!("memory_mb {mb} is too large"))))?;
     }
     cfg.work_dir = work_dir;
     cfg.temp_parent = temp_dir;
-    cfg.quiet = !verbose;
+
+    // Resolved once, on the process's device for this choice: training and the
+    // returned vectors' index share it.
+    let mut notes = Vec::new();
+    let choice = cfg.train.device;
+    let setup = py.detach(|| {
+        let device = device(choice, &mut notes)?;
+        cfg.resolve_on(device)
+    });
+    log_notes(py, &notes)?;
+    let setup = setup.or_raise(py)?;
 
     // The callback's exception, kept to be raised as itself.
     let mut raised: Option<PyErr> = None;
+    // With `verbose`, a long step's progress is logged at most once a second.
+    let mut logged: Option<std::time::Instant> = None;
     let outcome = py.detach(|| {
         let mut on_event = |e: Event<'_>| -> Result<(), Error> {
             let called = Python::attach(|py| -> PyResult<()> {
@@ -161,6 +184,14 @@ pub fn fit(
                         }
                     }
                     Event::Note(n) => log_notes(py, &[n.to_string()])?,
+                    Event::Advance {
+                        step, done, total, ..
+                    } if verbose && logged.is_none_or(|t| t.elapsed().as_secs_f64() >= 1.0) => {
+                        logged = Some(std::time::Instant::now());
+                        let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
+                        let unit = step.unit().name();
+                        log_notes(py, &[format!("{}: {done}{of} {unit}", step.name())])?
+                    }
                     Event::StageDone {
                         stage,
                         seconds,
@@ -178,7 +209,7 @@ pub fn fit(
                 Error::invalid(STOPPED)
             })
         };
-        glove_wgpu::fit(corpus, &cfg, &mut on_event)
+        glove_wgpu::fit(corpus, &setup, &mut on_event)
     });
     let (emb, report) = match (outcome, raised) {
         (Ok(done), _) => done,
@@ -188,5 +219,5 @@ pub fn fit(
     let json = serde_json::to_string(&report)
         .map_err(|e| to_py(py, Error::invalid(format!("report: {e}"))))?;
     let report = py.import("json")?.call_method1("loads", (json,))?.unbind();
-    Ok((Vectors::build(py, emb, choice, f16)?, report))
+    Ok((Vectors::on(py, emb, setup.device().clone(), f16)?, report))
 }

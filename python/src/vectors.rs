@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex};
 
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs, ANALOGY_BATCH};
 use glove_wgpu::io::{self, Format};
-use glove_wgpu::pipeline::BackendChoice;
+use glove_wgpu::progress::Event;
 use glove_wgpu::search::{Metric, Precision, SearchIndex, SearchOptions};
 use glove_wgpu::similarity::{WordIndex, WordScore};
-use glove_wgpu::{Embeddings, Error, GpuContext};
+use glove_wgpu::{Device, DeviceChoice, Embeddings, Error};
 use numpy::ndarray::{Array2, ArrayView1, ArrayView2};
 use numpy::{PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::PyTypeError;
@@ -36,34 +36,33 @@ use crate::errors::{internal, invalid, OrRaise};
 pub struct Vectors {
     /// The embeddings and their cosine index.
     index: WordIndex,
-    /// The GPU the indexes live on; `None`: the CPU.
-    ctx: Option<Arc<GpuContext>>,
+    /// The device the indexes live on.
+    device: Device,
     /// How the indexes store the matrix.
     precision: Precision,
     /// The dot and Euclidean indexes, built when first asked for.
     others: Mutex<Vec<(Metric, Arc<SearchIndex>)>>,
 }
 
-/// One GPU context per backend choice for the whole process: loading many
-/// vector sets opens the device once.
-static CONTEXTS: Mutex<Vec<(BackendChoice, Option<Arc<GpuContext>>)>> = Mutex::new(Vec::new());
+/// One device per backend choice for the whole process: loading many vector
+/// sets, and training, open it once.
+static DEVICES: Mutex<Vec<(DeviceChoice, Device)>> = Mutex::new(Vec::new());
 
-/// The context `choice` selects (see [`BackendChoice::context`]), made once;
+/// The device `choice` resolves to ([`DeviceChoice::resolve`]), made once;
 /// `notes` hears why `"auto"` fell back to the CPU.
-fn context(
-    choice: BackendChoice,
-    notes: &mut Vec<String>,
-) -> Result<Option<Arc<GpuContext>>, Error> {
-    if choice == BackendChoice::Cpu {
-        return Ok(None);
+pub fn device(choice: DeviceChoice, notes: &mut Vec<String>) -> Result<Device, Error> {
+    let mut cache = DEVICES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, d)) = cache.iter().find(|(c, _)| *c == choice) {
+        return Ok(d.clone());
     }
-    let mut cache = CONTEXTS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, c)) = cache.iter().find(|(b, _)| *b == choice) {
-        return Ok(c.clone());
-    }
-    let c = choice.context(&mut |n| notes.push(n.to_string()))?;
-    cache.push((choice, c.clone()));
-    Ok(c)
+    let d = choice.resolve(&mut |e| {
+        if let Event::Note(n) = e {
+            notes.push(n.to_string());
+        }
+        Ok(())
+    })?;
+    cache.push((choice, d.clone()));
+    Ok(d)
 }
 
 /// Sends `notes` to the `glove_wgpu` logger (level INFO).
@@ -140,26 +139,29 @@ fn pairs(hits: Vec<WordScore>) -> Vec<(String, f32)> {
 }
 
 impl Vectors {
-    /// Indexes `emb` on the backend `choice` selects (the GIL is released).
+    /// Indexes `emb` on the device `choice` resolves to (the GIL is released).
     pub fn build(
         py: Python<'_>,
         emb: Embeddings,
-        choice: BackendChoice,
+        choice: DeviceChoice,
         f16: bool,
     ) -> PyResult<Self> {
-        let precision = if f16 { Precision::F16 } else { Precision::F32 };
         let mut notes = Vec::new();
-        let built = py.detach(|| {
-            let ctx = context(choice, &mut notes)?;
-            let opts = SearchOptions::new(Metric::Cosine).precision(precision);
-            let index = WordIndex::new(emb, ctx.clone(), &opts)?;
-            Ok::<_, Error>((index, ctx))
-        });
+        let device = py.detach(|| device(choice, &mut notes));
         log_notes(py, &notes)?;
-        let (index, ctx) = built.or_raise(py)?;
+        Vectors::on(py, emb, device.or_raise(py)?, f16)
+    }
+
+    /// Indexes `emb` on `device` (the GIL is released).
+    pub fn on(py: Python<'_>, emb: Embeddings, device: Device, f16: bool) -> PyResult<Self> {
+        let precision = if f16 { Precision::F16 } else { Precision::F32 };
+        let opts = SearchOptions::new(Metric::Cosine).precision(precision);
+        let index = py
+            .detach(|| WordIndex::new(emb, &device, &opts))
+            .or_raise(py)?;
         Ok(Vectors {
             index,
-            ctx,
+            device,
             precision,
             others: Mutex::new(Vec::new()),
         })
@@ -179,7 +181,7 @@ impl Vectors {
         let emb = self.emb();
         let opts = SearchOptions::new(metric).precision(self.precision);
         let index = Arc::new(SearchIndex::new(
-            self.ctx.clone(),
+            &self.device,
             emb.matrix(),
             emb.dim(),
             &opts,
@@ -326,7 +328,7 @@ impl Vectors {
             "Vectors({} words x {}, backend={:?}, precision={:?})",
             self.emb().len(),
             self.emb().dim(),
-            self.index.index().backend_name(),
+            self.index.index().device_name(),
             match self.precision {
                 Precision::F32 => "f32",
                 Precision::F16 => "f16",
@@ -404,7 +406,7 @@ impl Vectors {
     /// ``"cpu"`` or the GPU adapter's name.
     #[getter]
     fn backend(&self) -> String {
-        self.index.index().backend_name()
+        self.index.index().device_name()
     }
 
     /// The row of ``word``; ``KeyError`` if unknown.
@@ -496,7 +498,7 @@ impl Vectors {
                         return Ok(Err(format!(
                             "the {} search returned {} hits for query {q}, not k = {kk} \
                              (a bug in glove-wgpu: please report it)",
-                            index.backend_name(),
+                            index.device_name(),
                             list.len()
                         )));
                     }
@@ -697,10 +699,6 @@ impl Vectors {
         } else {
             100.0 * (report.total - report.covered) as f64 / report.total as f64
         };
-        Ok((
-            (report.pearson, f64::NAN),
-            (report.spearman, f64::NAN),
-            oov,
-        ))
+        Ok(((report.pearson, f64::NAN), (report.spearman, f64::NAN), oov))
     }
 }

@@ -4,11 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::{AnalogyMethod, WordIndex};
-use glove_wgpu::Result;
+use glove_wgpu::{Device, DeviceChoice, Result};
 
-use super::common::BackendChoice;
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -25,8 +26,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = AnalogyMethod::Add)]
     method: AnalogyMethod,
     /// Where to search (3CosAdd).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    backend: DeviceChoice,
     /// One JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -39,12 +40,15 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let emb = super::common::load_vectors(&a.vectors, a.format)?;
-    let ctx = match a.method {
-        AnalogyMethod::Add => a.backend.context(&mut super::common::note)?,
-        AnalogyMethod::Mul => None,
+    let mut printer = Printer::new(false);
+    let progress: &mut Progress = &mut printer.callback();
+    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    // 3CosMul scores every word on the CPU: no device to open.
+    let device = match a.method {
+        AnalogyMethod::Add => a.backend.resolve(progress)?,
+        AnalogyMethod::Mul => Device::Cpu,
     };
-    let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Cosine))?;
+    let index = WordIndex::new(emb, &device, &SearchOptions::new(Metric::Cosine))?;
     let answers = index.analogy(&a.a, &a.b, &a.c, a.k, a.method)?;
     if a.json {
         let q = format!("{} - {} + {}", a.b, a.a, a.c);

@@ -13,7 +13,7 @@ use glove_wgpu::search::{inv_norm, Metric, Neighbor, Precision, SearchIndex, Sea
 use glove_wgpu::{Error, Result};
 use rayon::prelude::*;
 
-use super::common::BackendChoice;
+use glove_wgpu::{Device, DeviceChoice};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -48,8 +48,8 @@ struct SearchArgs {
     #[arg(long, value_enum, default_value_t = Metric::Dot)]
     metric: Metric,
     /// Where to run.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
-    backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    backend: DeviceChoice,
     /// Store the matrix as f16.
     #[arg(long)]
     f16: bool,
@@ -272,7 +272,7 @@ fn check_sample(
 }
 
 fn search(a: SearchArgs) -> Result<ExitCode> {
-    if a.backend == BackendChoice::Auto {
+    if a.backend == DeviceChoice::Auto {
         return Err(Error::invalid("bench needs --backend cpu or --backend gpu"));
     }
     if a.n == 0 || a.queries == 0 || a.k == 0 {
@@ -285,7 +285,9 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
             "bench search checks at least one query (--verify 1 or more)",
         ));
     }
-    let ctx = a.backend.context(&mut super::common::note)?;
+    let device = a
+        .backend
+        .resolve(&mut super::progress::Printer::new(false).callback())?;
     let matrix = random_unit_rows(a.n, a.dim, a.seed)?;
     let queries = random_unit_rows(a.queries, a.dim, a.seed ^ 0xDEAD_BEEF)?;
     let precision = if a.f16 {
@@ -297,10 +299,10 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
     let k = a.k.min(a.n);
 
     let t = Instant::now();
-    let index = SearchIndex::new(ctx.clone(), &matrix, a.dim, &opts)?;
+    let index = SearchIndex::new(&device, &matrix, a.dim, &opts)?;
     let build_seconds = t.elapsed().as_secs_f64();
-    let name = if ctx.is_some() {
-        format!("gpu ({})", index.backend_name())
+    let name = if device.gpu().is_some() {
+        format!("gpu ({})", index.device_name())
     } else {
         "cpu twin".to_string()
     };
@@ -332,9 +334,9 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
 
     // The other twin on the same sample, where there is one: the CPU twin for a GPU
     // run, a GPU (if any) for a CPU run.
-    let other = match ctx {
-        Some(_) => Some(SearchIndex::cpu(&matrix, a.dim, &opts)?),
-        None => match glove_wgpu::GpuContext::new() {
+    let other = match device {
+        Device::Gpu(_) => Some(SearchIndex::cpu(&matrix, a.dim, &opts)?),
+        Device::Cpu => match glove_wgpu::GpuContext::new() {
             Ok(c) => Some(SearchIndex::gpu(
                 std::sync::Arc::new(c),
                 &matrix,
@@ -348,10 +350,10 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         },
     };
     if let Some(other) = &other {
-        let other_name = if ctx.is_some() {
+        let other_name = if device.gpu().is_some() {
             "cpu twin".to_string()
         } else {
-            format!("gpu twin ({})", other.backend_name())
+            format!("gpu twin ({})", other.device_name())
         };
         let sample_q: Vec<f32> = reference
             .sample
@@ -377,10 +379,10 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         verified_against.push(format!("{other_name} ({} queries)", reference.sample.len()));
     }
     // The GPU kernel's counted figures, from whichever index runs on the GPU.
-    let gpu_index = match (&ctx, &other) {
-        (Some(_), _) => Some(&index),
-        (None, Some(o)) => Some(o),
-        (None, None) => None,
+    let gpu_index = match (&device, &other) {
+        (Device::Gpu(_), _) => Some(&index),
+        (Device::Cpu, Some(o)) => Some(o),
+        (Device::Cpu, None) => None,
     };
     let counts = match gpu_index {
         Some(g) if a.queries > 0 && a.k > 0 && a.n > 0 => g.gpu_counts(a.queries, a.k)?,
@@ -388,8 +390,8 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
     };
     let flops = 2.0 * a.n as f64 * a.dim as f64 * a.queries as f64;
     let out = serde_json::json!({
-        "backend": if index.backend_name() == "cpu" { "cpu" } else { "gpu" },
-        "adapter": index.backend_name(),
+        "backend": if index.device_name() == "cpu" { "cpu" } else { "gpu" },
+        "adapter": index.device_name(),
         "threads": rayon::current_num_threads(),
         "n": a.n,
         "dim": a.dim,
@@ -419,7 +421,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         println!(
             "{} {}: {:.0} queries/s, {:.2} GFLOP/s (n {}, d {}, {} queries, k {}){}; {} runs checked against {}",
             out["backend"].as_str().unwrap_or_default(),
-            index.backend_name(),
+            index.device_name(),
             a.queries as f64 / best,
             flops / best / 1e9,
             a.n,

@@ -17,7 +17,7 @@ use glove_wgpu::train::{
 use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::{Error, Result};
 
-use super::common::BackendChoice;
+use glove_wgpu::DeviceChoice;
 
 /// Lanes the counted figures assume: the subgroup size of NVIDIA, Apple and AMD in
 /// wave32 mode.
@@ -46,7 +46,7 @@ pub struct TrainBenchArgs {
     /// Where to run: `gpu` (every timed epoch checked against the batched CPU twin)
     /// or `cpu` (Hogwild, all cores, checked against the exact trainer's first epoch).
     #[arg(long, value_enum)]
-    backend: BackendChoice,
+    backend: DeviceChoice,
     /// Keep words seen at least this many times.
     #[arg(long, default_value_t = VocabOptions::default().min_count)]
     min_count: u64,
@@ -98,7 +98,7 @@ fn bundled() -> PathBuf {
 }
 
 pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
-    if a.backend == BackendChoice::Auto {
+    if a.backend == DeviceChoice::Auto {
         return Err(Error::invalid(
             "bench train needs --backend cpu or --backend gpu",
         ));
@@ -106,23 +106,24 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
     if a.epochs == 0 {
         return Err(Error::invalid("bench train needs at least one epoch"));
     }
-    let ctx = a.backend.context(&mut super::common::note)?;
+    let ctx = a.backend.resolve(&mut |e| {
+        if let glove_wgpu::progress::Event::Note(n) = e {
+            super::common::note(n);
+        }
+        Ok(())
+    })?;
+    let ctx = ctx.gpu().cloned();
     let corpus = a.corpus.clone().unwrap_or_else(bundled);
     let t0 = Instant::now();
     let vocab = Vocab::count(
         Corpus::from_arg(&corpus),
         &VocabOptions {
-            quiet: true,
             min_count: a.min_count,
             max_vocab: a.max_vocab,
             ..Default::default()
         },
     )?;
-    let quiet = CooccurOptions {
-        quiet: true,
-        ..Default::default()
-    };
-    let cooc = cooccur::count_shuffled(&corpus, &vocab, &quiet, 1)?;
+    let cooc = cooccur::count_shuffled(&corpus, &vocab, &CooccurOptions::default(), 1)?;
     if cooc.is_empty() {
         return Err(Error::invalid(format!(
             "{}: no co-occurrences to train on",

@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::{Embeddings, Error, Result};
-
-pub use glove_wgpu::pipeline::BackendChoice;
 
 /// Prints a library note on stderr.
 pub fn note(line: &str) {
@@ -38,6 +37,14 @@ impl WindowArgs {
             distance_weighting: !self.no_distance_weighting,
             ..opts
         }
+    }
+}
+
+/// The folder a file goes in (`.` for a bare name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 
@@ -82,10 +89,7 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
                 )));
             }
         }
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = folder_of(out);
         if !dir.is_dir() {
             return Err(Error::invalid(format!(
                 "{oflag} {}: the folder {} does not exist",
@@ -104,12 +108,16 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
 /// The vectors at `path` in `format`, or in the format [`Format::detect`] finds;
 /// a file with no vectors is an error naming it, for every command that loads
 /// one (searching it would otherwise fail later on a "dimension 0").
-pub fn load_vectors(path: &Path, format: Option<Format>) -> Result<Embeddings> {
+pub fn load_vectors(
+    path: &Path,
+    format: Option<Format>,
+    progress: &mut Progress,
+) -> Result<Embeddings> {
     let format = match format {
         Some(f) => f,
         None => Format::detect(path)?,
     };
-    let emb = glove_wgpu::io::read(path, format)?;
+    let emb = glove_wgpu::io::read_with(path, format, progress)?;
     if emb.is_empty() || emb.dim() == 0 {
         return Err(Error::malformed(
             path.display().to_string(),

@@ -9,6 +9,7 @@ use glove_wgpu::vocab::Vocab;
 use glove_wgpu::Result;
 
 use super::common::WindowArgs;
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -51,10 +52,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         threads: args.threads,
         format: args.format,
         temp_dir: args.temp_dir,
-        quiet: args.quiet,
         ..CooccurOptions::default()
     });
-    let s = cooccur::count(Corpus::from_arg(&args.corpus), &vocab, &args.output, &opts)?;
+    let s = cooccur::count_with(
+        Corpus::from_arg(&args.corpus),
+        &vocab,
+        &args.output,
+        &opts,
+        &mut Printer::new(args.quiet).callback(),
+    )?;
     if !args.quiet {
         let total = s.count_seconds + s.merge_seconds;
         eprintln!(

@@ -2,15 +2,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use glove_wgpu::eval::{self, AnalogyQuestions, WordPairs};
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
-use glove_wgpu::{Embeddings, Error, GpuContext, Result};
+use glove_wgpu::{DeviceChoice, Embeddings, Error, Result};
 
-use super::common::BackendChoice;
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -30,8 +30,8 @@ pub struct Args {
     #[arg(long)]
     pub keep_case: bool,
     /// Where to search (analogies).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub backend: DeviceChoice,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -44,67 +44,93 @@ pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
             "nothing to evaluate: give --analogies and/or --pairs",
         ));
     }
-    let emb = super::common::load_vectors(&a.vectors, a.format)?;
-    let mut out = evaluate_embeddings(
-        emb,
-        a.analogies.as_deref(),
-        &a.pairs,
-        a.keep_case,
-        &mut || a.backend.context(&mut super::common::note),
-    )?;
+    let mut printer = Printer::new(false);
+    let progress: &mut Progress = &mut printer.callback();
+    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    let tasks = Evaluations::read(a.analogies.as_deref(), &a.pairs, a.keep_case)?;
+    // Only the analogies search: word pairs need no device.
+    let mut out = if tasks.searches() {
+        let device = a.backend.resolve(progress)?;
+        let index = WordIndex::new(emb, &device, &SearchOptions::new(Metric::Cosine))?;
+        tasks.run(index.embeddings(), Some(&index))?
+    } else {
+        tasks.run(&emb, None)?
+    };
     out["vectors"] = a.vectors.display().to_string().into();
     Ok(out)
 }
 
-/// The evaluations of `emb` as JSON (also used by `fit`).
-pub fn evaluate_embeddings(
-    emb: Embeddings,
-    analogies: Option<&Path>,
-    pairs: &[PathBuf],
-    keep_case: bool,
-    context: &mut dyn FnMut() -> Result<Option<Arc<GpuContext>>>,
-) -> Result<serde_json::Value> {
-    let mut out = serde_json::json!({
-        "words": emb.len(),
-        "dim": emb.dim(),
-    });
-    let mut pair_reports = Vec::new();
-    for p in pairs {
-        let pairs = WordPairs::read(p, keep_case)?;
-        let r = eval::word_pairs(&emb, &pairs);
-        pair_reports.push(serde_json::json!({
-            "file": p.display().to_string(),
-            "spearman": r.spearman,
-            "covered": r.covered,
-            "total": r.total,
-        }));
-    }
-    out["pairs"] = pair_reports.into();
-    if let Some(path) = analogies {
-        let q = AnalogyQuestions::read(path, keep_case)?;
-        let ctx = context()?;
-        let index = WordIndex::new(emb, ctx, &SearchOptions::new(Metric::Cosine))?;
-        let r = eval::analogies(&index, &q)?;
-        let tally = |t: &eval::Tally| {
-            serde_json::json!({
-                "accuracy": t.accuracy(), "coverage": t.coverage(),
-                "correct": t.correct, "covered": t.covered, "total": t.total,
-            })
+/// The evaluation files, read and checked before anything is searched (also
+/// used by `fit`, on the index of its fresh vectors).
+pub struct Evaluations {
+    pairs: Vec<(PathBuf, WordPairs)>,
+    analogies: Option<(PathBuf, AnalogyQuestions)>,
+}
+
+impl Evaluations {
+    /// Reads the word-pair files, then the analogy questions.
+    pub fn read(analogies: Option<&Path>, pairs: &[PathBuf], keep_case: bool) -> Result<Self> {
+        let pairs = pairs
+            .iter()
+            .map(|p| Ok((p.clone(), WordPairs::read(p, keep_case)?)))
+            .collect::<Result<_>>()?;
+        let analogies = match analogies {
+            Some(p) => Some((p.to_path_buf(), AnalogyQuestions::read(p, keep_case)?)),
+            None => None,
         };
-        out["analogies"] = serde_json::json!({
-            "file": path.display().to_string(),
-            "backend": index.index().backend_name(),
-            "sections": r.sections.iter().map(|(n, t)| {
-                let mut v = tally(t);
-                v["section"] = n.clone().into();
-                v
-            }).collect::<Vec<_>>(),
-            "semantic": tally(&r.semantic),
-            "syntactic": tally(&r.syntactic),
-            "total": tally(&r.total),
-        });
+        Ok(Evaluations { pairs, analogies })
     }
-    Ok(out)
+
+    /// Whether an evaluation searches (the analogies): the caller then needs an index.
+    pub fn searches(&self) -> bool {
+        self.analogies.is_some()
+    }
+
+    /// Every evaluation as JSON: the word pairs of `emb`, and the analogies
+    /// searched on `index` (given when [`Evaluations::searches`]).
+    pub fn run(&self, emb: &Embeddings, index: Option<&WordIndex>) -> Result<serde_json::Value> {
+        let mut out = serde_json::json!({
+            "words": emb.len(),
+            "dim": emb.dim(),
+        });
+        let reports: Vec<serde_json::Value> = self
+            .pairs
+            .iter()
+            .map(|(p, pairs)| {
+                let r = eval::word_pairs(emb, pairs);
+                serde_json::json!({
+                    "file": p.display().to_string(),
+                    "spearman": r.spearman,
+                    "covered": r.covered,
+                    "total": r.total,
+                })
+            })
+            .collect();
+        out["pairs"] = reports.into();
+        if let Some((path, q)) = &self.analogies {
+            let index = index.ok_or_else(|| Error::invalid("the analogies need a search index"))?;
+            let r = eval::analogies(index, q)?;
+            let tally = |t: &eval::Tally| {
+                serde_json::json!({
+                    "accuracy": t.accuracy(), "coverage": t.coverage(),
+                    "correct": t.correct, "covered": t.covered, "total": t.total,
+                })
+            };
+            out["analogies"] = serde_json::json!({
+                "file": path.display().to_string(),
+                "backend": index.index().device_name(),
+                "sections": r.sections.iter().map(|(n, t)| {
+                    let mut v = tally(t);
+                    v["section"] = n.clone().into();
+                    v
+                }).collect::<Vec<_>>(),
+                "semantic": tally(&r.semantic),
+                "syntactic": tally(&r.syntactic),
+                "total": tally(&r.total),
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// Prints `report` (from [`evaluate`]) as text.

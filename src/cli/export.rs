@@ -6,14 +6,15 @@
 //! `Embeddings::new`, which refuses a word that is empty or holds a space, tab,
 //! newline or carriage return, so a loaded word never holds a tab or a newline.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 use glove_wgpu::io::Format;
 use glove_wgpu::{Embeddings, Error, Result};
 
-use super::common::{check_paths, load_vectors};
+use super::common::{check_paths, folder_of, load_vectors};
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -86,10 +87,7 @@ fn projector(a: ProjectorArgs) -> Result<ExitCode> {
         )?,
         // A new folder: its parent must exist (a typo should not build a tree).
         Err(_) => {
-            let parent = match dir.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
+            let parent = folder_of(dir);
             if !parent.is_dir() {
                 return Err(Error::invalid(format!(
                     "-o {}: the folder {} does not exist",
@@ -99,7 +97,7 @@ fn projector(a: ProjectorArgs) -> Result<ExitCode> {
             }
         }
     }
-    let emb = load_vectors(&a.vectors, a.format)?;
+    let emb = load_vectors(&a.vectors, a.format, &mut Printer::new(false).callback())?;
     let emb = match a.limit {
         Some(n) => first(emb, n)?,
         None => emb,

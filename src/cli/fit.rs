@@ -1,17 +1,21 @@
 //! `glove-wgpu fit`: the whole pipeline, corpus to vectors ([`glove_wgpu::fit`]),
 //! then what a newcomer wants to see of them: neighbours, analogies, scores.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use glove_wgpu::cooccur::CooccurOptions;
 use glove_wgpu::corpus::Corpus;
-use glove_wgpu::pipeline::{self, FitConfig, Progress};
+use glove_wgpu::pipeline::{self, FitConfig};
 use glove_wgpu::search::{Metric, SearchOptions};
 use glove_wgpu::similarity::{AnalogyMethod, WordIndex, WordScore};
-use glove_wgpu::{Embeddings, Error, Result};
+use glove_wgpu::vocab::VocabOptions;
+use glove_wgpu::{Device, Embeddings, Error, Result};
 
-use super::common::{check_paths, WindowArgs};
-use super::train::{Printer, TrainArgs};
+use super::common::{check_paths, folder_of, WindowArgs};
+use super::eval::Evaluations;
+use super::progress::Printer;
+use super::train::TrainArgs;
 
 fn defaults() -> FitConfig {
     FitConfig::default()
@@ -23,7 +27,7 @@ pub struct Args {
     /// reads standard input).
     corpus: PathBuf,
     /// Keep words seen at least this many times.
-    #[arg(long, default_value_t = defaults().min_count)]
+    #[arg(long, default_value_t = defaults().vocab.min_count)]
     min_count: u64,
     /// Keep at most this many words (the most frequent).
     #[arg(long)]
@@ -31,7 +35,7 @@ pub struct Args {
     #[command(flatten)]
     window: WindowArgs,
     /// Memory budget for counting, shuffling and training, MiB.
-    #[arg(long, default_value_t = defaults().memory_bytes >> 20)]
+    #[arg(long, default_value_t = defaults().cooccur.memory_bytes >> 20)]
     memory_mb: usize,
     /// Keep the vocabulary and co-occurrence files in this folder (default: a
     /// temporary folder next to the output, removed at the end).
@@ -77,34 +81,39 @@ pub fn run(a: Args) -> Result<ExitCode> {
     check_paths(&inputs, &outputs)?;
     let analogies = parse_analogies(&a.analogy)?;
 
-    let cfg = FitConfig {
-        min_count: a.min_count,
-        max_vocab: a.max_vocab,
-        window: a.window.window,
-        symmetric: !a.window.asymmetric,
-        distance_weighting: !a.window.no_distance_weighting,
-        memory_bytes: a.memory_mb.saturating_mul(1 << 20),
-        work_dir: a.work_dir.clone(),
-        // Next to the output: the work files go on the disk the user chose.
-        temp_parent: Some(folder_of(&a.train.output)),
-        quiet: a.train.quiet,
-        train: a.train.options(),
-    };
-    let (emb, report) = {
-        let mut printer = Printer::new(a.train.quiet);
-        let progress: &mut Progress = &mut printer.callback();
-        glove_wgpu::fit(Corpus::from_arg(&a.corpus), &cfg, progress)?
-    };
-    a.train.save(&emb, &report)?;
-    summary(&a, emb, &analogies)?;
+    let mut printer = Printer::new(a.train.quiet);
+    // Settings checked and the device opened once, before any work: training and
+    // the summary's searches run on it.
+    let setup = a.config().resolve(&mut printer.callback())?;
+    let (emb, report) =
+        glove_wgpu::fit(Corpus::from_arg(&a.corpus), &setup, &mut printer.callback())?;
+    drop(printer);
+    a.train.save(&emb, report)?;
+    summary(&a, emb, &analogies, setup.device())?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The folder a file goes in (`.` for a bare name).
-fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+impl Args {
+    /// The library's settings.
+    fn config(&self) -> FitConfig {
+        let threads = self.train.threads;
+        FitConfig {
+            vocab: VocabOptions {
+                min_count: self.min_count,
+                max_vocab: self.max_vocab,
+                threads,
+                ..VocabOptions::default()
+            },
+            cooccur: self.window.apply(CooccurOptions {
+                memory_bytes: self.memory_mb.saturating_mul(1 << 20),
+                threads,
+                ..CooccurOptions::default()
+            }),
+            work_dir: self.work_dir.clone(),
+            // Next to the output: the work files go on the disk the user chose.
+            temp_parent: Some(folder_of(&self.train.output)),
+            train: self.train.options(),
+        }
     }
 }
 
@@ -126,20 +135,18 @@ fn parse_analogies(args: &[String]) -> Result<Vec<[String; 3]>> {
         .collect()
 }
 
-/// Prints what was asked of the fresh vectors: neighbours, analogies, scores.
-fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
-    let evaluate = a.analogies.is_some() || !a.pairs.is_empty();
-    if a.show.is_empty() && analogies.is_empty() && !evaluate {
-        return Ok(());
-    }
-    // The same choice as training made, whose note was printed then.
-    let ctx = a.train.backend.context(&mut |_| ())?;
-    if !a.show.is_empty() || !analogies.is_empty() {
-        let index = WordIndex::new(
-            emb.clone(),
-            ctx.clone(),
-            &SearchOptions::new(Metric::Cosine),
-        )?;
+/// Prints what was asked of the fresh vectors: neighbours, analogies, scores,
+/// all searched on one index on `device` (the one training ran on).
+fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]], device: &Device) -> Result<()> {
+    let shows = !a.show.is_empty() || !analogies.is_empty();
+    let indexed;
+    let (vectors, index) = if shows || a.analogies.is_some() {
+        indexed = WordIndex::new(emb, device, &SearchOptions::new(Metric::Cosine))?;
+        (indexed.embeddings(), Some(&indexed))
+    } else {
+        (&emb, None)
+    };
+    if let Some(index) = index.filter(|_| shows) {
         let words: Vec<&str> = a.show.iter().map(String::as_str).collect();
         for (w, hits) in words.iter().zip(index.neighbors(&words, 5)?) {
             match hits {
@@ -154,15 +161,9 @@ fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]]) -> Result<()> {
             }
         }
     }
-    if evaluate {
-        let report = super::eval::evaluate_embeddings(
-            emb,
-            a.analogies.as_deref(),
-            &a.pairs,
-            false,
-            &mut || Ok(ctx.clone()),
-        )?;
-        super::eval::print_text(&report);
+    if a.analogies.is_some() || !a.pairs.is_empty() {
+        let tasks = Evaluations::read(a.analogies.as_deref(), &a.pairs, false)?;
+        super::eval::print_text(&tasks.run(vectors, index)?);
     }
     Ok(())
 }

@@ -22,10 +22,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if args.json {
             println!("{}", serde_json::to_string(a).expect("serialisable"));
         } else {
-            println!(
-                "{} [{} {}] driver: {}",
-                a.name, a.backend, a.device_type, a.driver
-            );
+            println!("{} [{} {}] driver: {}", a.name, a.backend, a.kind, a.driver);
             println!(
                 "  max storage binding {} MiB, max buffer {} MiB, workgroup memory {} KiB, \
                  {} invocations/workgroup, {} workgroups/dimension, shader f16: {}, \

@@ -11,6 +11,7 @@ mod fit;
 mod info;
 mod neighbors;
 mod plot;
+mod progress;
 mod shuffle;
 mod train;
 mod vocab;

@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use glove_wgpu::io::Format;
+use glove_wgpu::progress::Progress;
 use glove_wgpu::search::{Metric, Precision, SearchOptions};
 use glove_wgpu::similarity::WordIndex;
 use glove_wgpu::{Error, Result};
 
-use super::common::BackendChoice;
+use glove_wgpu::DeviceChoice;
+
+use super::progress::Printer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -26,8 +29,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Metric::Cosine)]
     metric: Metric,
     /// Where to search.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    backend: DeviceChoice,
     /// Store the matrix as f16 for the search.
     #[arg(long)]
     f16: bool,
@@ -41,14 +44,17 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let emb = super::common::load_vectors(&a.vectors, a.format)?;
-    let ctx = a.backend.context(&mut super::common::note)?;
+    let mut printer = Printer::new(false);
+    let progress: &mut Progress = &mut printer.callback();
+    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    let device = a.backend.resolve(progress)?;
     let precision = if a.f16 {
         Precision::F16
     } else {
         Precision::F32
     };
-    let index = WordIndex::new(emb, ctx, &SearchOptions::new(a.metric).precision(precision))?;
+    let opts = SearchOptions::new(a.metric).precision(precision);
+    let index = WordIndex::new(emb, &device, &opts)?;
     let words: Vec<&str> = a.words.iter().map(String::as_str).collect();
     let answers = index.neighbors(&words, a.k)?;
     let mut out = std::io::stdout().lock();

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use glove_wgpu::pipeline::Report;
 use glove_wgpu::{Error, Result};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -48,63 +49,54 @@ struct Series {
     points: Vec<(f64, f64)>,
 }
 
-/// Reads the epochs of a training report, naming the file in every error.
+/// Reads a training report (the typed [`Report`] the `--report` flags write),
+/// naming the file in every error.
 fn read_report(path: &Path) -> Result<Series> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
-    let not_report = |why: String| {
-        Error::malformed(
-            &name,
-            "file",
-            format!(
-                "not a training report ({why}); write one with `glove-wgpu train --report` \
-                 or `glove-wgpu fit --report`"
+    let report = Report::from_json(&text, &name).map_err(|e| match e {
+        Error::Malformed {
+            source_name,
+            location,
+            problem,
+        } if location == "file" => Error::Malformed {
+            source_name,
+            location,
+            problem: format!(
+                "{problem}; write one with `glove-wgpu train --report` or `glove-wgpu fit \
+                 --report`"
             ),
-        )
-    };
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| not_report(format!("not JSON: {e}")))?;
-    series_of(&json, &name, not_report)
+        },
+        other => other,
+    })?;
+    series_of(&report, &name)
 }
 
-/// The (epoch, cost) line of a report read from `name`.
-fn series_of(
-    json: &serde_json::Value,
-    name: &str,
-    not_report: impl Fn(String) -> Error,
-) -> Result<Series> {
-    let epochs = json
-        .get("epochs")
-        .and_then(|e| e.as_array())
-        .ok_or_else(|| not_report("no \"epochs\" list".into()))?;
-    if epochs.is_empty() {
+/// The (epoch, cost) line of a report read from `name`, with its label: the
+/// trainer, and the batch of the batched ones.
+fn series_of(report: &Report, name: &str) -> Result<Series> {
+    if report.epochs.is_empty() {
         return Err(Error::malformed(
             name,
             "epochs",
             "the report has no epochs to plot",
         ));
     }
-    let mut points = Vec::with_capacity(epochs.len());
-    for (k, e) in epochs.iter().enumerate() {
-        let epoch = e.get("epoch").and_then(|v| v.as_u64());
-        let cost = e.get("cost").and_then(|v| v.as_f64());
-        match (epoch, cost) {
-            (Some(ep), Some(c)) if c.is_finite() => points.push((ep as f64, c)),
-            _ => {
-                return Err(Error::malformed(
-                    name,
-                    format!("epochs[{k}]"),
-                    format!("want {{\"epoch\": N, \"cost\": a finite number}}, found {e}"),
-                ))
-            }
+    let mut points = Vec::with_capacity(report.epochs.len());
+    for (k, e) in report.epochs.iter().enumerate() {
+        if !e.cost.is_finite() {
+            return Err(Error::malformed(
+                name,
+                format!("epochs[{k}]"),
+                format!("the cost {} is not a finite number", e.cost),
+            ));
         }
+        points.push((e.epoch as f64, e.cost));
     }
-    let backend = json.get("backend").and_then(|v| v.as_str()).unwrap_or("?");
-    let label = match json.pointer("/config/batch_size").and_then(|v| v.as_u64()) {
-        Some(b) if backend != "cpu-hogwild" && backend != "cpu-exact" => {
-            format!("{backend}, batch {b}")
-        }
-        _ => backend.to_string(),
+    let backend = report.backend.as_str();
+    let label = match backend {
+        "cpu-hogwild" | "cpu-exact" => backend.to_string(),
+        _ => format!("{backend}, batch {}", report.config.batch_size),
     };
     Ok(Series { label, points })
 }
@@ -248,10 +240,8 @@ pub fn check_png(flag: &str, path: &Path) -> Result<()> {
 }
 
 /// The loss curve of one fresh report (`train --plot`, `fit --plot`), 1024 x 640.
-pub fn loss_curve(report: &serde_json::Value, path: &Path) -> Result<()> {
-    let series = series_of(report, "the report", |why| {
-        Error::invalid(format!("the report cannot be plotted: {why}"))
-    })?;
+pub fn loss_curve(report: &Report, path: &Path) -> Result<()> {
+    let series = series_of(report, "the report")?;
     let size = (1024, 640);
     let rgb = draw(&[series], "Training cost per epoch", size)?;
     write_png(path, &rgb, size)

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use glove_wgpu::cooccur::{self, CoocFormat, ShuffleOptions};
 use glove_wgpu::Result;
 
+use super::progress::Printer;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The co-occurrence file (format detected: native header, Parquet file or
@@ -39,11 +41,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         memory_bytes: args.memory_mb.saturating_mul(1 << 20),
         format: args.format,
         temp_dir: args.temp_dir,
-        quiet: args.quiet,
         ..ShuffleOptions::default()
     };
     let start = std::time::Instant::now();
-    let s = cooccur::shuffle(&args.input, &args.output, &opts)?;
+    let s = cooccur::shuffle_with(
+        &args.input,
+        &args.output,
+        &opts,
+        &mut Printer::new(args.quiet).callback(),
+    )?;
     if !args.quiet {
         eprintln!(
             "shuffled {} records ({} bucket files) in {:.2} s: {}",

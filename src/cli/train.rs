@@ -1,15 +1,18 @@
 //! `glove-wgpu train`: GloVe vectors from a vocabulary and shuffled co-occurrences.
-//! The flags map onto [`TrainOptions`]; the work is [`pipeline::train_embeddings`].
+//! The flags map onto [`TrainOptions`] once ([`TrainArgs::options`]), resolved
+//! once at the top; the work is [`pipeline::train_embeddings`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use glove_wgpu::io::Format;
 use glove_wgpu::model::SaveMode;
-use glove_wgpu::pipeline::{self, CpuTrainer, Event, Progress, Report, TrainOptions};
-use glove_wgpu::{Embeddings, Error, Result};
+use glove_wgpu::pipeline::{self, CpuTrainer, Report, TrainOptions};
+use glove_wgpu::progress::Progress;
+use glove_wgpu::train::TrainConfig;
+use glove_wgpu::{DeviceChoice, Embeddings, Error, Result};
 
-use super::common::BackendChoice;
+use super::progress::Printer;
 
 fn defaults() -> TrainOptions {
     TrainOptions::default()
@@ -22,29 +25,29 @@ pub struct TrainArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Vector dimension.
-    #[arg(long, default_value_t = defaults().dim)]
+    #[arg(long, default_value_t = defaults().config.dim)]
     pub dim: usize,
     /// Epochs.
-    #[arg(long, default_value_t = defaults().epochs)]
+    #[arg(long, default_value_t = defaults().config.epochs)]
     pub epochs: u32,
     /// Cut-off of the weighting function.
-    #[arg(long, default_value_t = defaults().x_max)]
+    #[arg(long, default_value_t = defaults().config.x_max)]
     pub x_max: f32,
     /// Exponent of the weighting function.
-    #[arg(long, default_value_t = defaults().alpha)]
+    #[arg(long, default_value_t = defaults().config.alpha)]
     pub alpha: f32,
     /// Learning rate.
-    #[arg(long, default_value_t = defaults().eta)]
+    #[arg(long, default_value_t = defaults().config.eta)]
     pub eta: f32,
     /// Gradient clip.
-    #[arg(long, default_value_t = defaults().clip)]
+    #[arg(long, default_value_t = defaults().config.clip)]
     pub clip: f32,
     /// Seed of the initialisation (and of the shuffle in `fit`).
-    #[arg(long, default_value_t = defaults().seed)]
+    #[arg(long, default_value_t = defaults().config.seed)]
     pub seed: u64,
     /// Where to train.
-    #[arg(long, value_enum, default_value_t = defaults().backend)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = defaults().device)]
+    pub backend: DeviceChoice,
     /// CPU threads (0: all cores).
     #[arg(long, default_value_t = defaults().threads)]
     pub threads: usize,
@@ -56,7 +59,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub batch_size: Option<usize>,
     /// Most triples of one row in a batch, unless the row's fair share is more (0: no cap).
-    #[arg(long, default_value_t = defaults().row_cap)]
+    #[arg(long, default_value_t = defaults().config.row_cap)]
     pub row_cap: u32,
     /// Which vectors to save.
     #[arg(long, value_enum, default_value_t = defaults().save)]
@@ -70,6 +73,12 @@ pub struct TrainArgs {
     /// Resume from the checkpoint in --checkpoint-dir.
     #[arg(long, requires = "checkpoint_dir")]
     pub resume: bool,
+    /// Device memory the GPU trainer may take, MiB, the model included (wgpu cannot
+    /// tell a GPU's memory): the batch plan's chunks that fit stay on the device,
+    /// the others are written to it every epoch; the vectors are the same at any
+    /// budget.
+    #[arg(long, default_value_t = defaults().gpu_memory_bytes >> 20)]
+    pub gpu_memory_mb: u64,
     /// Write a JSON report (backend, adapter, sizes, cost and time per epoch, updates/s).
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -85,21 +94,26 @@ impl TrainArgs {
     /// The library's options.
     pub fn options(&self) -> TrainOptions {
         TrainOptions {
-            dim: self.dim,
-            epochs: self.epochs,
-            x_max: self.x_max,
-            alpha: self.alpha,
-            eta: self.eta,
-            clip: self.clip,
-            seed: self.seed,
+            config: TrainConfig {
+                dim: self.dim,
+                epochs: self.epochs,
+                x_max: self.x_max,
+                alpha: self.alpha,
+                eta: self.eta,
+                clip: self.clip,
+                seed: self.seed,
+                row_cap: self.row_cap,
+                ..TrainConfig::default()
+            },
             batch_size: self.batch_size,
-            row_cap: self.row_cap,
-            backend: self.backend,
+            device: self.backend,
             cpu_trainer: self.cpu_trainer,
             threads: self.threads,
             save: self.save,
             checkpoint_dir: self.checkpoint_dir.clone(),
             resume: self.resume,
+            gpu_memory_bytes: self.gpu_memory_mb.saturating_mul(1 << 20),
+            ..TrainOptions::default()
         }
     }
 
@@ -124,17 +138,16 @@ impl TrainArgs {
     }
 
     /// Writes the vectors and the report (with the output's path and format).
-    pub fn save(&self, emb: &Embeddings, report: &Report) -> Result<serde_json::Value> {
-        glove_wgpu::io::write(emb, &self.output, self.format)?;
-        let mut json = serde_json::to_value(report)
-            .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
-        json["output"] = self.output.display().to_string().into();
-        json["format"] = self.format.name().into();
+    pub fn save(&self, emb: &Embeddings, mut report: Report) -> Result<()> {
+        let mut printer = Printer::new(self.quiet);
+        glove_wgpu::io::write_with(emb, &self.output, self.format, &mut printer.callback())?;
+        report.output = Some(self.output.clone());
+        report.format = Some(self.format);
         if let Some(p) = &self.report {
-            write_report(p, &json)?;
+            write_report(p, &report)?;
         }
         if let Some(p) = &self.plot {
-            super::plot::loss_curve(&json, p)?;
+            super::plot::loss_curve(&report, p)?;
         }
         if !self.quiet {
             let also: String = [&self.report, &self.plot]
@@ -149,99 +162,7 @@ impl TrainArgs {
                 emb.dim()
             );
         }
-        Ok(json)
-    }
-}
-
-/// Shows the library's events on stderr: notes, stages, and an epoch bar with
-/// one line per epoch (plain lines when stderr is not a terminal).
-pub struct Printer {
-    quiet: bool,
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Printer {
-    /// A printer; `quiet` shows nothing but notes.
-    pub fn new(quiet: bool) -> Self {
-        Printer { quiet, bar: None }
-    }
-
-    /// Handles one event.
-    pub fn event(&mut self, e: Event) -> Result<()> {
-        match e {
-            Event::Note(n) => super::common::note(n),
-            _ if self.quiet => {}
-            Event::Stage(s) => eprintln!("== {}", s.name()),
-            Event::StageDone {
-                seconds, summary, ..
-            } => {
-                if summary.is_empty() {
-                    eprintln!("   done in {seconds:.1} s");
-                } else {
-                    eprintln!("   {summary} in {seconds:.1} s");
-                }
-            }
-            Event::TrainingStarts {
-                words,
-                nonzeros,
-                config,
-                backend,
-                adapter,
-                start_epoch,
-            } => {
-                // The batch matters to the batched trainers only (GPU and its twin).
-                let batch = match backend {
-                    "gpu" | "cpu-batched" => format!(", batch {}", config.batch_size),
-                    _ => String::new(),
-                };
-                eprintln!(
-                    "training {words} words, {nonzeros} non-zeros, dimension {}{batch}, on {backend}{}",
-                    config.dim,
-                    adapter.map(|n| format!(" ({n})")).unwrap_or_default()
-                );
-                let bar = indicatif::ProgressBar::new(config.epochs as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:30} epoch {pos}/{len} {elapsed} (eta {eta})",
-                    )
-                    .map_err(|e| Error::invalid(e.to_string()))?,
-                );
-                bar.set_position(start_epoch as u64);
-                self.bar = Some(bar);
-            }
-            Event::Epoch(r) => {
-                let line = format!(
-                    "epoch {:>3}: cost {:.6}, {:.2} s, {:.2} M updates/s",
-                    r.epoch,
-                    r.cost,
-                    r.seconds,
-                    r.updates as f64 / r.seconds.max(1e-9) / 1e6
-                );
-                match &self.bar {
-                    // A hidden bar (stderr not a terminal) drops `println`.
-                    Some(bar) if !bar.is_hidden() => {
-                        bar.println(line);
-                        bar.inc(1);
-                    }
-                    _ => eprintln!("{line}"),
-                }
-            }
-            _ => {}
-        }
         Ok(())
-    }
-
-    /// The callback for the library.
-    pub fn callback(&mut self) -> impl FnMut(Event) -> Result<()> + '_ {
-        |e| self.event(e)
-    }
-}
-
-impl Drop for Printer {
-    fn drop(&mut self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
     }
 }
 
@@ -257,9 +178,10 @@ pub struct Args {
     /// Its format.
     #[arg(long, value_enum, default_value_t = CoocFormat::Glove)]
     cooc_format: CoocFormat,
-    /// Memory budget for the co-occurrences, MiB: a file larger than this is read
-    /// again every epoch in chunks instead of held in memory.
-    #[arg(long, default_value_t = glove_wgpu::FitConfig::default().memory_bytes >> 20)]
+    /// Memory budget, MiB: co-occurrences that do not fit are read again every
+    /// epoch in chunks instead of held in memory, and a batch plan (GPU and batched
+    /// trainers) that may not fit is written to files beside them.
+    #[arg(long, default_value_t = glove_wgpu::FitConfig::default().cooccur.memory_bytes >> 20)]
     memory_mb: usize,
     #[command(flatten)]
     train: TrainArgs,
@@ -273,24 +195,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
         &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
         &a.train.outputs(),
     )?;
-    let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
     let (emb, report) = {
         let mut printer = Printer::new(a.train.quiet);
         let progress: &mut Progress = &mut printer.callback();
+        // Settings checked and the device opened once, before any work.
         let memory = a.memory_mb.saturating_mul(1 << 20);
+        let options = TrainOptions {
+            memory_bytes: memory as u64,
+            ..a.train.options()
+        };
+        let setup = options.resolve(progress)?;
+        let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
         let source = pipeline::cooc_source(&a.cooc, a.cooc_format, memory, progress)?;
-        pipeline::train_embeddings(words, &source, &a.train.options(), progress)?
+        pipeline::train_embeddings(words, &source, &setup, progress)?
     };
-    a.train.save(&emb, &report)?;
+    a.train.save(&emb, report)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `report` as pretty JSON, atomically.
-pub fn write_report(path: &Path, report: &serde_json::Value) -> Result<()> {
+pub fn write_report(path: &Path, report: &Report) -> Result<()> {
     use std::io::Write;
     let mut f = glove_wgpu::atomic::AtomicFile::create(path)?;
-    let text = serde_json::to_string_pretty(report)
-        .map_err(|e| Error::invalid(format!("formatting the report: {e}")))?;
-    writeln!(f, "{text}").map_err(|e| Error::io_path("writing", path, e))?;
+    writeln!(f, "{}", report.to_json()).map_err(|e| Error::io_path("writing", path, e))?;
     f.commit()
 }

@@ -8,6 +8,8 @@ use glove_wgpu::corpus::Corpus;
 use glove_wgpu::vocab::{Vocab, VocabOptions};
 use glove_wgpu::Result;
 
+use super::progress::Printer;
+
 /// What `vocab` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum VocabFormat {
@@ -67,14 +69,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         min_count: args.min_count,
         max_vocab: args.max_vocab,
         threads: args.threads,
-        quiet: args.quiet,
         ..VocabOptions::default()
     };
     let start = std::time::Instant::now();
     let vocab = match counts {
         #[cfg(feature = "parquet")]
         Some(c) => Vocab::from_counts(c, &opts)?,
-        _ => Vocab::count(Corpus::from_arg(input.1), &opts)?,
+        _ => Vocab::count_with(
+            Corpus::from_arg(input.1),
+            &opts,
+            &mut Printer::new(args.quiet).callback(),
+        )?,
     };
     match args.format {
         VocabFormat::Text => vocab.write(&args.output)?,

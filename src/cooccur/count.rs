@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::corpus::{for_each_token, BlockReader, Token};
 use crate::error::Result;
-use crate::progress::{token_rate, Progress};
+use crate::progress::{Detail, Event, Progress, Step};
 use crate::vocab::Vocab;
 
 use super::dense::{slot, DenseLayout, ZeroTable};
@@ -77,6 +77,7 @@ pub(super) fn count_corpus(
     mut input: Batches,
     first: usize,
     size: Option<u64>,
+    progress: &mut Progress,
 ) -> Result<Counted> {
     let (vocab, opts, plan, pool) = (job.vocab, job.opts, &job.plan, &job.pool);
     let window = opts.window;
@@ -84,8 +85,12 @@ pub(super) fn count_corpus(
     let counters: Vec<Mutex<Counter>> = (0..plan.threads)
         .map(|_| Counter::new(&layout, plan.pair_capacity, code, &plan.run_bounds).map(Mutex::new))
         .collect::<Result<_>>()?;
-    let start = std::time::Instant::now();
-    let pb = Progress::bytes(opts.quiet, size, "cooccur");
+    progress(Event::Advance {
+        step: Step::Cooccur,
+        done: 0,
+        total: size,
+        detail: Detail::Tokens(0),
+    })?;
     let mut ids: Vec<Vec<u32>> = (0..input.texts.len()).map(|_| Vec::new()).collect();
     let mut tail: Vec<u32> = Vec::with_capacity(window);
     let mut tokens = 0u64;
@@ -115,10 +120,14 @@ pub(super) fn count_corpus(
                 c.count_block(b, window, opts.symmetric, &job.tmp)
             })
         })?;
-        pb.set_position(input.bytes());
-        pb.set_message(token_rate(tokens, start));
+        progress(Event::Advance {
+            step: Step::Cooccur,
+            done: input.bytes(),
+            total: size,
+            detail: Detail::Tokens(tokens),
+        })?;
     }
-    pb.finish();
+    progress(Event::StepDone(Step::Cooccur))?;
     Ok(Counted {
         counters: counters
             .into_iter()

@@ -33,7 +33,7 @@
 //! use glove_wgpu::vocab::Vocab;
 //! let vocab = Vocab::new(vec!["a".into(), "b".into()], vec![2, 1])?;
 //! let out = std::env::temp_dir().join("glove_wgpu_cooccur_doc.bin");
-//! let opts = CooccurOptions { window: 2, quiet: true, ..Default::default() };
+//! let opts = CooccurOptions { window: 2, ..Default::default() };
 //! cooccur::count(Corpus::reader(&b"a b a"[..]), &vocab, &out, &opts)?;
 //! let x = cooccur::read_all(&out, CoocFormat::Glove)?;
 //! // a-b at distance 1 (twice), a-a at distance 2: X[a][a] = 2 * 1/2, X[a][b] = X[b][a] = 2.
@@ -62,6 +62,7 @@ use std::time::Instant;
 
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
+use crate::progress::{silent, Progress};
 use crate::threads::thread_pool;
 use crate::vocab::Vocab;
 
@@ -120,8 +121,6 @@ pub struct CooccurOptions {
     /// several passes beyond it). At least 3; lowered to what the process's
     /// open-file limit allows (its soft limit is first raised to the hard one).
     pub max_open_files: usize,
-    /// No progress bar on stderr.
-    pub quiet: bool,
 }
 
 impl Default for CooccurOptions {
@@ -135,7 +134,6 @@ impl Default for CooccurOptions {
             format: CoocFormat::Glove,
             temp_dir: None,
             max_open_files: 128,
-            quiet: false,
         }
     }
 }
@@ -146,7 +144,7 @@ impl Default for CooccurOptions {
 /// use glove_wgpu::{cooccur::{self, CooccurOptions}, corpus::Corpus, vocab::Vocab};
 /// let vocab = Vocab::new(vec!["a".into(), "b".into()], vec![1, 1])?;
 /// let out = std::env::temp_dir().join(format!("glove-doc-stats-{}.bin", std::process::id()));
-/// let opts = CooccurOptions { quiet: true, ..Default::default() };
+/// let opts = CooccurOptions::default();
 /// let stats = cooccur::count(Corpus::reader(&b"a b\n"[..]), &vocab, &out, &opts)?;
 /// assert_eq!((stats.tokens, stats.bytes, stats.entries, stats.spill_files), (2, 4, 2, 0));
 /// std::fs::remove_file(&out).unwrap();
@@ -198,7 +196,7 @@ pub struct CooccurStats {
 /// use glove_wgpu::vocab::Vocab;
 /// let vocab = Vocab::new(vec!["x".into(), "y".into()], vec![1, 1])?;
 /// let out = std::env::temp_dir().join("glove_wgpu_count_doc.bin");
-/// let opts = CooccurOptions { symmetric: false, format: CoocFormat::Native, quiet: true, ..Default::default() };
+/// let opts = CooccurOptions { symmetric: false, format: CoocFormat::Native, ..Default::default() };
 /// // "oov" is dropped before windowing: x and y are at distance 1.
 /// let stats = cooccur::count(Corpus::reader(&b"x oov y\ny"[..]), &vocab, &out, &opts)?;
 /// assert_eq!((stats.tokens, stats.entries), (4, 1));
@@ -211,6 +209,35 @@ pub fn count(
     vocab: &Vocab,
     output: impl AsRef<Path>,
     opts: &CooccurOptions,
+) -> Result<CooccurStats> {
+    count_with(corpus, vocab, output, opts, &mut silent)
+}
+
+/// [`count`], reporting the bytes and tokens read ([`Step::Cooccur`](crate::progress::Step::Cooccur)) and the
+/// entries merged and written ([`Step::Merge`](crate::progress::Step::Merge)) as [`Event::Advance`](crate::progress::Event::Advance)s (see
+/// [`crate::progress`]).
+///
+/// ```
+/// use glove_wgpu::{cooccur::{self, CooccurOptions}, corpus::Corpus, progress::{Event, Step}, vocab::Vocab};
+/// let vocab = Vocab::new(vec!["a".into(), "b".into()], vec![1, 1])?;
+/// let out = std::env::temp_dir().join(format!("glove-doc-count-with-{}.bin", std::process::id()));
+/// let mut steps = Vec::new();
+/// cooccur::count_with(Corpus::reader(&b"a b\n"[..]), &vocab, &out, &CooccurOptions::default(), &mut |e| {
+///     if let Event::StepDone(s) = e {
+///         steps.push(s);
+///     }
+///     Ok(())
+/// })?;
+/// assert_eq!(steps, [Step::Cooccur, Step::Merge]);
+/// std::fs::remove_file(&out).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn count_with(
+    corpus: impl Into<Corpus>,
+    vocab: &Vocab,
+    output: impl AsRef<Path>,
+    opts: &CooccurOptions,
+    progress: &mut Progress,
 ) -> Result<CooccurStats> {
     let output = output.as_ref();
     if opts.window == 0 {
@@ -233,13 +260,14 @@ pub fn count(
         tmp: LazyTempDir::new(spill::temp_parent(opts.temp_dir.as_deref(), output)),
         plan,
     };
-    let counted = count::count_corpus(&job, &code, input, first, size)?;
+    let counted = count::count_corpus(&job, &code, input, first, size, progress)?;
     let count_seconds = start.elapsed().as_secs_f64();
 
     let start = Instant::now();
     let gathered = write::gather(&job, counted.counters)?;
     let (spill_files, spill_bytes) = (gathered.runs.len(), gathered.run_bytes());
-    let (intermediate_merges, entries) = write::merge_and_write(&job, gathered, output, scale)?;
+    let (intermediate_merges, entries) =
+        write::merge_and_write(&job, gathered, output, scale, progress)?;
     let plan = &job.plan;
     Ok(CooccurStats {
         tokens: counted.tokens,
@@ -285,7 +313,7 @@ struct Job<'a> {
 ///     w.write(&Cooc { i: k, j: 0, x: 1.0 })?;
 /// }
 /// w.finish()?;
-/// let stats = cooccur::shuffle(&a, &b, &ShuffleOptions { quiet: true, ..Default::default() })?;
+/// let stats = cooccur::shuffle(&a, &b, &ShuffleOptions::default())?;
 /// assert_eq!(stats.records, 100);
 /// let mut ids: Vec<u32> = cooccur::read_all(&b, CoocFormat::Native)?.iter().map(|c| c.i).collect();
 /// assert_ne!(ids, (0..100).collect::<Vec<_>>());
@@ -299,7 +327,38 @@ pub fn shuffle(
     output: impl AsRef<Path>,
     opts: &ShuffleOptions,
 ) -> Result<ShuffleStats> {
-    shuffle::shuffle_file(input.as_ref(), output.as_ref(), opts)
+    shuffle_with(input, output, opts, &mut silent)
+}
+
+/// [`shuffle`], reporting the records written as [`Event::Advance`](crate::progress::Event::Advance)s of
+/// [`Step::Shuffle`](crate::progress::Step::Shuffle) (see [`crate::progress`]).
+///
+/// ```
+/// use glove_wgpu::cooccur::{self, Cooc, CoocFormat, CoocWriter, ShuffleOptions};
+/// use glove_wgpu::progress::Event;
+/// let dir = std::env::temp_dir();
+/// let (a, b) = (dir.join(format!("glove-doc-sw-{}.a", std::process::id())), dir.join(format!("glove-doc-sw-{}.b", std::process::id())));
+/// let mut w = CoocWriter::create(&a, CoocFormat::Native)?;
+/// (0..10).try_for_each(|k| w.write(&Cooc { i: k, j: 0, x: 1.0 }))?;
+/// w.finish()?;
+/// let mut last = (0, None);
+/// cooccur::shuffle_with(&a, &b, &ShuffleOptions::default(), &mut |e| {
+///     if let Event::Advance { done, total, .. } = e {
+///         last = (done, total);
+///     }
+///     Ok(())
+/// })?;
+/// assert_eq!(last, (10, Some(10)));
+/// std::fs::remove_file(&a).unwrap(); std::fs::remove_file(&b).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn shuffle_with(
+    input: impl AsRef<Path>,
+    output: impl AsRef<Path>,
+    opts: &ShuffleOptions,
+    progress: &mut Progress,
+) -> Result<ShuffleStats> {
+    shuffle::shuffle_file(input.as_ref(), output.as_ref(), opts, progress)
 }
 
 /// Counts the co-occurrences of the corpus at `corpus` (a path, or `-` for standard
@@ -314,10 +373,10 @@ pub fn shuffle(
 /// use glove_wgpu::vocab::{Vocab, VocabOptions};
 /// let path = std::env::temp_dir().join(format!("cooc_doc_{}.txt", std::process::id()));
 /// std::fs::write(&path, "a b a b c\n").unwrap();
-/// let opts = VocabOptions { min_count: 1, quiet: true, ..Default::default() };
+/// let opts = VocabOptions { min_count: 1, ..Default::default() };
 /// let vocab = Vocab::count(Corpus::from_arg(&path), &opts)?;
-/// let quiet = CooccurOptions { quiet: true, ..Default::default() };
-/// let cooc = cooccur::count_shuffled(&path, &vocab, &quiet, 1)?;
+/// let opts = CooccurOptions::default();
+/// let cooc = cooccur::count_shuffled(&path, &vocab, &opts, 1)?;
 /// assert_eq!(cooc.len(), 8); // every ordered pair of a, b, c but (c, c): one c
 /// # std::fs::remove_file(&path).unwrap();
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -337,7 +396,6 @@ pub fn count_shuffled(
     count(Corpus::from_arg(corpus.as_ref()), vocab, &counted, &opts)?;
     let sopts = ShuffleOptions {
         seed,
-        quiet: opts.quiet,
         ..Default::default()
     };
     shuffle(&counted, &shuffled, &sopts)?;

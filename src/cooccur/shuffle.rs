@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{Detail, Event, Progress, Step};
 use crate::rng::Xoshiro256pp;
 
 use super::format::{CoocFormat, CoocReader, CoocWriter};
@@ -59,8 +59,6 @@ pub struct ShuffleOptions {
     pub temp_dir: Option<std::path::PathBuf>,
     /// At most this many files open at once (buckets per pass).
     pub max_open_files: usize,
-    /// No progress bar on stderr.
-    pub quiet: bool,
 }
 
 impl Default for ShuffleOptions {
@@ -71,7 +69,6 @@ impl Default for ShuffleOptions {
             format: None,
             temp_dir: None,
             max_open_files: 128,
-            quiet: false,
         }
     }
 }
@@ -85,7 +82,7 @@ impl Default for ShuffleOptions {
 /// let mut w = CoocWriter::create(&a, CoocFormat::Native)?;
 /// (0..10).try_for_each(|k| w.write(&Cooc { i: k, j: 0, x: 1.0 }))?;
 /// w.finish()?;
-/// let stats = cooccur::shuffle(&a, &b, &ShuffleOptions { quiet: true, ..Default::default() })?;
+/// let stats = cooccur::shuffle(&a, &b, &ShuffleOptions::default())?;
 /// assert_eq!((stats.records, stats.buckets), (10, 0)); // fit in memory: no buckets
 /// std::fs::remove_file(&a).unwrap(); std::fs::remove_file(&b).unwrap();
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -130,7 +127,7 @@ impl RawSource for RawFile {
     }
 }
 
-struct Shuffler<'a> {
+struct Shuffler<'a, 'p> {
     rb: usize,
     cap: usize,
     max_open: usize,
@@ -138,10 +135,13 @@ struct Shuffler<'a> {
     rng: Xoshiro256pp,
     buckets: u64,
     out: CoocWriter,
-    pb: Progress,
+    /// Records written, and of how many.
+    done: u64,
+    total: u64,
+    progress: &'a mut Progress<'p>,
 }
 
-impl Shuffler<'_> {
+impl Shuffler<'_, '_> {
     /// Shuffles `n` records from `src` into the output.
     fn run(&mut self, src: &mut dyn RawSource, n: u64) -> Result<()> {
         let rb = self.rb;
@@ -150,8 +150,13 @@ impl Shuffler<'_> {
             while src.read(&mut data, 1 << 20)? > 0 {}
             shuffle_records(&mut data, rb, &mut self.rng);
             self.out.write_raw(&data)?;
-            self.pb.inc(n);
-            return Ok(());
+            self.done += n;
+            return (self.progress)(Event::Advance {
+                step: Step::Shuffle,
+                done: self.done,
+                total: Some(self.total),
+                detail: Detail::None,
+            });
         }
         // Scatter into k buckets, each expected to fill 80% of the budget.
         let k = ((n as f64 / (self.cap as f64 * 0.8)).ceil() as usize)
@@ -218,6 +223,7 @@ pub(crate) fn shuffle_file(
     input: &Path,
     output: &Path,
     opts: &ShuffleOptions,
+    progress: &mut Progress,
 ) -> Result<ShuffleStats> {
     let format = match opts.format {
         Some(f) => f,
@@ -230,7 +236,7 @@ pub(crate) fn shuffle_file(
     // Half the budget for records held at once, the rest for buffers.
     let cap = (opts.memory_bytes / 2 / rb).max(1024);
     let dir = TempDir::new(&parent)?;
-    let pb = Progress::counted(opts.quiet, n, "shuffle", "records");
+
     let mut s = Shuffler {
         rb,
         cap,
@@ -239,11 +245,13 @@ pub(crate) fn shuffle_file(
         rng: Xoshiro256pp::new(opts.seed),
         buckets: 0,
         out: CoocWriter::create(output, format)?,
-        pb,
+        done: 0,
+        total: n,
+        progress,
     };
     s.run(&mut reader, n)?;
     let buckets = s.buckets;
-    s.pb.finish();
+    (s.progress)(Event::StepDone(Step::Shuffle))?;
     s.out.finish()?;
     Ok(ShuffleStats {
         records: n,

@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::progress::Progress;
+use crate::progress::{Detail, Event, Progress, Step};
 
 use super::count::Counter;
 use super::dense::{DenseLayout, ZeroTable};
@@ -70,6 +70,7 @@ pub(super) fn merge_and_write(
     gathered: Gathered,
     output: &std::path::Path,
     scale: u64,
+    progress: &mut Progress,
 ) -> Result<(usize, u64)> {
     let (vocab, opts, plan, pool) = (job.vocab, job.opts, &job.plan, &job.pool);
     let Gathered {
@@ -83,11 +84,17 @@ pub(super) fn merge_and_write(
     } else {
         Some(job.tmp.get()?)
     };
-    // Ticks on its own: an intermediate merge can take minutes.
-    let mpb = Progress::spinner(opts.quiet, "merge", "entries");
-    if !runs.is_empty() {
-        mpb.set_message(format!("{} runs, intermediate merges:", runs.len()));
-    }
+    // An intermediate merge can take minutes without another event.
+    let detail = match runs.len() {
+        0 => Detail::None,
+        n => Detail::Runs(n),
+    };
+    progress(Event::Advance {
+        step: Step::Merge,
+        done: 0,
+        total: None,
+        detail,
+    })?;
     let intermediate_merges = pool.install(|| {
         merge::reduce_runs(
             &mut runs,
@@ -156,7 +163,15 @@ pub(super) fn merge_and_write(
     let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); wave];
     let mut k = 0;
     while k < ranges.len() {
-        mpb.set_message(format!("rows {}/{}:", ranges[k].0, v));
+        progress(Event::Advance {
+            step: Step::Merge,
+            done: writer.records(),
+            total: None,
+            detail: Detail::Rows {
+                done: ranges[k].0 as u64,
+                of: v as u64,
+            },
+        })?;
         if bound(k) * record_bytes > share {
             // Too big to hold: merged alone, straight into the file.
             merger.merge(k, |key, c| {
@@ -204,14 +219,19 @@ pub(super) fn merge_and_write(
             }
             k = end;
         }
-        mpb.set_position(writer.records());
     }
     let entries = writer.records();
     for r in runs {
         r.remove();
     }
     writer.finish()?;
-    mpb.finish();
+    progress(Event::Advance {
+        step: Step::Merge,
+        done: entries,
+        total: None,
+        detail: Detail::None,
+    })?;
+    progress(Event::StepDone(Step::Merge))?;
     Ok((intermediate_merges, entries))
 }
 

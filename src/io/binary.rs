@@ -10,13 +10,13 @@ use super::text::{parse_header_fields, BOM};
 use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Records decoded per parallel task.
 const RECORDS_PER_TASK: usize = 4096;
 
 /// Parses a word2vec binary file.
-pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embeddings> {
+pub(super) fn read(bytes: &[u8], name: &str, progress: &AtomicU64) -> Result<Embeddings> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::malformed(
@@ -125,7 +125,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
                 }
                 words.push(word);
             }
-            progress.inc((recs.len() * (vec_bytes + 8)) as u64);
+            progress.fetch_add((recs.len() * (vec_bytes + 8)) as u64, Ordering::Relaxed);
             Ok(words)
         })
         .collect();
@@ -151,8 +151,12 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &Progress) -> Result<Embe
 }
 
 /// Writes the records (after the header): `word`, space, little-endian f32, `\n`.
-pub(super) fn write_records(emb: &Embeddings, out: &mut dyn Write) -> std::io::Result<()> {
-    write_parallel(emb, out, |buf, word, v| {
+pub(super) fn write_records(
+    emb: &Embeddings,
+    out: &mut dyn Write,
+    tick: &mut dyn FnMut(u64),
+) -> std::io::Result<()> {
+    write_parallel(emb, out, tick, |buf, word, v| {
         buf.extend_from_slice(word.as_bytes());
         buf.push(b' ');
         for x in v {

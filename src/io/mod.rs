@@ -48,16 +48,17 @@ mod text;
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 
 use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{silent, watch, Event, Progress, Step};
 
 use file::{huge_buffer, read_parallel, HUGE_READ_BYTES};
 
-/// Files (or matrices) at least this large show a progress bar on stderr while
-/// they load (or are written), when stderr is a terminal.
+/// Files (or matrices) at least this large report their progress while they load
+/// (or are written): smaller ones take well under a second.
 const PROGRESS_MIN_BYTES: usize = 256 << 20;
 
 /// An embedding file format.
@@ -68,8 +69,9 @@ const PROGRESS_MIN_BYTES: usize = 256 << 20;
 /// assert!(!Format::Glove.has_header());
 /// assert_eq!(Format::Word2vecBin.to_string(), "word2vec-bin");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// `word v1 ... vd` per line, no header (Stanford GloVe).
     Glove,
@@ -80,6 +82,19 @@ pub enum Format {
     Word2vecBin,
     /// fastText `.vec`: the word2vec text layout.
     Fasttext,
+}
+
+impl crate::names::Named for Format {
+    const ALL: &'static [Self] = &[
+        Format::Glove,
+        Format::Word2vec,
+        Format::Word2vecBin,
+        Format::Fasttext,
+    ];
+
+    fn name(self) -> &'static str {
+        Format::name(self)
+    }
 }
 
 impl Format {
@@ -204,6 +219,27 @@ impl std::fmt::Display for Format {
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
+    read_with(path, format, &mut silent)
+}
+
+/// [`read()`], reporting the bytes parsed of a large file (256 MiB or more) as
+/// [`Event::Advance`]s of [`Step::Load`] (see [`crate::progress`]).
+///
+/// ```
+/// use glove_wgpu::{io::{self, Format}, progress::Event};
+/// let path = std::env::temp_dir().join(format!("glove_wgpu_read_with_{}.txt", std::process::id()));
+/// std::fs::write(&path, "cat 1 2\n").unwrap();
+/// let mut events = 0;
+/// let e = io::read_with(&path, Format::Glove, &mut |_: Event| Ok(events += 1))?;
+/// assert_eq!((e.len(), events), (1, 0)); // a small file loads without a word
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn read_with(
+    path: impl AsRef<Path>,
+    format: Format,
+    progress: &mut Progress,
+) -> Result<Embeddings> {
     let path = path.as_ref();
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
@@ -231,17 +267,17 @@ pub fn read(path: impl AsRef<Path>, format: Format) -> Result<Embeddings> {
             file.read_to_end(&mut rest)
                 .map_err(|e| Error::io_path("reading", path, e))?;
             if rest.is_empty() {
-                return read_bytes(&buf[..at], format, &name);
+                return parse(&buf[..at], format, &name, progress);
             }
             let mut all = buf[..at].to_vec();
             all.extend_from_slice(&rest);
-            return read_bytes(&all, format, &name);
+            return parse(&all, format, &name, progress);
         }
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::io_path("reading", path, e))?;
-    read_bytes(&bytes, format, &name)
+    parse(&bytes, format, &name, progress)
 }
 
 /// Reads embeddings in `format` from all of `reader`; errors name `source_name`.
@@ -269,12 +305,25 @@ pub fn read_from(mut reader: impl Read, format: Format, source_name: &str) -> Re
 /// assert_eq!(err.to_string(), "v.txt: line 2: expected 2 values, found 1");
 /// ```
 pub fn read_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Embeddings> {
-    let progress = byte_bar(bytes.len(), "loading");
-    let result = match format {
-        Format::Word2vecBin => binary::read(bytes, source_name, &progress),
-        _ => text::read(bytes, format.has_header(), source_name, &progress),
+    parse(bytes, format, source_name, &mut silent)
+}
+
+/// [`read_bytes`], reporting the progress of a large input.
+fn parse(
+    bytes: &[u8],
+    format: Format,
+    source_name: &str,
+    progress: &mut Progress,
+) -> Result<Embeddings> {
+    let work = |done: &AtomicU64| match format {
+        Format::Word2vecBin => binary::read(bytes, source_name, done),
+        _ => text::read(bytes, format.has_header(), source_name, done),
     };
-    progress.finish();
+    let result = if bytes.len() >= PROGRESS_MIN_BYTES {
+        watch(progress, Step::Load, bytes.len() as u64, work)?
+    } else {
+        work(&AtomicU64::new(0))
+    };
     if format == Format::Glove {
         return result.map_err(|e| with_header_hint(e, bytes));
     }
@@ -331,6 +380,29 @@ fn with_header_hint(e: Error, bytes: &[u8]) -> Error {
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result<()> {
+    write_with(emb, path, format, &mut silent)
+}
+
+/// [`write()`], reporting the bytes of a large matrix (256 MiB or more) as they
+/// are written, as [`Event::Advance`]s of [`Step::Write`] (see
+/// [`crate::progress`]). An error of the callback leaves the previous file.
+///
+/// ```
+/// use glove_wgpu::{io::{self, Format}, progress::Event, Embeddings};
+/// let e = Embeddings::new(vec!["a".into()], 2, vec![0.5, 1.5])?;
+/// let path = std::env::temp_dir().join(format!("glove_wgpu_write_with_{}.txt", std::process::id()));
+/// let mut events = 0;
+/// io::write_with(&e, &path, Format::Glove, &mut |_: Event| Ok(events += 1))?;
+/// assert_eq!(events, 0); // a small matrix is written without a word
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn write_with(
+    emb: &Embeddings,
+    path: impl AsRef<Path>,
+    format: Format,
+    progress: &mut Progress,
+) -> Result<()> {
     let path = path.as_ref();
     check_writable(emb, format)?;
     if path.is_dir() {
@@ -340,7 +412,27 @@ pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result
         )));
     }
     let mut file = AtomicFile::create(path)?;
-    write_rows(emb, &mut file, format).map_err(|e| Error::io_path("writing", path, e))?;
+    let total = emb.matrix().len() as u64 * 4;
+    let mut failed = None;
+    let mut tick = |done: u64| {
+        if failed.is_none() && total >= PROGRESS_MIN_BYTES as u64 {
+            let event = Event::Advance {
+                step: Step::Write,
+                done,
+                total: Some(total),
+                detail: crate::progress::Detail::None,
+            };
+            failed = progress(event).err();
+        }
+    };
+    write_rows(emb, &mut file, format, &mut tick)
+        .map_err(|e| Error::io_path("writing", path, e))?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if total >= PROGRESS_MIN_BYTES as u64 {
+        progress(Event::StepDone(Step::Write))?;
+    }
     file.commit()
 }
 
@@ -356,7 +448,7 @@ pub fn write(emb: &Embeddings, path: impl AsRef<Path>, format: Format) -> Result
 /// ```
 pub fn write_to(emb: &Embeddings, mut out: impl Write, format: Format) -> Result<()> {
     check_writable(emb, format)?;
-    write_rows(emb, &mut out, format)
+    write_rows(emb, &mut out, format, &mut |_| {})
         .and_then(|()| out.flush())
         .map_err(|e| Error::io(format!("writing {format} embeddings"), e))
 }
@@ -404,13 +496,19 @@ fn check_writable(emb: &Embeddings, format: Format) -> Result<()> {
     Ok(())
 }
 
-fn write_rows(emb: &Embeddings, out: &mut dyn Write, format: Format) -> std::io::Result<()> {
+/// Writes the header and the rows; `tick` hears the matrix bytes written so far.
+fn write_rows(
+    emb: &Embeddings,
+    out: &mut dyn Write,
+    format: Format,
+    tick: &mut dyn FnMut(u64),
+) -> std::io::Result<()> {
     if format.has_header() {
         writeln!(out, "{} {}", emb.len(), emb.dim())?;
     }
     match format {
-        Format::Word2vecBin => binary::write_records(emb, out),
-        _ => text::write_lines(emb, out, b' '),
+        Format::Word2vecBin => binary::write_records(emb, out, tick),
+        _ => text::write_lines(emb, out, b' ', tick),
     }
 }
 
@@ -418,18 +516,19 @@ fn write_rows(emb: &Embeddings, out: &mut dyn Write, format: Format) -> std::io:
 const WRITE_ROWS_PER_TASK: usize = 256;
 const WRITE_TASKS_PER_BATCH: usize = 64;
 
-/// Formats rows in parallel chunks with `format_row`, writing each batch in order.
+/// Formats rows in parallel chunks with `format_row`, writing each batch in
+/// order; `tick` hears the bytes of the in-memory matrix written so far (a close
+/// guess of the output's).
 fn write_parallel(
     emb: &Embeddings,
     out: &mut dyn Write,
+    tick: &mut dyn FnMut(u64),
     format_row: impl Fn(&mut Vec<u8>, &str, &[f32]) + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let n = emb.len();
     let dim = emb.dim();
     let batch = WRITE_ROWS_PER_TASK * WRITE_TASKS_PER_BATCH;
-    // Progress in bytes of the in-memory matrix, a close guess of the output.
-    let progress = byte_bar(emb.matrix().len() * 4, "writing");
     for start in (0..n).step_by(batch) {
         let end = (start + batch).min(n);
         let bufs: Vec<Vec<u8>> = (start..end)
@@ -448,14 +547,7 @@ fn write_parallel(
         for buf in &bufs {
             out.write_all(buf)?;
         }
-        progress.inc(((end - start) * dim * 4) as u64);
+        tick((end * dim * 4) as u64);
     }
-    progress.finish();
     Ok(())
-}
-
-/// A byte-count progress bar on stderr for inputs (or matrices) of at least
-/// [`PROGRESS_MIN_BYTES`].
-fn byte_bar(total: usize, verb: &str) -> Progress {
-    Progress::bytes(total < PROGRESS_MIN_BYTES, Some(total as u64), verb)
 }

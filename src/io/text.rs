@@ -8,7 +8,7 @@ use super::parse::{assemble, check_word, quote};
 use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The UTF-8 byte-order mark.
 pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -68,7 +68,7 @@ pub(super) fn read(
     bytes: &[u8],
     has_header: bool,
     name: &str,
-    progress: &Progress,
+    progress: &AtomicU64,
 ) -> Result<Embeddings> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let (body, first_body_line, header) = if has_header {
@@ -137,7 +137,7 @@ pub(super) fn read(
         .zip(slots)
         .map(|(r, out)| {
             let c = parse_chunk(&body[r.clone()], dim, out);
-            progress.inc(r.len() as u64);
+            progress.fetch_add(r.len() as u64, Ordering::Relaxed);
             c
         })
         .collect();
@@ -386,8 +386,13 @@ fn parse_f32_prefix(s: &[u8]) -> std::result::Result<(f32, usize), ()> {
 }
 
 /// Writes `word v1 ... vd` lines, values separated by `sep`.
-pub(super) fn write_lines(emb: &Embeddings, out: &mut dyn Write, sep: u8) -> std::io::Result<()> {
-    write_parallel(emb, out, |buf, word, v| {
+pub(super) fn write_lines(
+    emb: &Embeddings,
+    out: &mut dyn Write,
+    sep: u8,
+    tick: &mut dyn FnMut(u64),
+) -> std::io::Result<()> {
+    write_parallel(emb, out, tick, |buf, word, v| {
         buf.extend_from_slice(word.as_bytes());
         push_values(buf, v, sep, true);
     })
@@ -398,7 +403,9 @@ pub(super) fn write_projector_vectors(
     emb: &Embeddings,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    write_parallel(emb, out, |buf, _, v| push_values(buf, v, b'\t', false))
+    write_parallel(emb, out, &mut |_| {}, |buf, _, v| {
+        push_values(buf, v, b'\t', false)
+    })
 }
 
 /// Appends the values in their shortest round-trip form, then `\n`.

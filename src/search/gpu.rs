@@ -87,14 +87,10 @@ const TARGET_WORKGROUPS: usize = 2048;
 /// rows or more), at most 64.
 const MIN_CHUNK_TILES: usize = 8;
 const MAX_CHUNK_TILES: usize = 64;
-/// llvmpipe (lavapipe), the software adapter CI runs the kernels on, ends every
-/// loop of a shader invocation once that invocation's loops together have run this
-/// many iterations (Mesa's `LP_MAX_TGSI_LOOP_ITERATIONS`, shared by all loops): a
-/// longer search comes back short or wrong there, without an error. Hardware GPUs
-/// have no such limit.
-const SOFTWARE_LOOP_LIMIT: u64 = 65_535;
 /// Rows per workgroup on a software adapter, in tiles: an owner's insertions then
-/// shift at most 128 x min(128, k) entries, whatever the order of the keys.
+/// shift at most 128 x min(128, k) entries, whatever the order of the keys, so
+/// most searches stay within the adapter's loop limit
+/// ([`AdapterKind::loop_limit`](crate::gpu::AdapterKind::loop_limit)).
 const SOFTWARE_CHUNK_TILES: usize = 2;
 
 struct Shard {
@@ -338,11 +334,10 @@ impl GpuIndex {
         }
     }
 
-    /// Queries per merge workgroup on the subgroup path: one subgroup each, for
-    /// the largest subgroup size the adapter may pick.
-    /// Whether the adapter is a software one (llvmpipe): see [`SOFTWARE_LOOP_LIMIT`].
+    /// Whether the adapter is a software one (llvmpipe), whose loop limit the
+    /// plan must respect.
     fn software(&self) -> bool {
-        self.ctx.adapter().device_type == "Cpu"
+        self.ctx.adapter().kind.is_software()
     }
 
     /// An upper bound of the loop iterations one invocation runs, whatever the
@@ -361,6 +356,8 @@ impl GpuIndex {
         tiles_bound.max(merge)
     }
 
+    /// Queries per merge workgroup on the subgroup path: one subgroup each, for
+    /// the largest subgroup size the adapter may pick.
     fn queries_per_group(&self) -> usize {
         let max = self.ctx.adapter().subgroup_max_size as usize;
         (tile("MERGE_WG") / max.max(1)).max(1)
@@ -386,7 +383,7 @@ impl GpuIndex {
         } else {
             1
         };
-        if self.software() {
+        if let Some(limit) = self.ctx.adapter().kind.loop_limit() {
             let lanes = if subgroups { max_sg } else { tile("MERGE_WG") };
             let max_excl = excl
                 .offsets
@@ -394,11 +391,11 @@ impl GpuIndex {
                 .map(|w| (w[1] - w[0]) as usize)
                 .max();
             let bound = self.loop_bound(&plan, k, max_excl.unwrap_or(0), lanes);
-            if bound > SOFTWARE_LOOP_LIMIT {
+            if bound > limit {
                 return Err(Error::invalid(format!(
                     "this search (k = {k} over {} rows) needs up to {bound} loop iterations \
                      in one shader invocation, and the software adapter {} stops at \
-                     {SOFTWARE_LOOP_LIMIT} (it would return wrong results); search on the \
+                     {limit} (it would return wrong results); search on the \
                      CPU backend, which is faster here anyway, or with a smaller k",
                     self.n,
                     self.ctx.adapter().name

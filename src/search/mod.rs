@@ -1,6 +1,6 @@
 //! Exact k-nearest-neighbour search over an embedding matrix, on the GPU or the CPU.
 //!
-//! One file, over 500 lines: the index and the matrix and query preparation that both backends read.
+//! One file, over 500 lines: the index and the matrix and query preparation that both twins read.
 //!
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
@@ -38,6 +38,7 @@ use std::sync::Arc;
 
 use half::f16;
 
+use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 pub(crate) use topk::TopK;
@@ -64,6 +65,18 @@ pub enum Metric {
     Dot,
     /// Euclidean distance; lower is nearer.
     Euclidean,
+}
+
+impl crate::names::Named for Metric {
+    const ALL: &'static [Self] = &[Metric::Cosine, Metric::Dot, Metric::Euclidean];
+
+    fn name(self) -> &'static str {
+        match self {
+            Metric::Cosine => "cosine",
+            Metric::Dot => "dot",
+            Metric::Euclidean => "euclidean",
+        }
+    }
 }
 
 /// How the matrix is stored for search. Products always accumulate in f32.
@@ -328,12 +341,7 @@ impl Exclusions {
     }
 }
 
-enum Backend {
-    Cpu,
-    Gpu(gpu::GpuIndex),
-}
-
-/// A matrix prepared for repeated exact search on one backend.
+/// A matrix prepared for repeated exact search on one device (see [`SearchIndex::new`]).
 ///
 /// ```
 /// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
@@ -350,7 +358,8 @@ pub struct SearchIndex {
     precision: Precision,
     n: usize,
     dim: usize,
-    backend: Backend,
+    /// The rows resident on the GPU; `None`: the CPU twin searches.
+    gpu: Option<gpu::GpuIndex>,
     /// The rows on the host: always for the CPU twin; for the GPU only with the
     /// Euclidean metric, whose final distances are recomputed exactly from them.
     host: Option<Prepared>,
@@ -363,7 +372,7 @@ impl std::fmt::Debug for SearchIndex {
             .field("precision", &self.precision)
             .field("n", &self.n)
             .field("dim", &self.dim)
-            .field("backend", &self.backend_name())
+            .field("device", &self.device_name())
             .finish()
     }
 }
@@ -374,7 +383,7 @@ impl SearchIndex {
     /// ```
     /// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
     /// let index = SearchIndex::cpu(&[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Cosine))?;
-    /// assert_eq!((index.len(), index.backend_name()), (2, "cpu".to_string()));
+    /// assert_eq!((index.len(), index.device_name()), (2, "cpu".to_string()));
     /// assert!(SearchIndex::cpu(&[1.0, 0.0, 0.0], 2, &SearchOptions::new(Metric::Dot)).is_err()); // 3 values, dim 2
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
@@ -385,16 +394,17 @@ impl SearchIndex {
             precision: opts.precision,
             n: p.n,
             dim,
-            backend: Backend::Cpu,
+            gpu: None,
             host: Some(p),
         })
     }
 
     /// An index searched on the GPU; the matrix is uploaded once, in shards if needed.
     ///
-    /// ```no_run
+    /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{GpuContext, search::{Metric, SearchIndex, SearchOptions}};
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
     /// let ctx = Arc::new(GpuContext::new()?);
     /// let index = SearchIndex::gpu(ctx, &[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
     /// let hits = index.search(&[0.2, 0.9], 1, None)?;
@@ -414,29 +424,25 @@ impl SearchIndex {
             precision: opts.precision,
             n: p.n,
             dim,
-            backend: Backend::Gpu(g),
+            gpu: Some(g),
             host: (opts.metric == Metric::Euclidean).then_some(p),
         })
     }
 
-    /// On the GPU when `ctx` is given, else on the CPU.
+    /// An index searched on `device`: [`SearchIndex::gpu`] on its GPU context,
+    /// [`SearchIndex::cpu`] on the CPU.
     ///
     /// ```
-    /// use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
-    /// // `None`: the CPU twin; `Some(Arc::new(GpuContext::new()?))` searches on the GPU.
-    /// let index = SearchIndex::new(None, &[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
+    /// use glove_wgpu::{search::{Metric, SearchIndex, SearchOptions}, Device};
+    /// // `Device::Cpu`: the CPU twin; `Device::Gpu(ctx)` searches on the GPU.
+    /// let index = SearchIndex::new(&Device::Cpu, &[1.0, 0.0, 0.0, 1.0], 2, &SearchOptions::new(Metric::Dot))?;
     /// assert_eq!(index.search(&[0.1, 0.9], 1, None)?[0][0].id, 1);
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
-    pub fn new(
-        ctx: Option<Arc<GpuContext>>,
-        matrix: &[f32],
-        dim: usize,
-        opts: &SearchOptions,
-    ) -> Result<Self> {
-        match ctx {
-            Some(c) => Self::gpu(c, matrix, dim, opts),
-            None => Self::cpu(matrix, dim, opts),
+    pub fn new(device: &Device, matrix: &[f32], dim: usize, opts: &SearchOptions) -> Result<Self> {
+        match device {
+            Device::Gpu(c) => Self::gpu(c.clone(), matrix, dim, opts),
+            Device::Cpu => Self::cpu(matrix, dim, opts),
         }
     }
 
@@ -488,18 +494,18 @@ impl SearchIndex {
         self.metric
     }
 
-    /// `"cpu"` or the GPU adapter's name.
+    /// `"cpu"` or the GPU adapter's name: what the search runs on.
     ///
     /// ```
     /// # use glove_wgpu::search::{Metric, SearchIndex, SearchOptions};
     /// let index = SearchIndex::cpu(&[1.0], 1, &SearchOptions::new(Metric::Dot))?;
-    /// assert_eq!(index.backend_name(), "cpu");
+    /// assert_eq!(index.device_name(), "cpu");
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
-    pub fn backend_name(&self) -> String {
-        match &self.backend {
-            Backend::Cpu => "cpu".to_string(),
-            Backend::Gpu(g) => g.adapter_name(),
+    pub fn device_name(&self) -> String {
+        match &self.gpu {
+            None => "cpu".to_string(),
+            Some(g) => g.adapter_name(),
         }
     }
 
@@ -513,10 +519,7 @@ impl SearchIndex {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn shards(&self) -> usize {
-        match &self.backend {
-            Backend::Cpu => 1,
-            Backend::Gpu(g) => g.shards(),
-        }
+        self.gpu.as_ref().map_or(1, |g| g.shards())
     }
 
     /// The GPU kernel's counted figures (global bytes per FLOP, candidates per
@@ -530,9 +533,9 @@ impl SearchIndex {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn gpu_counts(&self, m: usize, k: usize) -> Result<Option<KernelCounts>> {
-        match &self.backend {
-            Backend::Cpu => Ok(None),
-            Backend::Gpu(g) => g.counts(m, k, self.metric).map(Some),
+        match &self.gpu {
+            None => Ok(None),
+            Some(g) => g.counts(m, k, self.metric).map(Some),
         }
     }
 
@@ -567,10 +570,10 @@ impl SearchIndex {
         let dp = padded_dim(self.dim);
         let data = pad_rows(queries, self.dim, dp, self.metric == Metric::Cosine);
         let q = Queries { m, data };
-        let lists = match (&self.backend, &self.host) {
-            (Backend::Cpu, Some(p)) => cpu::search(p, &q, k, &excl, self.metric),
-            (Backend::Gpu(g), _) => g.search(&q, k, &excl, self.metric)?,
-            (Backend::Cpu, None) => unreachable!("a CPU index keeps its rows"),
+        let lists = match (&self.gpu, &self.host) {
+            (Some(g), _) => g.search(&q, k, &excl, self.metric)?,
+            (None, Some(p)) => cpu::search(p, &q, k, &excl, self.metric),
+            (None, None) => unreachable!("a CPU index keeps its rows"),
         };
         Ok(lists
             .iter()

@@ -150,7 +150,8 @@ pub const SUBGROUP_SLOT_BUDGET: usize = 16;
 ///
 /// ```
 /// use glove_wgpu::{train::{device_stride, LanePath}, GpuContext};
-/// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+/// let ctx = GpuContext::new()?;
 /// let p = LanePath::choose(&ctx, 50)?;
 /// assert!(p.slots as usize * p.max_lanes as usize >= device_stride(50)); // the lanes cover a row
 /// assert_eq!(p.uses_subgroups(), p.kernel.name == "glove_step_subgroup");
@@ -181,7 +182,8 @@ impl LanePath {
     /// ```
     /// use glove_wgpu::{train::LanePath, GpuContext, GpuOptions};
     /// let opts = GpuOptions { no_subgroups: true, ..GpuOptions::from_env() };
-    /// let Ok(ctx) = GpuContext::with_options(&opts) else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::with_options(&opts)?;
     /// let p = LanePath::choose(&ctx, 50)?;
     /// assert_eq!((p.kernel.name, p.max_lanes, p.slots), ("glove_step_workgroup", 32, 2));
     /// assert!(LanePath::choose(&ctx, 100_000).is_err()); // too many slots per lane
@@ -233,7 +235,8 @@ impl LanePath {
     ///
     /// ```
     /// use glove_wgpu::{train::LanePath, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let p = LanePath::choose(&ctx, 50)?;
     /// assert!(!p.uses_subgroups() || ctx.has_subgroups());
     /// # Ok::<(), glove_wgpu::Error>(())
@@ -257,7 +260,8 @@ impl LanePath {
 /// ```
 /// use std::sync::Arc;
 /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-/// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+/// let ctx = GpuContext::new()?;
 /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
 /// let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
 /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
@@ -297,7 +301,8 @@ pub struct GpuStats {
 /// ```
 /// use std::sync::Arc;
 /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-/// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+/// let ctx = GpuContext::new()?;
 /// let cfg = TrainConfig { dim: 4, batch_size: 2, ..Default::default() };
 /// let cooc: Vec<Cooc> = (0..6).map(|k| Cooc { i: k % 3, j: (k + 1) % 3, x: 1.0 }).collect();
 /// let plan = Arc::new(BatchPlan::build(&cooc, 2));
@@ -468,9 +473,10 @@ fn cut_chunks(plan: &BatchPlan, lim: &ChunkLimits) -> Vec<Range<usize>> {
 
 /// A model on the device and the plan it trains on.
 ///
-/// ```no_run
+/// ```
 /// use std::sync::Arc;
 /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
+/// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
 /// let ctx = Arc::new(GpuContext::new()?);
 /// let cfg = TrainConfig { dim: 8, ..Default::default() };
 /// let mut model = Model::new(2, 8, 1)?;
@@ -520,7 +526,8 @@ impl GpuTrainer {
     /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
     /// let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
     /// let m = Model::new(2, 4, 1)?;
@@ -846,7 +853,8 @@ impl GpuTrainer {
     /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (ctx, cfg) = (Arc::new(ctx), TrainConfig { dim: 4, ..Default::default() });
     /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
     /// let t = GpuTrainer::new(ctx.clone(), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
@@ -862,7 +870,8 @@ impl GpuTrainer {
     /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let cfg = TrainConfig { dim: 4, ..Default::default() };
     /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
     /// let mut t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
@@ -880,7 +889,8 @@ impl GpuTrainer {
     /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let cfg = TrainConfig { dim: 4, ..Default::default() };
     /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
     /// let t = GpuTrainer::new(Arc::new(ctx), &Model::new(2, 4, 1)?, plan, &cfg, &Budget::default())?;
@@ -962,7 +972,8 @@ impl GpuTrainer {
     /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{cooccur::Cooc, model::Model, train::{twin, *}, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (cfg, cooc) = (TrainConfig { dim: 4, ..Default::default() }, [Cooc { i: 0, j: 1, x: 2.0 }]);
     /// let plan = Arc::new(BatchPlan::build(&cooc, cfg.batch_size));
     /// let mut m = Model::new(2, 4, 1)?;
@@ -1057,7 +1068,8 @@ impl GpuTrainer {
     /// ```
     /// use std::sync::Arc;
     /// use glove_wgpu::{cooccur::Cooc, model::Model, train::*, GpuContext};
-    /// let Ok(ctx) = GpuContext::new() else { return Ok(()) }; // needs an adapter
+    /// # if glove_wgpu::gpu::skip_without_adapter() { return Ok(()) }
+    /// let ctx = GpuContext::new()?;
     /// let (cfg, fresh) = (TrainConfig { dim: 4, ..Default::default() }, Model::new(2, 4, 1)?);
     /// let plan = Arc::new(BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size));
     /// let mut t = GpuTrainer::new(Arc::new(ctx), &fresh, plan, &cfg, &Budget::default())?;

@@ -59,7 +59,8 @@ use crate::model::Model;
 /// let c = glove_wgpu::train::TrainConfig::default();
 /// assert_eq!((c.dim, c.epochs, c.x_max, c.alpha, c.eta, c.clip), (50, 25, 100.0, 0.75, 0.05, 100.0));
 /// ```
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     /// Vector dimension (50).
     pub dim: usize,
@@ -142,13 +143,14 @@ pub const LARGE_GPU_BATCH: usize = 65536;
 /// assert_eq!(glove_wgpu::train::default_batch(None), glove_wgpu::train::DEFAULT_BATCH);
 /// ```
 pub fn default_batch(ctx: Option<&GpuContext>) -> usize {
+    use crate::gpu::AdapterKind;
     let Some(ctx) = ctx else {
         return DEFAULT_BATCH;
     };
-    match ctx.adapter().device_type.as_str() {
-        "DiscreteGpu" => LARGE_GPU_BATCH,
-        "IntegratedGpu" | "VirtualGpu" => 16384,
-        _ => DEFAULT_BATCH,
+    match ctx.adapter().kind {
+        AdapterKind::DiscreteGpu => LARGE_GPU_BATCH,
+        AdapterKind::IntegratedGpu | AdapterKind::VirtualGpu => 16384,
+        AdapterKind::Software | AdapterKind::Other => DEFAULT_BATCH,
     }
 }
 
@@ -269,7 +271,7 @@ impl Backend {
 /// assert!(r[1].cost < r[0].cost);
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochReport {
     /// Epoch number, from 1.
     pub epoch: u32,

@@ -10,30 +10,10 @@ use std::sync::{Arc, OnceLock};
 
 use glove_wgpu::GpuContext;
 
-/// Where a twin test runs: the CPU twin, or the GPU kernels on the test adapter.
-#[derive(Clone)]
-pub enum Device {
-    Cpu,
-    Gpu(Arc<GpuContext>),
-}
-
-impl Device {
-    /// `"cpu"` or `"gpu"`: also the command line's `--backend` value.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Device::Cpu => "cpu",
-            Device::Gpu(_) => "gpu",
-        }
-    }
-
-    /// The context, for APIs that take `Option<Arc<GpuContext>>` (`None`: CPU).
-    pub fn ctx(&self) -> Option<Arc<GpuContext>> {
-        match self {
-            Device::Cpu => None,
-            Device::Gpu(c) => Some(c.clone()),
-        }
-    }
-}
+/// Where a twin test runs: the library's [`Device`], the CPU twin or the GPU
+/// kernels on the test adapter; its `name()` is also the command line's
+/// `--backend` value.
+pub use glove_wgpu::Device;
 
 /// True in CI: `CI` is set to anything but an empty string, `false` or `0`.
 pub fn in_ci() -> bool {
