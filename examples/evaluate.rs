@@ -22,30 +22,37 @@ fn main() -> Result<()> {
         .next()
         .unwrap_or_else(|| format!("{data}wordsim353.tsv"));
 
-    let vectors = io::read(&path, io::Format::detect(&path)?)?;
+    // Any vectors file: plain, compressed (.gz, .bz2, .xz, .zst), a zip member.
+    let (vectors, _) = io::read_auto(&path, None, &mut |_| Ok(()))?;
     let pairs = WordPairs::read(&pairs, false)?; // words lower-cased, as the vectors' are
     let scored = eval::word_pairs(&vectors, &pairs);
+    // A statistic that does not exist (too few covered pairs) says why.
+    let rho = match (scored.spearman, &scored.undefined) {
+        (Some(r), _) => format!("{r:.3}"),
+        (None, why) => format!("undefined ({})", why.as_deref().unwrap_or("")),
+    };
     println!(
-        "word pairs: Spearman {:.3} over {}/{} pairs",
-        scored.spearman, scored.covered, scored.total
+        "word pairs: Spearman {rho} over {}/{} pairs",
+        scored.covered, scored.total
     );
 
     let index = WordIndex::new(vectors, &Device::Cpu, &SearchOptions::new(Metric::Cosine))?;
     let report = eval::analogies(&index, &AnalogyQuestions::read(&questions, false)?)?;
+    let pct = |x: Option<f64>| x.map_or("undefined".to_string(), |x| format!("{:6.2}%", 100.0 * x));
     for (section, t) in &report.sections {
         println!(
-            "{section:<28} {:6.2}% of {:>5} covered",
-            100.0 * t.accuracy(),
+            "{section:<28} {} of {:>5} covered",
+            pct(t.accuracy()),
             t.covered
         );
     }
     let t = &report.total;
     println!(
-        "total: {:.2}% ({}/{}), coverage {:.1}%",
-        100.0 * t.accuracy(),
+        "total: {} ({}/{}), coverage {}",
+        pct(t.accuracy()),
         t.correct,
         t.covered,
-        100.0 * t.coverage()
+        pct(t.coverage())
     );
     Ok(())
 }

@@ -14,6 +14,10 @@
 //!   is written straight through, with no temporary file: replacing a device by a
 //!   regular file would be wrong, and a reader at the other end of a pipe wants the
 //!   bytes.
+//! - [`AtomicFile::create_compressed`] writes gzip when the destination's name
+//!   ends in `.gz`: the text is cut into blocks of 1 MiB, compressed in
+//!   parallel, one gzip member each (as `bgzip` and `pigz --independent` write;
+//!   `gzip -d`, Python's `gzip` and every reader here take such files).
 //! - Every temporary file or folder of this crate is named
 //!   `.glove-wgpu-tmp-<pid>-...` ([`temp_name`]); [`remove_leftovers`] removes those
 //!   of processes that no longer run (a `kill -9`), and runs wherever one is made.
@@ -40,6 +44,8 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct AtomicFile {
     writer: Option<BufWriter<File>>,
+    /// The gzip blocks in front of the writer, for a `.gz` destination.
+    gz: Option<GzBlocks>,
     /// The temporary file, or `None` when writing straight through.
     tmp: Option<PathBuf>,
     dest: PathBuf,
@@ -78,6 +84,7 @@ impl AtomicFile {
                 .map_err(|e| Error::io_path("opening", &dest, e))?;
             return Ok(AtomicFile {
                 writer: Some(BufWriter::with_capacity(1 << 20, file)),
+                gz: None,
                 written: 0,
                 handed: 0,
                 tmp: None,
@@ -103,11 +110,38 @@ impl AtomicFile {
         }
         Ok(AtomicFile {
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            gz: None,
             written: 0,
             handed: 0,
             tmp: Some(tmp),
             dest,
         })
+    }
+
+    /// [`AtomicFile::create`], writing gzip when `path`'s name ends in `.gz`
+    /// (any case): what the writers of vectors, vocabularies, co-occurrences
+    /// and reports use.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use glove_wgpu::atomic::AtomicFile;
+    /// let path = std::env::temp_dir().join(format!("glove-doc-gz-{}.txt.gz", std::process::id()));
+    /// let mut f = AtomicFile::create_compressed(&path)?;
+    /// f.write_all(b"the 0.5 1.5\n").unwrap();
+    /// f.commit()?;
+    /// assert_eq!(&std::fs::read(&path).unwrap()[..2], b"\x1f\x8b"); // gzip's magic
+    /// let back = glove_wgpu::input::read_text(&path)?;
+    /// assert_eq!(back, "the 0.5 1.5\n");
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn create_compressed(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let mut f = AtomicFile::create(path)?;
+        if is_gz_name(path) {
+            f.gz = Some(GzBlocks::default());
+        }
+        Ok(f)
     }
 
     /// Flushes, syncs and renames the temporary file over the destination.
@@ -126,6 +160,13 @@ impl AtomicFile {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn commit(mut self) -> Result<()> {
+        if let Some(gz) = self.gz.take() {
+            let writer = self.writer.as_mut().expect("writer present until commit");
+            if let Err(e) = gz.finish(writer) {
+                let dest = self.dest.clone();
+                return Err(Error::io_path("writing", &dest, e));
+            }
+        }
         let writer = self.writer.take().expect("writer present until commit");
         let Some(tmp) = self.tmp.clone() else {
             // Straight through: flush; devices and pipes have nothing to sync.
@@ -155,6 +196,9 @@ impl AtomicFile {
     /// [`AtomicFile::commit`] less to wait for. Only a hint: the commit still
     /// syncs everything.
     pub(crate) fn start_writeback(&mut self) -> std::io::Result<()> {
+        if self.gz.is_some() {
+            return Ok(()); // compressed: the commit's sync does it all
+        }
         let writer = self.writer.as_mut().expect("not committed");
         writer.flush()?;
         start_writeback(writer.get_ref(), self.handed, self.written - self.handed);
@@ -200,11 +244,18 @@ fn start_writeback(_file: &File, _from: u64, _len: u64) {}
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(gz) = &mut self.gz {
+            gz.push(buf, self.writer.as_mut().expect("not committed"))?;
+            return Ok(buf.len());
+        }
         let n = self.writer.as_mut().expect("not committed").write(buf)?;
         self.written += n as u64;
         Ok(n)
     }
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(gz) = &mut self.gz {
+            return gz.push(buf, self.writer.as_mut().expect("not committed"));
+        }
         self.writer
             .as_mut()
             .expect("not committed")
@@ -215,6 +266,116 @@ impl Write for AtomicFile {
     fn flush(&mut self) -> std::io::Result<()> {
         self.writer.as_mut().expect("not committed").flush()
     }
+}
+
+/// Whether `path`'s name ends in `.gz` (any case): the writers then write gzip.
+///
+/// ```
+/// use glove_wgpu::atomic::is_gz_name;
+/// assert!(is_gz_name("vectors.txt.GZ".as_ref()));
+/// assert!(!is_gz_name("vectors.txt".as_ref()));
+/// ```
+pub fn is_gz_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// Uncompressed bytes in one gzip member of a `.gz` output.
+const GZ_BLOCK: usize = 1 << 20;
+/// The gzip level of `.gz` outputs: gzip's own default.
+const GZ_LEVEL: u32 = 6;
+
+/// The text of a `.gz` output, cut into blocks that are compressed in parallel,
+/// one gzip member each, and written in order.
+#[derive(Debug, Default)]
+struct GzBlocks {
+    /// The block being filled.
+    open: Vec<u8>,
+    /// Full blocks waiting to be compressed.
+    full: Vec<Vec<u8>>,
+    /// Members written so far.
+    members: u64,
+}
+
+impl GzBlocks {
+    fn push(&mut self, mut buf: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
+        while !buf.is_empty() {
+            if self.open.capacity() == 0 {
+                self.open.reserve_exact(GZ_BLOCK);
+            }
+            let take = buf.len().min(GZ_BLOCK - self.open.len());
+            self.open.extend_from_slice(&buf[..take]);
+            buf = &buf[take..];
+            if self.open.len() == GZ_BLOCK {
+                self.full.push(std::mem::take(&mut self.open));
+                if self.full.len() >= 2 * rayon::current_num_threads().max(1) {
+                    self.compress(out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Compresses the full blocks in parallel and writes them in order.
+    fn compress(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let members: Vec<std::io::Result<Vec<u8>>> = self.full.par_iter().map(|b| gzip_member(b)).collect();
+        self.full.clear();
+        for m in members {
+            out.write_all(&m?)?;
+            self.members += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left; an output with no text at all is one empty member
+    /// (a valid gzip file).
+    fn finish(mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if !self.open.is_empty() || (self.members == 0 && self.full.is_empty()) {
+            self.full.push(std::mem::take(&mut self.open));
+        }
+        self.compress(out)
+    }
+}
+
+fn gzip_member(block: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(block.len() / 2 + 64),
+        flate2::Compression::new(GZ_LEVEL),
+    );
+    enc.write_all(block)?;
+    enc.finish()
+}
+
+/// `bytes` as a gzip stream (members of at most 1 MiB, as `.gz` outputs are
+/// written).
+///
+/// ```
+/// let gz = glove_wgpu::atomic::gzip(b"hello");
+/// assert_eq!(&gz[..2], b"\x1f\x8b");
+/// ```
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut blocks = GzBlocks::default();
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = blocks.push(bytes, &mut out).and_then(|()| blocks.finish(&mut out));
+    out
+}
+
+/// Writes `bytes` to `path` atomically, as gzip when its name ends in `.gz`.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("glove-doc-write-compressed-{}.gz", std::process::id()));
+/// glove_wgpu::atomic::write_compressed(&path, b"abc")?;
+/// assert_eq!(glove_wgpu::input::read_text(&path)?, "abc");
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn write_compressed(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+    let path = path.as_ref();
+    let mut f = AtomicFile::create_compressed(path)?;
+    f.write_all(bytes)
+        .map_err(|e| Error::io_path("writing", path, e))?;
+    f.commit()
 }
 
 impl Drop for AtomicFile {

@@ -17,13 +17,17 @@
 //! assert!(word_problem("two words").is_some());
 //! ```
 
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::input::Input;
 
-/// Where a corpus comes from: a file, standard input, or any reader.
+/// Where a corpus comes from: a file, standard input, or any reader. Each is
+/// read as an [`Input`]: compressed text (gzip, bzip2, xz, zstd) is
+/// decompressed on a thread of its own, a zip member is read from its
+/// archive, and the text rule holds (a leading byte-order mark is dropped,
+/// invalid UTF-8 is an error naming its byte offset and line).
 ///
 /// ```
 /// use glove_wgpu::corpus::Corpus;
@@ -103,18 +107,18 @@ impl Corpus {
         }
     }
 
-    /// Opens the corpus: a reader and its size in bytes when known.
+    /// Opens the corpus (see [`Input`]: a file, `-`, a pipe, a compressed file,
+    /// a zip member): a reader of its text and its size in bytes when known (a
+    /// plain regular file's).
     pub(crate) fn open(self) -> Result<(Box<dyn Read + Send>, Option<u64>, String)> {
-        let name = self.name();
-        match self {
-            Corpus::File(p) => {
-                let f = File::open(&p).map_err(|e| Error::io_path("opening", &p, e))?;
-                let len = f.metadata().ok().map(|m| m.len());
-                Ok((Box::new(f), len, name))
-            }
-            Corpus::Stdin => Ok((Box::new(std::io::stdin()), None, name)),
-            Corpus::Reader(r) => Ok((r, None, name)),
-        }
+        let input = match self {
+            Corpus::File(p) => Input::open(&p)?,
+            Corpus::Stdin => Input::from_reader(std::io::stdin(), "<stdin>")?,
+            Corpus::Reader(r) => Input::from_reader(r, "<reader>")?,
+        };
+        let size = input.plain_file().map(|(_, len)| len);
+        let name = input.name().to_string();
+        Ok((Box::new(input), size, name))
     }
 }
 
@@ -207,6 +211,10 @@ pub(crate) struct BlockReader {
     eof: bool,
     /// Bytes read so far.
     pub(crate) bytes: u64,
+    /// Bytes of the stream before the next block (a dropped byte-order mark
+    /// included), and its lines before it.
+    offset: u64,
+    lines: usize,
 }
 
 impl BlockReader {
@@ -218,7 +226,32 @@ impl BlockReader {
             leftover: Vec::new(),
             eof: false,
             bytes: 0,
+            offset: 0,
+            lines: 0,
         }
+    }
+
+    /// The text rule on a block about to be handed out: the stream's byte-order
+    /// mark dropped, UTF-8 checked (an error names the byte offset and line).
+    fn checked(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        if self.offset == 0 && buf.starts_with(crate::input::BOM) {
+            buf.drain(..crate::input::BOM.len());
+            self.offset = crate::input::BOM.len() as u64;
+        }
+        if let Err(e) = std::str::from_utf8(buf) {
+            let at = e.valid_up_to();
+            let line = self.lines + memchr::memchr_iter(b'\n', &buf[..at]).count() + 1;
+            let byte = e.error_len().map(|_| buf[at]);
+            return Err(crate::input::utf8_error(
+                &self.name,
+                self.offset + at as u64,
+                Some(line),
+                byte,
+            ));
+        }
+        self.offset += buf.len() as u64;
+        self.lines += memchr::memchr_iter(b'\n', buf).count();
+        Ok(())
     }
 
     /// The next block (about `block` bytes, ending after a separator or at the
@@ -256,12 +289,14 @@ impl BlockReader {
                 }
             }
             if self.eof {
+                self.checked(buf)?;
                 return Ok(!buf.is_empty());
             }
             if let Some(i) = buf[scanned..].iter().rposition(|&b| is_separator(b)) {
                 let cut = scanned + i;
                 self.leftover.extend_from_slice(&buf[cut + 1..]);
                 buf.truncate(cut + 1);
+                self.checked(buf)?;
                 return Ok(true);
             }
             scanned = buf.len();

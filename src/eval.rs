@@ -49,16 +49,16 @@ impl AnalogyQuestions {
     /// ```
     pub fn parse(text: &str, source: &str, keep_case: bool) -> Result<Self> {
         let mut out = AnalogyQuestions::default();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
+        for (n, line) in body(text).lines().enumerate() {
+            let line = trim(line);
             if line.is_empty() {
                 continue;
             }
             if let Some(name) = line.strip_prefix(':') {
-                out.sections.push(name.trim().to_string());
+                out.sections.push(trim(name).to_string());
                 continue;
             }
-            let words: Vec<&str> = line.split_whitespace().collect();
+            let words: Vec<&str> = fields(line).collect();
             if words.len() != 4 {
                 return Err(Error::malformed(
                     source,
@@ -100,9 +100,26 @@ impl AnalogyQuestions {
     /// ```
     pub fn read(path: impl AsRef<Path>, keep_case: bool) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        let text = crate::input::read_text(path)?;
         Self::parse(&text, &path.display().to_string(), keep_case)
     }
+}
+
+/// A text without its byte-order mark (the text rule of [`crate::input`]).
+fn body(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// A line without the separators at its ends.
+fn trim(line: &str) -> &str {
+    line.trim_matches([' ', '\t', '\r'])
+}
+
+/// The fields of a line, split on the tokenizer's separators (space, tab,
+/// carriage return): other white space, such as a no-break space, belongs to a
+/// word, as in [`crate::corpus::word_problem`].
+fn fields(line: &str) -> impl Iterator<Item = &str> {
+    line.split([' ', '\t', '\r']).filter(|f| !f.is_empty())
 }
 
 /// Correct, covered and total questions of a group.
@@ -110,7 +127,7 @@ impl AnalogyQuestions {
 /// ```
 /// use glove_wgpu::eval::Tally;
 /// let t = Tally { correct: 3, covered: 4, total: 8 };
-/// assert_eq!((t.accuracy(), t.coverage()), (0.75, 0.5));
+/// assert_eq!((t.accuracy(), t.coverage()), (Some(0.75), Some(0.5)));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
@@ -123,32 +140,44 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// `correct / covered` (0 when nothing is covered).
+    /// `correct / covered`; `None` when no question is covered (an accuracy
+    /// over nothing does not exist: see [`Tally::undefined`]).
     ///
     /// ```
     /// # use glove_wgpu::eval::Tally;
-    /// assert_eq!(Tally { correct: 1, covered: 4, total: 5 }.accuracy(), 0.25);
-    /// assert_eq!(Tally::default().accuracy(), 0.0); // nothing covered
+    /// assert_eq!(Tally { correct: 1, covered: 4, total: 5 }.accuracy(), Some(0.25));
+    /// assert_eq!(Tally { correct: 0, covered: 0, total: 5 }.accuracy(), None); // nothing covered
     /// ```
-    pub fn accuracy(&self) -> f64 {
-        if self.covered == 0 {
-            0.0
-        } else {
-            self.correct as f64 / self.covered as f64
-        }
+    pub fn accuracy(&self) -> Option<f64> {
+        (self.covered > 0).then(|| self.correct as f64 / self.covered as f64)
     }
 
-    /// `covered / total`.
+    /// `covered / total`; `None` when there are no questions.
     ///
     /// ```
     /// # use glove_wgpu::eval::Tally;
-    /// assert_eq!(Tally { correct: 1, covered: 4, total: 5 }.coverage(), 0.8);
+    /// assert_eq!(Tally { correct: 1, covered: 4, total: 5 }.coverage(), Some(0.8));
+    /// assert_eq!(Tally::default().coverage(), None);
     /// ```
-    pub fn coverage(&self) -> f64 {
+    pub fn coverage(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.covered as f64 / self.total as f64)
+    }
+
+    /// Why the accuracy does not exist, when it does not.
+    ///
+    /// ```
+    /// # use glove_wgpu::eval::Tally;
+    /// assert_eq!(Tally::default().undefined(), Some("no questions"));
+    /// assert_eq!(Tally { correct: 0, covered: 0, total: 3 }.undefined(), Some("no question has its four words in the vectors"));
+    /// assert_eq!(Tally { correct: 0, covered: 1, total: 3 }.undefined(), None);
+    /// ```
+    pub fn undefined(&self) -> Option<&'static str> {
         if self.total == 0 {
-            0.0
+            Some("no questions")
+        } else if self.covered == 0 {
+            Some("no question has its four words in the vectors")
         } else {
-            self.covered as f64 / self.total as f64
+            None
         }
     }
 
@@ -266,12 +295,12 @@ impl WordPairs {
     /// ```
     pub fn parse(text: &str, source: &str, keep_case: bool) -> Result<Self> {
         let mut pairs = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
+        for (n, line) in body(text).lines().enumerate() {
+            let line = trim(line);
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let f: Vec<&str> = line.split_whitespace().collect();
+            let f: Vec<&str> = fields(line).collect();
             let loc = || format!("line {}", n + 1);
             if f.len() != 3 {
                 return Err(Error::malformed(
@@ -311,31 +340,36 @@ impl WordPairs {
     /// ```
     pub fn read(path: impl AsRef<Path>, keep_case: bool) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+        let text = crate::input::read_text(path)?;
         Self::parse(&text, &path.display().to_string(), keep_case)
     }
 }
 
-/// Word-pair similarity result.
+/// Word-pair similarity result. A correlation over fewer than two covered
+/// pairs, or against scores that are all equal, does not exist: it is `None`,
+/// and [`PairReport::undefined`] says why.
 ///
 /// ```
 /// use glove_wgpu::{Embeddings, eval};
 /// let e = Embeddings::new(vec!["a".into(), "b".into()], 1, vec![1.0, 2.0])?;
 /// let p = eval::WordPairs::parse("a b 5\na zzz 1\n", "p", false)?;
 /// let r = eval::word_pairs(&e, &p);
-/// assert_eq!((r.spearman, r.covered, r.total), (0.0, 1, 2)); // one pair: no rho
+/// assert_eq!((r.spearman, r.covered, r.total), (None, 1, 2)); // one pair: no rho
+/// assert_eq!(r.undefined.as_deref(), Some("fewer than two pairs have both words in the vectors (1 of 2)"));
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PairReport {
-    /// Spearman's rho over covered pairs (0 when fewer than 2).
-    pub spearman: f64,
-    /// Pearson's r over covered pairs (0 when fewer than 2, or either side is constant).
-    pub pearson: f64,
+    /// Spearman's rho over covered pairs (`None` when undefined).
+    pub spearman: Option<f64>,
+    /// Pearson's r over covered pairs (`None` when undefined).
+    pub pearson: Option<f64>,
     /// Pairs with both words in the vocabulary.
     pub covered: usize,
     /// Pairs in the file.
     pub total: usize,
+    /// Why Spearman's rho does not exist, when it does not.
+    pub undefined: Option<String>,
 }
 
 /// Ranks from 1, ties sharing their average rank.
@@ -358,32 +392,35 @@ fn ranks(v: &[f64]) -> Vec<f64> {
     r
 }
 
-/// Spearman's rank correlation (Pearson correlation of the average ranks).
+/// Spearman's rank correlation (Pearson correlation of the average ranks);
+/// `None` when the lengths differ, there are fewer than two values, or either
+/// side is constant.
 ///
 /// ```
 /// use glove_wgpu::eval::spearman;
-/// assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
-/// assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+/// assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]).unwrap() - 1.0).abs() < 1e-12);
+/// assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-12);
+/// assert_eq!(spearman(&[1.0, 2.0], &[5.0, 5.0]), None); // constant scores
 /// ```
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
     if a.len() != b.len() || a.len() < 2 {
-        return 0.0;
+        return None;
     }
     pearson(&ranks(a), &ranks(b))
 }
 
-/// Pearson's correlation (0 when the lengths differ, there are fewer than two
-/// values, or either side is constant).
+/// Pearson's correlation; `None` when the lengths differ, there are fewer than
+/// two values, or either side is constant (the correlation does not exist).
 ///
 /// ```
 /// use glove_wgpu::eval::pearson;
-/// assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
-/// assert!((pearson(&[1.0, 2.0, 4.0], &[1.0, 2.0, 3.0]) - 0.9819805060619657).abs() < 1e-12);
-/// assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), 0.0);
+/// assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap() - 1.0).abs() < 1e-12);
+/// assert!((pearson(&[1.0, 2.0, 4.0], &[1.0, 2.0, 3.0]).unwrap() - 0.9819805060619657).abs() < 1e-12);
+/// assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), None);
 /// ```
-pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+pub fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
     if a.len() != b.len() || a.len() < 2 {
-        return 0.0;
+        return None;
     }
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
@@ -394,9 +431,9 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
         sbb += (y - mb) * (y - mb);
     }
     if saa == 0.0 || sbb == 0.0 {
-        0.0
+        None
     } else {
-        sab / (saa * sbb).sqrt()
+        Some(sab / (saa * sbb).sqrt())
     }
 }
 
@@ -422,7 +459,7 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
 /// let p = eval::WordPairs::parse("a b 9\na c 1\nb c 5\na zzz 3\n", "p", false)?;
 /// let r = eval::word_pairs(&e, &p);
 /// assert_eq!((r.covered, r.total), (3, 4));
-/// assert!((r.spearman - 1.0).abs() < 1e-12);
+/// assert!((r.spearman.unwrap() - 1.0).abs() < 1e-12);
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 pub fn word_pairs(emb: &Embeddings, pairs: &WordPairs) -> PairReport {
@@ -433,10 +470,27 @@ pub fn word_pairs(emb: &Embeddings, pairs: &WordPairs) -> PairReport {
             model.push(cosine(emb.row(x), emb.row(y)));
         }
     }
+    let (covered, total) = (human.len(), pairs.pairs.len());
+    let constant = |v: &[f64]| v.windows(2).all(|w| w[0] == w[1]);
+    let rho = spearman(&human, &model);
+    let undefined = rho.is_none().then(|| {
+        if total == 0 {
+            "the file has no pairs".to_string()
+        } else if covered < 2 {
+            format!("fewer than two pairs have both words in the vectors ({covered} of {total})")
+        } else if constant(&human) {
+            format!("the {covered} covered pairs all have the same human score")
+        } else if constant(&model) {
+            format!("the vectors give the {covered} covered pairs the same similarity")
+        } else {
+            "undefined".to_string()
+        }
+    });
     PairReport {
-        spearman: spearman(&human, &model),
+        spearman: rho,
         pearson: pearson(&human, &model),
-        covered: human.len(),
-        total: pairs.pairs.len(),
+        covered,
+        total,
+        undefined,
     }
 }

@@ -27,6 +27,7 @@
 //! | [`pipeline`] | the whole job: [`fit`] and `train_embeddings`; the settings as asked (`options.rs`: [`FitConfig`], `TrainOptions`) and resolved once (`FitSetup`, `TrainSetup`); the [`Report`] (`report.rs`) |
 //! | [`device`] | where the kernels run: [`DeviceChoice`] (`--backend`) resolved once to a [`Device`] |
 //! | [`progress`] | the one channel from the library to its caller: [`progress::Event`]s to a callback |
+//! | [`input`] | where every input comes from: files, `-`, pipes, compressed files (by magic bytes), zip members; the one text rule (byte-order mark, UTF-8) |
 //! | [`corpus`] | where text comes from, the block reader, the tokenizer, the one word rule |
 //! | [`vocab`] | word counting, `min_count` / `max_vocab`, `vocab.txt` |
 //! | [`cooccur`] | co-occurrence counting, spill and merge, shuffle, file formats |
@@ -64,6 +65,7 @@ pub mod error;
 pub mod eval;
 pub mod gpu;
 mod hash;
+pub mod input;
 pub mod io;
 pub mod model;
 pub mod names;

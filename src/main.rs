@@ -7,13 +7,16 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     runtime_dir();
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    match cli::run(args).and_then(|code| cli::out::flush().map(|()| code)) {
         Ok(code) => code,
+        // The reader of standard output has gone (`| head -1`): end quietly, as
+        // Unix tools do.
+        Err(e) if cli::out::broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            cli::out::err_line(format_args!("error: {e}"));
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
-                eprintln!("  caused by: {s}");
+                cli::out::err_line(format_args!("  caused by: {s}"));
                 source = s.source();
             }
             std::process::ExitCode::FAILURE

@@ -20,7 +20,6 @@
 //! ```
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
@@ -30,6 +29,7 @@ use crate::atomic::AtomicFile;
 use crate::corpus::{for_each_token, is_separator, BlockReader, Corpus, Token};
 use crate::error::{Error, Result};
 use crate::hash::FastBuild;
+use crate::input::Input;
 use crate::progress::{silent, Detail, Event, Progress, Step};
 use crate::threads::{thread_count, thread_pool};
 
@@ -279,7 +279,10 @@ impl Vocab {
 
     /// Reads Stanford's `vocab.txt`: one `word count` per line, ids in file
     /// order. Blank lines are skipped; anything else that is not a word and a
-    /// non-negative integer is an error naming the line.
+    /// non-negative integer is an error naming the line. The path is any input
+    /// [`Input::open`] takes (a pipe, a compressed file, a zip member), and the
+    /// text rule holds: a leading byte-order mark is dropped, invalid UTF-8 is an
+    /// error naming its byte offset.
     ///
     /// ```
     /// use glove_wgpu::vocab::Vocab;
@@ -294,26 +297,43 @@ impl Vocab {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let f = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
-        let mut r = BufReader::new(f);
+        let input = Input::open(path.as_ref())?;
+        let name = input.name().to_string();
+        let mut r = BufReader::with_capacity(1 << 16, input);
         let mut line = Vec::new();
         let mut words = Vec::new();
         let mut counts = Vec::new();
         let mut lines: Vec<usize> = Vec::new();
         let mut lineno = 0usize;
+        let mut offset = 0u64;
         loop {
             line.clear();
             let n = r
                 .read_until(b'\n', &mut line)
-                .map_err(|e| Error::io_path("reading", path, e))?;
+                .map_err(|e| Error::io(format!("reading {name}"), e))?;
             if n == 0 {
                 break;
             }
             lineno += 1;
+            let start = offset;
+            offset += n as u64;
+            let mut text = &line[..];
+            if lineno == 1 {
+                text = crate::input::strip_bom(text);
+            }
+            let skipped = (line.len() - text.len()) as u64;
+            if let Err(e) = std::str::from_utf8(text) {
+                let at = e.valid_up_to();
+                let byte = e.error_len().map(|_| text[at]);
+                return Err(crate::input::utf8_error(
+                    &name,
+                    start + skipped + at as u64,
+                    Some(lineno),
+                    byte,
+                ));
+            }
             let loc = || format!("line {lineno}");
-            let mut fields = line.split(|&b| is_separator(b)).filter(|f| !f.is_empty());
+            let mut fields = text.split(|&b| is_separator(b)).filter(|f| !f.is_empty());
             let Some(word) = fields.next() else { continue };
             let count = fields.next().ok_or_else(|| {
                 Error::malformed(&name, loc(), "expected `word count`, found one field")
@@ -325,8 +345,8 @@ impl Vocab {
                     "expected `word count`, found more than two fields",
                 ));
             }
-            let word = std::str::from_utf8(word)
-                .map_err(|_| Error::malformed(&name, loc(), "the word is not valid UTF-8"))?;
+            // Checked as UTF-8 above, with the line.
+            let word = String::from_utf8_lossy(word);
             let count = std::str::from_utf8(count)
                 .ok()
                 .and_then(|c| c.parse::<u64>().ok())
@@ -340,7 +360,7 @@ impl Vocab {
                         ),
                     )
                 })?;
-            words.push(word.to_string());
+            words.push(word.into_owned());
             counts.push(count);
             lines.push(lineno);
         }
@@ -362,7 +382,8 @@ impl Vocab {
         Vocab::new(words, counts)
     }
 
-    /// Writes Stanford's `vocab.txt` (`word count` per line), atomically.
+    /// Writes Stanford's `vocab.txt` (`word count` per line), atomically; as gzip
+    /// when the name ends in `.gz`.
     ///
     /// ```
     /// use glove_wgpu::vocab::Vocab;
@@ -376,11 +397,26 @@ impl Vocab {
     /// ```
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let mut f = AtomicFile::create(path)?;
-        for (w, c) in self.words.iter().zip(&self.counts) {
-            writeln!(f, "{w} {c}").map_err(|e| Error::io_path("writing", path, e))?;
-        }
+        let mut f = AtomicFile::create_compressed(path)?;
+        self.write_to(&mut f)
+            .map_err(|e| Error::io_path("writing", path, e))?;
         f.commit()
+    }
+
+    /// Writes Stanford's `vocab.txt` lines to any writer (flushed at the end).
+    ///
+    /// ```
+    /// use glove_wgpu::vocab::Vocab;
+    /// let mut out = Vec::new();
+    /// Vocab::new(vec!["the".into(), "cat".into()], vec![10, 3])?.write_to(&mut out).unwrap();
+    /// assert_eq!(out, b"the 10\ncat 3\n");
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn write_to(&self, mut out: impl Write) -> std::io::Result<()> {
+        for (w, c) in self.words.iter().zip(&self.counts) {
+            writeln!(out, "{w} {c}")?;
+        }
+        out.flush()
     }
 
     /// The words, by id.

@@ -699,6 +699,6 @@ impl Vectors {
         } else {
             100.0 * (report.total - report.covered) as f64 / report.total as f64
         };
-        Ok(((report.pearson, f64::NAN), (report.spearman, f64::NAN), oov))
+        Ok(((report.pearson.unwrap_or(f64::NAN), f64::NAN), (report.spearman.unwrap_or(f64::NAN), f64::NAN), oov))
     }
 }

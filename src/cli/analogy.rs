@@ -19,6 +19,10 @@ pub struct Args {
     /// Its format; guessed from the file when not given.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// The member to read when the file is a zip archive of several (same as
+    /// `ARCHIVE:MEMBER`).
+    #[arg(long, value_name = "NAME")]
+    member: Option<String>,
     /// Answers to print.
     #[arg(long, default_value_t = 5)]
     k: usize,
@@ -42,7 +46,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let mut printer = Printer::new(false);
     let progress: &mut Progress = &mut printer.callback();
-    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    let emb = super::common::load_vectors(&a.vectors, a.member.as_deref(), a.format, progress)?;
     // 3CosMul scores every word on the CPU: no device to open.
     let device = match a.method {
         AnalogyMethod::Add => a.backend.resolve(progress)?,
@@ -52,11 +56,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let answers = index.analogy(&a.a, &a.b, &a.c, a.k, a.method)?;
     if a.json {
         let q = format!("{} - {} + {}", a.b, a.a, a.c);
-        println!("{}", serde_json::json!({"query": q, "answers": answers}));
+        outln!("{}", serde_json::json!({"query": q, "answers": answers}))?;
     } else {
-        println!("{} is to {} as {} is to:", a.a, a.b, a.c);
+        outln!("{} is to {} as {} is to:", a.a, a.b, a.c)?;
         for (r, ws) in answers.iter().enumerate() {
-            println!("  {:>3}. {:<24} {:.4}", r + 1, ws.word, ws.score);
+            outln!("  {:>3}. {:<24} {:.4}", r + 1, ws.word, ws.score)?;
         }
     }
     Ok(ExitCode::SUCCESS)

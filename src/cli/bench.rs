@@ -344,7 +344,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
                 &opts,
             )?),
             Err(e) => {
-                eprintln!("note: no GPU twin to check the CPU twin against ({e})");
+                errln!("note: no GPU twin to check the CPU twin against ({e})");
                 None
             }
         },
@@ -416,9 +416,9 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         "submissions_per_1000_queries": counts.map(|c| c.submissions_per_1000_queries),
     });
     if a.json {
-        println!("{out}");
+        outln!("{out}")?;
     } else {
-        println!(
+        outln!(
             "{} {}: {:.0} queries/s, {:.2} GFLOP/s (n {}, d {}, {} queries, k {}){}; {} runs checked against {}",
             out["backend"].as_str().unwrap_or_default(),
             index.device_name(),
@@ -434,7 +434,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
             )),
             a.repeat.max(1),
             out["verified_against"].as_str().unwrap_or_default(),
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

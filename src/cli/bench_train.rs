@@ -356,9 +356,9 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
         o.insert("gpu_budget_mb".into(), (l.budget_bytes >> 20).into());
     }
     if a.json {
-        println!("{out}");
+        outln!("{out}")?;
     } else {
-        println!(
+        outln!(
             "{} ({}): {} triples x {} epochs at dim {} in {:.2} s, {:.2} M updates/s, final cost {:.5}",
             out["adapter"].as_str().unwrap_or(""),
             path,
@@ -368,8 +368,8 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
             seconds,
             out["updates_per_s"].as_f64().unwrap_or(0.0) / 1e6,
             out["costs"][cfg.epochs as usize - 1].as_f64().unwrap_or(0.0),
-        );
-        println!(
+        )?;
+        outln!(
             "counted for {COUNTED_LANES} lanes, batch {}: {:.0} bytes per update ({:.2} x the minimum {:.0}), \
              sector efficiency {:.1} %, active lanes {:.1} %, critical path {:.2} x the mean row, \
              {} dispatches per epoch",
@@ -381,7 +381,7 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
             100.0 * counted.active_lane_fraction(),
             counted.critical_path_ratio(),
             out["dispatches_per_epoch"]
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

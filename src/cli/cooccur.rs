@@ -18,9 +18,14 @@ pub struct Args {
     /// The vocabulary (`word count` per line; ids in file order).
     #[arg(long)]
     vocab: PathBuf,
-    /// Where to write the co-occurrences, sorted by (i, j).
+    /// Where to write the co-occurrences, sorted by (i, j) (a name ending in .gz:
+    /// gzip, for the glove and native formats).
     #[arg(short, long)]
     output: PathBuf,
+    /// The member to read when the corpus is a zip archive of several (same as
+    /// `ARCHIVE:MEMBER`).
+    #[arg(long, value_name = "NAME")]
+    member: Option<String>,
     #[command(flatten)]
     window: WindowArgs,
     /// Memory budget in MiB.
@@ -33,7 +38,7 @@ pub struct Args {
     /// or `parquet` (rows i: u32, j: u32, x: f64, 0-based; for Spark or DataFusion).
     #[arg(long, value_enum, default_value_t = CooccurOptions::default().format)]
     format: CoocFormat,
-    /// Folder for temporary files (default: the output's folder).
+    /// Folder for temporary files (default: the output's folder); it must exist.
     #[arg(long)]
     temp_dir: Option<PathBuf>,
     /// No progress or summary on stderr.
@@ -42,11 +47,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    super::common::no_dash("-o", &args.output, "a co-occurrence file")?;
     super::common::check_paths(
         &[("CORPUS", &args.corpus), ("--vocab", &args.vocab)],
         &[("-o", &args.output)],
     )?;
+    super::common::check_temp_dir(args.temp_dir.as_deref())?;
     let vocab = Vocab::read(&args.vocab)?;
+    let corpus = match &args.member {
+        Some(m) => Corpus::reader(glove_wgpu::input::Input::open_member(&args.corpus, Some(m))?),
+        None => Corpus::from_arg(&args.corpus),
+    };
     let opts = args.window.apply(CooccurOptions {
         memory_bytes: args.memory_mb.saturating_mul(1 << 20),
         threads: args.threads,
@@ -55,7 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..CooccurOptions::default()
     });
     let s = cooccur::count_with(
-        Corpus::from_arg(&args.corpus),
+        corpus,
         &vocab,
         &args.output,
         &opts,
@@ -63,7 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     )?;
     if !args.quiet {
         let total = s.count_seconds + s.merge_seconds;
-        eprintln!(
+        errln!(
             "{} tokens, {} words, {} non-zero entries; {} threads, {} spill files ({:.1} MB, {:.2} bytes an output entry), {} intermediate merges, {} parts a run, \
              dense {} + sparse {} entries a thread; count {:.2} s ({:.2}M tokens/s), merge {:.2} s, total {:.2} s ({:.2}M tokens/s): {}",
             s.tokens,

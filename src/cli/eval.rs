@@ -20,6 +20,10 @@ pub struct Args {
     /// Its format; guessed from the file when not given (as `neighbors` does).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// The member to read when the file is a zip archive of several (same as
+    /// `ARCHIVE:MEMBER`).
+    #[arg(long, value_name = "NAME")]
+    pub member: Option<String>,
     /// Google analogy questions (`questions-words.txt` format).
     #[arg(long)]
     pub analogies: Option<PathBuf>,
@@ -46,7 +50,7 @@ pub fn evaluate(a: &Args) -> Result<serde_json::Value> {
     }
     let mut printer = Printer::new(false);
     let progress: &mut Progress = &mut printer.callback();
-    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    let emb = super::common::load_vectors(&a.vectors, a.member.as_deref(), a.format, progress)?;
     let tasks = Evaluations::read(a.analogies.as_deref(), &a.pairs, a.keep_case)?;
     // Only the analogies search: word pairs need no device.
     let mut out = if tasks.searches() {
@@ -98,12 +102,16 @@ impl Evaluations {
             .iter()
             .map(|(p, pairs)| {
                 let r = eval::word_pairs(emb, pairs);
-                serde_json::json!({
+                let mut v = serde_json::json!({
                     "file": p.display().to_string(),
                     "spearman": r.spearman,
                     "covered": r.covered,
                     "total": r.total,
-                })
+                });
+                if let Some(why) = &r.undefined {
+                    v["undefined"] = why.as_str().into();
+                }
+                v
             })
             .collect();
         out["pairs"] = reports.into();
@@ -111,10 +119,14 @@ impl Evaluations {
             let index = index.ok_or_else(|| Error::invalid("the analogies need a search index"))?;
             let r = eval::analogies(index, q)?;
             let tally = |t: &eval::Tally| {
-                serde_json::json!({
+                let mut v = serde_json::json!({
                     "accuracy": t.accuracy(), "coverage": t.coverage(),
                     "correct": t.correct, "covered": t.covered, "total": t.total,
-                })
+                });
+                if let Some(why) = t.undefined() {
+                    v["undefined"] = why.into();
+                }
+                v
             };
             out["analogies"] = serde_json::json!({
                 "file": path.display().to_string(),
@@ -133,46 +145,70 @@ impl Evaluations {
     }
 }
 
-/// Prints `report` (from [`evaluate`]) as text.
-pub fn print_text(report: &serde_json::Value) {
-    let pct = |v: &serde_json::Value| 100.0 * v.as_f64().unwrap_or(0.0);
+/// Whether `report` (from [`evaluate`] or [`Evaluations::run`]) holds at least
+/// one statistic that exists: an accuracy or a correlation.
+pub fn measured(report: &serde_json::Value) -> bool {
+    let pairs = report["pairs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|p| p["spearman"].is_number());
+    pairs || report["analogies"]["total"]["accuracy"].is_number()
+}
+
+/// Prints `report` (from [`evaluate`]) as text; a statistic that does not
+/// exist reads "undefined (why)".
+pub fn print_text(report: &serde_json::Value) -> Result<()> {
+    let pct = |v: &serde_json::Value| v.as_f64().map(|x| 100.0 * x);
     if let Some(an) = report.get("analogies") {
-        println!("analogies ({}):", an["backend"].as_str().unwrap_or(""));
+        outln!("analogies ({}):", an["backend"].as_str().unwrap_or(""))?;
         let line = |name: &str, t: &serde_json::Value| {
-            println!(
-                "  {name:<28} {:6.2}% ({}/{}), coverage {:5.1}% ({}/{})",
-                pct(&t["accuracy"]),
-                t["correct"],
-                t["covered"],
-                pct(&t["coverage"]),
+            let accuracy = match pct(&t["accuracy"]) {
+                Some(a) => format!("{a:6.2}% ({}/{})", t["correct"], t["covered"]),
+                None => format!("undefined ({})", t["undefined"].as_str().unwrap_or("")),
+            };
+            let coverage = match pct(&t["coverage"]) {
+                Some(c) => format!("{c:5.1}%"),
+                None => "undefined".into(),
+            };
+            outln!(
+                "  {name:<28} {accuracy}, coverage {coverage} ({}/{})",
                 t["covered"],
                 t["total"]
-            );
+            )
         };
         for s in an["sections"].as_array().into_iter().flatten() {
-            line(s["section"].as_str().unwrap_or(""), s);
+            line(s["section"].as_str().unwrap_or(""), s)?;
         }
-        line("semantic", &an["semantic"]);
-        line("syntactic", &an["syntactic"]);
-        line("total", &an["total"]);
+        line("semantic", &an["semantic"])?;
+        line("syntactic", &an["syntactic"])?;
+        line("total", &an["total"])?;
     }
     for p in report["pairs"].as_array().into_iter().flatten() {
-        println!(
-            "{}: Spearman {:.4} over {}/{} pairs",
+        let rho = match p["spearman"].as_f64() {
+            Some(r) => format!("{r:.4}"),
+            None => format!("undefined ({})", p["undefined"].as_str().unwrap_or("")),
+        };
+        outln!(
+            "{}: Spearman {rho} over {}/{} pairs",
             p["file"].as_str().unwrap_or(""),
-            p["spearman"].as_f64().unwrap_or(0.0),
             p["covered"],
             p["total"]
-        );
+        )?;
     }
+    Ok(())
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let report = evaluate(&a)?;
     if a.json {
-        println!("{report}");
+        outln!("{report}")?;
     } else {
-        print_text(&report);
+        print_text(&report)?;
+    }
+    if !measured(&report) {
+        errln!("error: nothing was measured: every statistic asked for is undefined (see why above)");
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }

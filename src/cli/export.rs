@@ -37,6 +37,10 @@ struct ProjectorArgs {
     /// Its format; guessed from the file when not given.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// The member to read when the file is a zip archive of several (same as
+    /// `ARCHIVE:MEMBER`).
+    #[arg(long, value_name = "NAME")]
+    member: Option<String>,
     /// Folder to write `vectors.tsv` and `metadata.tsv` into (made if missing;
     /// files of those names in it are replaced).
     #[arg(short, long, value_name = "DIR")]
@@ -97,13 +101,18 @@ fn projector(a: ProjectorArgs) -> Result<ExitCode> {
             }
         }
     }
-    let emb = load_vectors(&a.vectors, a.format, &mut Printer::new(false).callback())?;
+    let emb = load_vectors(
+        &a.vectors,
+        a.member.as_deref(),
+        a.format,
+        &mut Printer::new(false).callback(),
+    )?;
     let emb = match a.limit {
         Some(n) => first(emb, n)?,
         None => emb,
     };
     glove_wgpu::io::write_projector(&emb, dir)?;
-    eprintln!(
+    errln!(
         "wrote {} and {} ({} words x {})",
         files[0].display(),
         files[1].display(),

@@ -68,6 +68,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut outputs = a.train.outputs();
     let work: Vec<(String, PathBuf)> = match &a.work_dir {
         Some(d) => {
+            if !d.is_dir() && !folder_of(d).is_dir() {
+                return Err(Error::invalid(format!(
+                    "--work-dir {}: the folder {} does not exist",
+                    d.display(),
+                    folder_of(d).display()
+                )));
+            }
             std::fs::create_dir_all(d).map_err(|e| Error::io_path("creating", d, e))?;
             pipeline::WORK_FILES
                 .iter()
@@ -79,7 +86,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     outputs.extend(work.iter().map(|(k, p)| (k.as_str(), p.as_path())));
     a.train.check()?;
     check_paths(&inputs, &outputs)?;
+    a.train.check_checkpoint(&inputs)?;
     let analogies = parse_analogies(&a.analogy)?;
+    // The evaluation files are read and checked before any work: a missing or
+    // malformed one fails now, not after training.
+    let evaluations = if a.analogies.is_some() || !a.pairs.is_empty() {
+        Some(Evaluations::read(a.analogies.as_deref(), &a.pairs, false)?)
+    } else {
+        None
+    };
 
     let mut printer = Printer::new(a.train.quiet);
     // Settings checked and the device opened once, before any work: training and
@@ -89,7 +104,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         glove_wgpu::fit(Corpus::from_arg(&a.corpus), &setup, &mut printer.callback())?;
     drop(printer);
     a.train.save(&emb, report)?;
-    summary(&a, emb, &analogies, setup.device())?;
+    summary(&a, emb, &analogies, evaluations.as_ref(), setup.device())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -111,7 +126,7 @@ impl Args {
             }),
             work_dir: self.work_dir.clone(),
             // Next to the output: the work files go on the disk the user chose.
-            temp_parent: Some(folder_of(&self.train.output)),
+            temp_parent: Some(self.train.work_parent()),
             train: self.train.options(),
         }
     }
@@ -137,10 +152,17 @@ fn parse_analogies(args: &[String]) -> Result<Vec<[String; 3]>> {
 
 /// Prints what was asked of the fresh vectors: neighbours, analogies, scores,
 /// all searched on one index on `device` (the one training ran on).
-fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]], device: &Device) -> Result<()> {
+fn summary(
+    a: &Args,
+    emb: Embeddings,
+    analogies: &[[String; 3]],
+    evaluations: Option<&Evaluations>,
+    device: &Device,
+) -> Result<()> {
     let shows = !a.show.is_empty() || !analogies.is_empty();
     let indexed;
-    let (vectors, index) = if shows || a.analogies.is_some() {
+    let searches = evaluations.is_some_and(Evaluations::searches);
+    let (vectors, index) = if shows || searches {
         indexed = WordIndex::new(emb, device, &SearchOptions::new(Metric::Cosine))?;
         (indexed.embeddings(), Some(&indexed))
     } else {
@@ -150,20 +172,19 @@ fn summary(a: &Args, emb: Embeddings, analogies: &[[String; 3]], device: &Device
         let words: Vec<&str> = a.show.iter().map(String::as_str).collect();
         for (w, hits) in words.iter().zip(index.neighbors(&words, 5)?) {
             match hits {
-                Ok(h) => println!("{w:>12} → {}", listed(&h)),
-                Err(e) => println!("{w:>12} → ({e})"),
+                Ok(h) => outln!("{w:>12} → {}", listed(&h))?,
+                Err(e) => outln!("{w:>12} → ({e})")?,
             }
         }
         for [x, y, z] in analogies {
             match index.analogy(x, y, z, 3, AnalogyMethod::Add) {
-                Ok(h) => println!("{x} is to {y} as {z} is to: {}", listed(&h)),
-                Err(e) => println!("{x} is to {y} as {z} is to: ({e})"),
+                Ok(h) => outln!("{x} is to {y} as {z} is to: {}", listed(&h))?,
+                Err(e) => outln!("{x} is to {y} as {z} is to: ({e})")?,
             }
         }
     }
-    if a.analogies.is_some() || !a.pairs.is_empty() {
-        let tasks = Evaluations::read(a.analogies.as_deref(), &a.pairs, false)?;
-        super::eval::print_text(&tasks.run(vectors, index)?);
+    if let Some(tasks) = evaluations {
+        super::eval::print_text(&tasks.run(vectors, index)?)?;
     }
     Ok(())
 }

@@ -15,15 +15,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let opts = GpuOptions::from_env();
     let adapters = GpuContext::list_adapters(&opts);
     if adapters.is_empty() {
-        eprintln!("no GPU adapter found (the CPU backend still works)");
+        errln!("no GPU adapter found (the CPU backend still works)");
         return Ok(ExitCode::FAILURE);
     }
     for a in &adapters {
         if args.json {
-            println!("{}", serde_json::to_string(a).expect("serialisable"));
+            outln!("{}", serde_json::to_string(a).expect("serialisable"))?;
         } else {
-            println!("{} [{} {}] driver: {}", a.name, a.backend, a.kind, a.driver);
-            println!(
+            outln!("{} [{} {}] driver: {}", a.name, a.backend, a.kind, a.driver)?;
+            outln!(
                 "  max storage binding {} MiB, max buffer {} MiB, workgroup memory {} KiB, \
                  {} invocations/workgroup, {} workgroups/dimension, shader f16: {}, \
                  subgroups: {} (size {}..={})",
@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 a.subgroups,
                 a.subgroup_min_size,
                 a.subgroup_max_size
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,4 +1,19 @@
-//! Subcommands, one module each; shared flags in `common`.
+//! Subcommands, one module each; shared flags in `common`; standard output and
+//! error in `out` (through `outln!` and `errln!`: a write never panics).
+
+/// `println!`, returning an error instead of panicking (see `out`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::out::write_line(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!`, ignoring a failed write instead of panicking (see `out`).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::cli::out::err_line(format_args!($($arg)*))
+    };
+}
 
 mod analogy;
 mod bench;
@@ -10,6 +25,7 @@ mod export;
 mod fit;
 mod info;
 mod neighbors;
+pub mod out;
 mod plot;
 mod progress;
 mod shuffle;

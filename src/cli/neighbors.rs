@@ -22,6 +22,10 @@ pub struct Args {
     /// Its format; guessed from the file when not given.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// The member to read when the file is a zip archive of several (same as
+    /// `ARCHIVE:MEMBER`).
+    #[arg(long, value_name = "NAME")]
+    member: Option<String>,
     /// Neighbours per word.
     #[arg(long, default_value_t = 10)]
     k: usize,
@@ -46,7 +50,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let mut printer = Printer::new(false);
     let progress: &mut Progress = &mut printer.callback();
-    let emb = super::common::load_vectors(&a.vectors, a.format, progress)?;
+    let emb = super::common::load_vectors(&a.vectors, a.member.as_deref(), a.format, progress)?;
     let device = a.backend.resolve(progress)?;
     let precision = if a.f16 {
         Precision::F16
@@ -77,7 +81,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
             Err(Error::UnknownWord(_)) => {
                 unknown += 1;
-                eprintln!("unknown word: {w:?}");
+                errln!("unknown word: {w:?}");
                 if !a.json {
                     continue;
                 }

@@ -265,7 +265,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     label(&mut series, &a.reports, a.labels)?;
     let rgb = draw(&series, &a.title, (a.width, a.height))?;
     write_png(&a.output, &rgb, (a.width, a.height))?;
-    eprintln!(
+    errln!(
         "wrote {} ({} x {}, {} line{})",
         a.output.display(),
         a.width,

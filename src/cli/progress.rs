@@ -36,14 +36,14 @@ impl Printer {
         match e {
             Event::Note(n) => super::common::note(n),
             _ if self.quiet => {}
-            Event::Stage(s) => eprintln!("== {}", s.name()),
+            Event::Stage(s) => errln!("== {}", s.name()),
             Event::StageDone {
                 seconds, summary, ..
             } => {
                 if summary.is_empty() {
-                    eprintln!("   done in {seconds:.1} s");
+                    errln!("   done in {seconds:.1} s");
                 } else {
-                    eprintln!("   {summary} in {seconds:.1} s");
+                    errln!("   {summary} in {seconds:.1} s");
                 }
             }
             Event::Advance {
@@ -70,7 +70,7 @@ impl Printer {
                     "gpu" | "cpu-batched" => format!(", batch {}", config.batch_size),
                     _ => String::new(),
                 };
-                eprintln!(
+                errln!(
                     "training {words} words, {nonzeros} non-zeros, dimension {}{batch}, on {backend}{}",
                     config.dim,
                     adapter.map(|n| format!(" ({n})")).unwrap_or_default()
@@ -99,7 +99,7 @@ impl Printer {
                         bar.println(line);
                         bar.inc(1);
                     }
-                    _ => eprintln!("{line}"),
+                    _ => errln!("{line}"),
                 }
             }
             _ => {}

@@ -11,7 +11,8 @@ use super::progress::Printer;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The co-occurrence file (format detected: native header, Parquet file or
-    /// folder of part files, else Stanford's records).
+    /// folder of part files, else Stanford's records; a pipe or a compressed
+    /// file is copied to the temporary folder first).
     input: PathBuf,
     /// Where to write the shuffled records (same format as the input; a Parquet
     /// folder gives one Parquet file).
@@ -26,7 +27,7 @@ pub struct Args {
     /// The input's format, if detection should be overridden.
     #[arg(long, value_enum)]
     format: Option<CoocFormat>,
-    /// Folder for temporary files (default: the output's folder).
+    /// Folder for temporary files (default: the output's folder); it must exist.
     #[arg(long)]
     temp_dir: Option<PathBuf>,
     /// No progress or summary on stderr.
@@ -35,7 +36,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    super::common::no_dash("-o", &args.output, "a co-occurrence file")?;
     super::common::check_paths(&[("INPUT", &args.input)], &[("-o", &args.output)])?;
+    super::common::check_temp_dir(args.temp_dir.as_deref())?;
     let opts = ShuffleOptions {
         seed: args.seed,
         memory_bytes: args.memory_mb.saturating_mul(1 << 20),
@@ -51,7 +54,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &mut Printer::new(args.quiet).callback(),
     )?;
     if !args.quiet {
-        eprintln!(
+        errln!(
             "shuffled {} records ({} bucket files) in {:.2} s: {}",
             s.records,
             s.buckets,

@@ -12,6 +12,7 @@ use glove_wgpu::progress::Progress;
 use glove_wgpu::train::TrainConfig;
 use glove_wgpu::{DeviceChoice, Embeddings, Error, Result};
 
+use super::common::{is_dash, no_dash};
 use super::progress::Printer;
 
 fn defaults() -> TrainOptions {
@@ -129,18 +130,52 @@ impl TrainArgs {
         out
     }
 
-    /// Checks the flags that need no file: the plot's name.
+    /// Checks the flags that need no file: the plot's name, and `-` (standard
+    /// output) only for text.
     pub fn check(&self) -> Result<()> {
+        if self.format == Format::Word2vecBin {
+            no_dash("-o", &self.output, "word2vec-bin")?;
+        }
         match &self.plot {
-            Some(p) => super::plot::check_png("--plot", p),
+            Some(p) => {
+                no_dash("--plot", p, "a PNG chart")?;
+                super::plot::check_png("--plot", p)
+            }
             None => Ok(()),
         }
     }
 
-    /// Writes the vectors and the report (with the output's path and format).
+    /// Checks the checkpoint folder, if any, against `inputs` and the outputs
+    /// (see [`super::common::check_checkpoint_dir`]).
+    pub fn check_checkpoint(&self, inputs: &[(&str, &Path)]) -> Result<()> {
+        match &self.checkpoint_dir {
+            Some(dir) => super::common::check_checkpoint_dir(dir, inputs, &self.outputs()),
+            None => Ok(()),
+        }
+    }
+
+    /// Where work files go: the output's folder (the system's temporary folder
+    /// when the output is standard output or a device).
+    pub fn work_parent(&self) -> PathBuf {
+        let stream = is_dash(&self.output)
+            || std::fs::metadata(&self.output).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if stream {
+            std::env::temp_dir()
+        } else {
+            super::common::folder_of(&self.output)
+        }
+    }
+
+    /// Writes the vectors and the report (with the output's path and format);
+    /// `-` is standard output.
     pub fn save(&self, emb: &Embeddings, mut report: Report) -> Result<()> {
         let mut printer = Printer::new(self.quiet);
-        glove_wgpu::io::write_with(emb, &self.output, self.format, &mut printer.callback())?;
+        if is_dash(&self.output) {
+            let out = std::io::stdout().lock();
+            glove_wgpu::io::write_to(emb, std::io::BufWriter::with_capacity(1 << 20, out), self.format)?;
+        } else {
+            glove_wgpu::io::write_with(emb, &self.output, self.format, &mut printer.callback())?;
+        }
         report.output = Some(self.output.clone());
         report.format = Some(self.format);
         if let Some(p) = &self.report {
@@ -155,9 +190,13 @@ impl TrainArgs {
                 .flatten()
                 .map(|p| format!(", {}", p.display()))
                 .collect();
-            eprintln!(
-                "wrote {} ({} words x {}){also}",
-                self.output.display(),
+            let wrote = if is_dash(&self.output) {
+                "standard output".to_string()
+            } else {
+                self.output.display().to_string()
+            };
+            errln!(
+                "wrote {wrote} ({} words x {}){also}",
                 emb.len(),
                 emb.dim()
             );
@@ -171,13 +210,15 @@ pub struct Args {
     /// Vocabulary file (`word count` per line, ids in file order).
     #[arg(long)]
     vocab: PathBuf,
-    /// Shuffled co-occurrence file (for `--cooc-format parquet`, a file or a
-    /// folder of part files, as Spark or DataFusion write it).
+    /// Shuffled co-occurrence file (a Parquet file or a folder of part files, as
+    /// Spark or DataFusion write it; a pipe or a compressed file is copied to a
+    /// plain file beside the output first).
     #[arg(long)]
     cooc: PathBuf,
-    /// Its format.
-    #[arg(long, value_enum, default_value_t = CoocFormat::Glove)]
-    cooc_format: CoocFormat,
+    /// Its format; detected when not given, as `shuffle` detects it: a Parquet
+    /// file or folder, the native header, else Stanford's records.
+    #[arg(long, value_enum)]
+    cooc_format: Option<CoocFormat>,
     /// Memory budget, MiB: co-occurrences that do not fit are read again every
     /// epoch in chunks instead of held in memory, and a batch plan (GPU and batched
     /// trainers) that may not fit is written to files beside them.
@@ -191,10 +232,9 @@ use glove_wgpu::cooccur::CoocFormat;
 
 pub fn run(a: Args) -> Result<ExitCode> {
     a.train.check()?;
-    super::common::check_paths(
-        &[("--vocab", &a.vocab), ("--cooc", &a.cooc)],
-        &a.train.outputs(),
-    )?;
+    let inputs = [("--vocab", a.vocab.as_path()), ("--cooc", a.cooc.as_path())];
+    super::common::check_paths(&inputs, &a.train.outputs())?;
+    a.train.check_checkpoint(&inputs)?;
     let (emb, report) = {
         let mut printer = Printer::new(a.train.quiet);
         let progress: &mut Progress = &mut printer.callback();
@@ -206,17 +246,22 @@ pub fn run(a: Args) -> Result<ExitCode> {
         };
         let setup = options.resolve(progress)?;
         let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
-        let source = pipeline::cooc_source(&a.cooc, a.cooc_format, memory, progress)?;
-        pipeline::train_embeddings(words, &source, &setup, progress)?
+        let cooc =
+            pipeline::cooc_input(&a.cooc, a.cooc_format, memory, &a.train.work_parent(), progress)?;
+        pipeline::train_embeddings(words, cooc.source(), &setup, progress)?
     };
     a.train.save(&emb, report)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `report` as pretty JSON, atomically.
+/// Writes `report` as pretty JSON, atomically (gzip when the name ends in
+/// `.gz`); `-` is standard output.
 pub fn write_report(path: &Path, report: &Report) -> Result<()> {
     use std::io::Write;
-    let mut f = glove_wgpu::atomic::AtomicFile::create(path)?;
+    if is_dash(path) {
+        return outln!("{}", report.to_json());
+    }
+    let mut f = glove_wgpu::atomic::AtomicFile::create_compressed(path)?;
     writeln!(f, "{}", report.to_json()).map_err(|e| Error::io_path("writing", path, e))?;
     f.commit()
 }

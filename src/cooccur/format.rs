@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
+use crate::input::Input as Opened;
 
 use super::Cooc;
 
@@ -86,9 +87,10 @@ impl CoocFormat {
         }
     }
 
-    /// Guesses the format of a file: native if it starts with the native
-    /// magic, Parquet if it is a folder or starts with `PAR1`, Stanford's
-    /// otherwise.
+    /// Guesses the format of a file: Parquet if it is a folder or starts with
+    /// `PAR1`, native if it starts with the native magic, Stanford's otherwise;
+    /// a compressed file by what it holds. A pipe cannot be looked at without
+    /// consuming it: for those this is an error (see [`CoocFormat::detect_input`]).
     ///
     /// ```
     /// use glove_wgpu::cooccur::{Cooc, CoocFormat, CoocWriter};
@@ -106,20 +108,30 @@ impl CoocFormat {
         if path.is_dir() {
             return Ok(CoocFormat::Parquet);
         }
-        let mut f = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
-        let mut head = [0u8; 8];
-        let mut got = 0;
-        while got < 8 {
-            match f.read(&mut head[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io_path("reading", path, e)),
-            }
+        if !crate::input::rereadable(path) && std::fs::metadata(path).is_ok() {
+            return Err(Error::invalid(format!(
+                "{}: the format of a pipe cannot be guessed without consuming what it looks \
+                 at; name the format",
+                path.display()
+            )));
         }
-        Ok(if got == 8 && &head == MAGIC {
+        CoocFormat::detect_input(&mut Opened::open(path)?)
+    }
+
+    /// Guesses the format of an opened input from its first bytes, without
+    /// consuming them (see [`CoocFormat::detect`]).
+    ///
+    /// ```
+    /// use glove_wgpu::{cooccur::CoocFormat, input::Input};
+    /// let mut input = Input::from_reader(&b"GLVWCOOC..."[..], "pipe")?;
+    /// assert_eq!(CoocFormat::detect_input(&mut input)?, CoocFormat::Native);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn detect_input(input: &mut Opened) -> Result<CoocFormat> {
+        let head = input.peek(8)?;
+        Ok(if head == MAGIC {
             CoocFormat::Native
-        } else if cfg!(feature = "parquet") && got >= 4 && &head[..4] == b"PAR1" {
+        } else if cfg!(feature = "parquet") && head.starts_with(b"PAR1") {
             #[cfg(feature = "parquet")]
             {
                 CoocFormat::Parquet
@@ -130,6 +142,64 @@ impl CoocFormat {
             }
         } else {
             CoocFormat::Glove
+        })
+    }
+}
+
+/// A co-occurrence input as a plain file, which the readers need (they seek
+/// in it and read it again every epoch): the file itself, or a copy of a pipe
+/// or of a compressed file. Its format is the one asked for or detected.
+#[derive(Debug)]
+pub(crate) struct PlainCooc {
+    pub(crate) path: PathBuf,
+    pub(crate) format: CoocFormat,
+    /// The copy, removed when this is dropped.
+    pub(crate) _copy: Option<crate::input::Spooled>,
+}
+
+impl PlainCooc {
+    /// Opens `path` once: a folder (Parquet part files) or a plain regular file
+    /// is read where it is; anything else (`-`, a pipe, a compressed file, a
+    /// zip member) is detected on its kept head and copied into `spool_dir`.
+    pub(crate) fn open(
+        path: &Path,
+        format: Option<CoocFormat>,
+        spool_dir: &Path,
+        progress: &mut crate::progress::Progress,
+    ) -> Result<Self> {
+        #[cfg(feature = "parquet")]
+        if path.is_dir() {
+            return Ok(PlainCooc {
+                path: path.to_path_buf(),
+                format: format.unwrap_or(CoocFormat::Parquet),
+                _copy: None,
+            });
+        }
+        let mut input = Opened::open(path)?;
+        let format = match format {
+            Some(f) => f,
+            None => CoocFormat::detect_input(&mut input)?,
+        };
+        if input.plain_file().is_some() {
+            return Ok(PlainCooc {
+                path: path.to_path_buf(),
+                format,
+                _copy: None,
+            });
+        }
+        let what = match input.compression() {
+            Some(c) => format!("decompressing {} ({})", input.name(), c.name()),
+            None => format!("copying {}", input.name()),
+        };
+        progress(crate::progress::Event::Note(&format!(
+            "{what} into {} first: co-occurrences are read from a plain file",
+            spool_dir.display()
+        )))?;
+        let copy = crate::input::spool(input, spool_dir)?;
+        Ok(PlainCooc {
+            path: copy.path().to_path_buf(),
+            format,
+            _copy: Some(copy),
         })
     }
 }
@@ -230,10 +300,30 @@ impl CoocReader {
             });
         }
         let mut file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
-        let len = file
+        let meta = file
             .metadata()
-            .map_err(|e| Error::io_path("reading the size of", path, e))?
-            .len();
+            .map_err(|e| Error::io_path("reading the size of", path, e))?;
+        if !meta.is_file() {
+            return Err(Error::invalid(format!(
+                "{name} is not a regular file (a pipe, a device or a folder): co-occurrences \
+                 are read with seeks and again every epoch; `glove-wgpu train` and `shuffle` \
+                 copy a pipe to a file first (pipeline::cooc_input)"
+            )));
+        }
+        let len = meta.len();
+        let mut magic = Vec::with_capacity(10);
+        (&mut file)
+            .take(10)
+            .read_to_end(&mut magic)
+            .and_then(|_| file.seek(SeekFrom::Start(0)))
+            .map_err(|e| Error::io_path("reading", path, e))?;
+        if let Some(c) = crate::input::Compression::detect(&magic) {
+            return Err(Error::invalid(format!(
+                "{name} is {}-compressed: CoocReader reads plain files; `glove-wgpu train` and \
+                 `shuffle` decompress it first (pipeline::cooc_input)",
+                c.name()
+            )));
+        }
         let (count, expected_check) = match format {
             CoocFormat::Glove => {
                 if !len.is_multiple_of(16) {
@@ -614,7 +704,7 @@ impl CoocWriter {
             CoocFormat::Parquet => {
                 Output::Parquet(Box::new(super::parquet::ParquetCoocWriter::create(&path)?))
             }
-            _ => Output::File(AtomicFile::create(&path)?),
+            _ => Output::File(AtomicFile::create_compressed(&path)?),
         };
         let mut buf = Vec::with_capacity(WRITE_BUF + 16);
         if format == CoocFormat::Native {

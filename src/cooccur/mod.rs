@@ -66,6 +66,7 @@ use crate::progress::{silent, Progress};
 use crate::threads::thread_pool;
 use crate::vocab::Vocab;
 
+pub(crate) use format::PlainCooc;
 pub use format::{read_all, CoocFormat, CoocReader, CoocWriter};
 pub use shuffle::{ShuffleOptions, ShuffleStats};
 
@@ -115,7 +116,8 @@ pub struct CooccurOptions {
     pub threads: usize,
     /// Output format.
     pub format: CoocFormat,
-    /// Folder for temporary run files (default: the output's folder).
+    /// Folder for temporary run files (default: the output's folder); it must
+    /// exist.
     pub temp_dir: Option<PathBuf>,
     /// At most this many run files open at once while merging (merges run in
     /// several passes beyond it). At least 3; lowered to what the process's
@@ -243,6 +245,8 @@ pub fn count_with(
     if opts.window == 0 {
         return Err(Error::invalid("the window must be at least 1"));
     }
+    // The run files' folder is made at the first spill: check where it goes first.
+    spill::check_temp_parent(&spill::temp_parent(opts.temp_dir.as_deref(), output))?;
     let (weights, scale) = pairs::weights(opts.window, opts.distance_weighting);
     let code = pairs::CellCode::new(vocab.len(), &weights)?;
     let (reader, size, name) = corpus.into().open()?;

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::progress::{Detail, Event, Progress, Step};
 use crate::rng::Xoshiro256pp;
 
-use super::format::{CoocFormat, CoocReader, CoocWriter};
+use super::format::{CoocFormat, CoocReader, CoocWriter, PlainCooc};
 use super::spill::TempDir;
 
 /// Fisher-Yates on records of `rb` bytes.
@@ -216,26 +216,27 @@ impl Shuffler<'_, '_> {
     }
 }
 
-/// Shuffles a co-occurrence file (either format; the output keeps the input's
+/// Shuffles a co-occurrence file (any format; the output keeps the input's
 /// format, and Stanford's records keep their f64 counts) uniformly at random
-/// within a memory budget.
+/// within a memory budget. A pipe or a compressed input is copied into the
+/// temporary folder first.
 pub(crate) fn shuffle_file(
     input: &Path,
     output: &Path,
     opts: &ShuffleOptions,
     progress: &mut Progress,
 ) -> Result<ShuffleStats> {
-    let format = match opts.format {
-        Some(f) => f,
-        None => CoocFormat::detect(input)?,
-    };
-    let rb = format.record_bytes();
-    let mut reader = CoocReader::open(input, format)?;
-    let n = reader.len().unwrap_or(0);
     let parent = super::spill::temp_parent(opts.temp_dir.as_deref(), output);
+    let dir = TempDir::new(&parent)?;
+    // A pipe or a compressed file is copied into the folder first: the
+    // shuffle needs the number of records before it starts.
+    let plain = PlainCooc::open(input, opts.format, dir.path(), progress)?;
+    let format = plain.format;
+    let rb = format.record_bytes();
+    let mut reader = CoocReader::open(&plain.path, format)?;
+    let n = reader.len().unwrap_or(0);
     // Half the budget for records held at once, the rest for buffers.
     let cap = (opts.memory_bytes / 2 / rb).max(1024);
-    let dir = TempDir::new(&parent)?;
 
     let mut s = Shuffler {
         rb,

@@ -16,14 +16,33 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 /// Where a job writing `output` makes its private folder: `temp_dir` if
-/// given, otherwise the output's folder.
+/// given, otherwise the output's folder (the system's temporary folder when the
+/// output is a device or a pipe, such as `/dev/stdout`).
 pub(crate) fn temp_parent(temp_dir: Option<&Path>, output: &Path) -> PathBuf {
+    let stream = std::fs::metadata(output).is_ok_and(|m| !m.is_file() && !m.is_dir());
     match temp_dir {
         Some(d) => d.to_path_buf(),
+        None if stream => std::env::temp_dir(),
         None => match output.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         },
+    }
+}
+
+/// Checks that the folder temporary files go in exists.
+pub(crate) fn check_temp_parent(parent: &Path) -> Result<()> {
+    match std::fs::metadata(parent) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::invalid(format!(
+            "the folder for temporary files, {}, is not a folder",
+            parent.display()
+        ))),
+        Err(e) => Err(Error::io_path(
+            "the folder for temporary files: opening",
+            parent,
+            e,
+        )),
     }
 }
 
@@ -37,20 +56,27 @@ pub(crate) struct TempDir {
 static TEMP_SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl TempDir {
-    /// Creates a fresh folder inside `parent`.
+    /// Creates a fresh folder inside `parent`, which must exist (a mistyped
+    /// `--temp-dir` is an error, not a tree of new folders).
     pub(crate) fn new(parent: &Path) -> Result<Self> {
+        check_temp_parent(parent)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let seq = TEMP_SEQ.fetch_add(1, Ordering::Relaxed);
         crate::atomic::remove_leftovers(parent);
         let path = parent.join(crate::atomic::temp_name(&format!("{nanos}-{seq}")));
-        std::fs::create_dir_all(&path)
+        std::fs::create_dir(&path)
             .map_err(|e| Error::io_path("creating temporary folder", &path, e))?;
         Ok(TempDir {
             path,
             next: AtomicU64::new(0),
         })
+    }
+
+    /// The folder.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     /// A fresh file name in the folder.

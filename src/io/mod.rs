@@ -8,7 +8,9 @@
 //! | [`Format::Word2vecBin`] | header line `n d\n`, then per record `word`, one space, `d` little-endian f32, and an optional `\n` |
 //! | [`Format::Fasttext`] | the word2vec text layout (fastText writes a trailing space after the header and after each row) |
 //!
-//! Readers load the whole file into memory, cut it at line (text) or record
+//! Readers take any input [`Input::open`] takes — a file, `-`, a pipe, a file
+//! compressed with gzip, bzip2, xz or zstd, a zip member `ARCHIVE:MEMBER` —
+//! load the whole (decompressed) file into memory, cut it at line (text) or record
 //! (binary) boundaries and parse the pieces in parallel with rayon. Words may
 //! hold any UTF-8 character but the separators space, tab, newline and carriage
 //! return ([`crate::corpus::word_problem`], the tokenizer's rule). A UTF-8 byte-order mark, CRLF
@@ -18,7 +20,8 @@
 //! 1-based) and the problem.
 //!
 //! Writers format rows in parallel and replace the destination atomically
-//! ([`AtomicFile`]): a failed write leaves the previous file untouched. Text
+//! ([`AtomicFile`]): a failed write leaves the previous file untouched; a
+//! destination whose name ends in `.gz` is written as gzip. Text
 //! values are written in the shortest form that reads back to the same `f32`,
 //! so every format round-trips exactly.
 //!
@@ -52,6 +55,7 @@ use std::sync::atomic::AtomicU64;
 
 use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
+use crate::input::Input;
 use crate::error::{Error, Result};
 use crate::progress::{silent, watch, Event, Progress, Step};
 
@@ -125,30 +129,54 @@ impl Format {
         }
     }
 
-    /// Guesses the format of the file at `path` from its first 64 KiB; see
-    /// [`Format::detect_bytes`]. A text file with a header whose name ends in
-    /// `.vec` is reported as [`Format::Fasttext`].
+    /// Guesses the format of the file at `path` from the first 64 KiB of its
+    /// (decompressed) text; see [`Format::detect_bytes`]. A text file with a
+    /// header whose name ends in `.vec` (before any `.gz`, `.bz2`, `.xz` or
+    /// `.zst`) is reported as [`Format::Fasttext`]. A pipe or standard input
+    /// cannot be looked at without consuming it: for those this is an error,
+    /// and [`read_auto`] (one opening, detection on the kept head) is the way.
     ///
     /// ```
     /// use glove_wgpu::io::Format;
     /// let path = std::env::temp_dir().join("glove_wgpu_detect_doc.vec");
     /// std::fs::write(&path, "1 2 \nhello 0.5 1.5 \n").unwrap();
     /// assert_eq!(Format::detect(&path)?, Format::Fasttext);
+    /// assert!(Format::detect("-").is_err()); // standard input: use io::read_auto
     /// # std::fs::remove_file(&path).unwrap();
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn detect(path: impl AsRef<Path>) -> Result<Format> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
-        let mut head = Vec::with_capacity(64 << 10);
-        file.take(64 << 10)
-            .read_to_end(&mut head)
-            .map_err(|e| Error::io_path("reading", path, e))?;
-        let format = Format::detect_bytes(&head);
-        let is_vec = path
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("vec"));
-        Ok(if format == Format::Word2vec && is_vec {
+        let a_stream = path.as_os_str() == "-"
+            || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if a_stream {
+            return Err(Error::invalid(format!(
+                "{}: the format of a pipe cannot be guessed without consuming what it looks at; \
+                 name the format (--format), or read it with io::read_auto",
+                path.display()
+            )));
+        }
+        Format::detect_input(&mut Input::open(path)?)
+    }
+
+    /// Guesses the format of an input from the first 64 KiB of its text, without
+    /// consuming them (see [`Format::detect`] for the rules).
+    ///
+    /// ```
+    /// use glove_wgpu::{input::Input, io::Format};
+    /// let mut input = Input::from_reader(&b"2 2\na 1 2\nb 3 4\n"[..], "w.vec")?;
+    /// assert_eq!(Format::detect_input(&mut input)?, Format::Fasttext);
+    /// assert_eq!(glove_wgpu::io::read_input(&mut input, Some(Format::Fasttext), &mut |_| Ok(()))?.0.len(), 2);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn detect_input(input: &mut Input) -> Result<Format> {
+        let format = Format::detect_bytes(input.peek(64 << 10)?);
+        let name = input.name().to_ascii_lowercase();
+        let name = [".gz", ".bz2", ".xz", ".zst", ".zstd"]
+            .iter()
+            .find_map(|x| name.strip_suffix(x))
+            .unwrap_or(&name);
+        Ok(if format == Format::Word2vec && name.ends_with(".vec") {
             Format::Fasttext
         } else {
             format
@@ -172,7 +200,7 @@ impl Format {
     /// assert_eq!(Format::detect_bytes(&bin), Format::Word2vecBin);
     /// ```
     pub fn detect_bytes(head: &[u8]) -> Format {
-        let head = head.strip_prefix(text::BOM).unwrap_or(head);
+        let head = crate::input::strip_bom(head);
         let (first, rest) = match memchr::memchr(b'\n', head) {
             Some(i) => (&head[..i], &head[i + 1..]),
             None => (head, &head[head.len()..]),
@@ -206,7 +234,9 @@ impl std::fmt::Display for Format {
     }
 }
 
-/// Reads embeddings from `path` in `format`.
+/// Reads embeddings from `path` in `format`. The path is an input as
+/// [`Input::open`] takes it: `-`, a pipe, a compressed file (gzip, bzip2, xz,
+/// zstd) or a zip member `ARCHIVE:MEMBER` read as well as a plain file.
 ///
 /// ```
 /// use glove_wgpu::io::{self, Format};
@@ -240,18 +270,75 @@ pub fn read_with(
     format: Format,
     progress: &mut Progress,
 ) -> Result<Embeddings> {
-    let path = path.as_ref();
-    let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io_path("reading", path, e))?
-        .len();
+    let mut input = Input::open(path)?;
+    Ok(read_input(&mut input, Some(format), progress)?.0)
+}
+
+/// Reads embeddings from `path` in `format`, or in the format
+/// [`Format::detect_input`] finds in its head: the input is opened once, so a
+/// pipe loses nothing to the detection. Returns the format read.
+///
+/// ```
+/// use glove_wgpu::io::{self, Format};
+/// let path = std::env::temp_dir().join(format!("glove_wgpu_read_auto_{}.txt.gz", std::process::id()));
+/// glove_wgpu::atomic::write_compressed(&path, b"1 2\ncat 1 2\n")?;
+/// let (e, format) = io::read_auto(&path, None, &mut |_| Ok(()))?;
+/// assert_eq!((e.len(), format), (1, Format::Word2vec));
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn read_auto(
+    path: impl AsRef<Path>,
+    format: Option<Format>,
+    progress: &mut Progress,
+) -> Result<(Embeddings, Format)> {
+    read_input(&mut Input::open(path)?, format, progress)
+}
+
+/// Reads embeddings from an opened [`Input`], in `format` or the one its head
+/// shows; returns them and the format read.
+///
+/// ```
+/// use glove_wgpu::{input::Input, io::{self, Format}};
+/// let mut input = Input::from_reader(&b"cat 1 2\n"[..], "inline")?;
+/// let (e, format) = io::read_input(&mut input, None, &mut |_| Ok(()))?;
+/// assert_eq!((e.dim(), format), (2, Format::Glove));
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn read_input(
+    input: &mut Input,
+    format: Option<Format>,
+    progress: &mut Progress,
+) -> Result<(Embeddings, Format)> {
+    let format = match format {
+        Some(f) => f,
+        None => Format::detect_input(input)?,
+    };
+    let name = input.name().to_string();
+    let emb = match input.plain_file() {
+        Some((path, len)) => read_plain(&path.to_path_buf(), len, format, &name, progress)?,
+        None => {
+            let bytes = input.read_all()?;
+            parse(&bytes, format, &name, progress)?
+        }
+    };
+    Ok((emb, format))
+}
+
+/// A plain regular file of `len` bytes read whole (in parallel pieces when it is
+/// large), then parsed.
+fn read_plain(
+    path: &Path,
+    len: u64,
+    format: Format,
+    name: &str,
+    progress: &mut Progress,
+) -> Result<Embeddings> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
     // Read, not memory-mapped: a mapped file that another process truncates
     // while it is parsed kills the process with SIGBUS and no message. A read
     // copies the file once (0.1 s a GB) and turns that case into an I/O error or
     // a malformed-file error naming the line.
-    let mut file = file;
     if len >= HUGE_READ_BYTES {
         if let Some(mut buf) = huge_buffer(len) {
             // The file may shrink or grow meanwhile: read what is there, up to
@@ -267,17 +354,17 @@ pub fn read_with(
             file.read_to_end(&mut rest)
                 .map_err(|e| Error::io_path("reading", path, e))?;
             if rest.is_empty() {
-                return parse(&buf[..at], format, &name, progress);
+                return parse(&buf[..at], format, name, progress);
             }
             let mut all = buf[..at].to_vec();
             all.extend_from_slice(&rest);
-            return parse(&all, format, &name, progress);
+            return parse(&all, format, name, progress);
         }
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::io_path("reading", path, e))?;
-    parse(&bytes, format, &name, progress)
+    parse(&bytes, format, name, progress)
 }
 
 /// Reads embeddings in `format` from all of `reader`; errors name `source_name`.
@@ -411,7 +498,7 @@ pub fn write_with(
             path.display()
         )));
     }
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create_compressed(path)?;
     let total = emb.matrix().len() as u64 * 4;
     let mut failed = None;
     let mut tick = |done: u64| {

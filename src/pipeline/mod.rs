@@ -94,6 +94,74 @@ pub fn cooc_source(
     Ok(source)
 }
 
+/// Co-occurrences ready for training ([`cooc_input`]): their source, and the
+/// temporary copy it reads when the input was a pipe or a compressed file
+/// (removed when this is dropped).
+#[derive(Debug)]
+pub struct CoocInput {
+    source: CoocSource<'static>,
+    plain: cooccur::PlainCooc,
+}
+
+impl CoocInput {
+    /// The triples, for [`train_embeddings`].
+    ///
+    /// ```no_run
+    /// use glove_wgpu::pipeline::cooc_input;
+    /// let cooc = cooc_input("cooc.shuf.bin.gz".as_ref(), None, 1 << 30, ".".as_ref(), &mut |_| Ok(()))?;
+    /// println!("{} triples", cooc.source().len()?);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn source(&self) -> &CoocSource<'static> {
+        &self.source
+    }
+
+    /// The format read: the one asked for, or the one detected.
+    ///
+    /// ```no_run
+    /// use glove_wgpu::{cooccur::CoocFormat, pipeline::cooc_input};
+    /// let cooc = cooc_input("cooc_sum/".as_ref(), None, 1 << 30, ".".as_ref(), &mut |_| Ok(()))?;
+    /// assert_eq!(cooc.format(), CoocFormat::Parquet); // a folder of part files
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn format(&self) -> CoocFormat {
+        self.plain.format
+    }
+}
+
+/// The co-occurrences at `path` for training within `memory_bytes`, in `format`
+/// or the one detected as `shuffle` detects it (a Parquet file or folder, the
+/// native header, else Stanford's records). `path` is opened once: a plain
+/// file or folder is read where it is, anything else (`-`, a pipe, a file
+/// compressed with gzip, bzip2, xz or zstd, a zip member) is first copied into
+/// `spool_dir`, since training reads the triples again every epoch.
+///
+/// ```
+/// use glove_wgpu::{cooccur::{Cooc, CoocFormat, CoocWriter}, pipeline::cooc_input};
+/// let dir = std::env::temp_dir().join(format!("glove-doc-cooc-input-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("cooc.bin.gz"); // written as gzip: the name ends in .gz
+/// let mut w = CoocWriter::create(&path, CoocFormat::Native)?;
+/// w.write(&Cooc { i: 0, j: 1, x: 2.0 })?;
+/// w.finish()?;
+/// let cooc = cooc_input(&path, None, 1 << 20, &dir, &mut |_| Ok(()))?;
+/// assert_eq!((cooc.format(), cooc.source().len()?), (CoocFormat::Native, 1));
+/// # drop(cooc);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn cooc_input(
+    path: &Path,
+    format: Option<CoocFormat>,
+    memory_bytes: usize,
+    spool_dir: &Path,
+    progress: &mut Progress,
+) -> Result<CoocInput> {
+    let plain = cooccur::PlainCooc::open(path, format, spool_dir, progress)?;
+    let source = cooc_source(&plain.path, plain.format, memory_bytes, progress)?;
+    Ok(CoocInput { source, plain })
+}
+
 /// Trains vectors for `words` on the triples of `source` (ids are rows of
 /// `words`) as `setup` says (resolved once: see [`TrainOptions::resolve`]), with
 /// checkpoints and resumption.
