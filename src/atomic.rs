@@ -71,17 +71,21 @@ impl AtomicFile {
     /// ```
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
         let given = path.as_ref().to_path_buf();
-        // Through a symlink to where it points (the link itself stays).
-        let dest = match std::fs::symlink_metadata(&given) {
-            Ok(m) if m.file_type().is_symlink() => resolve_link(&given)?,
-            _ => given,
-        };
-        let meta = std::fs::metadata(&dest).ok();
-        if meta.as_ref().is_some_and(|m| !m.is_file() && !m.is_dir()) {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&dest)
-                .map_err(|e| Error::io_path("opening", &dest, e))?;
+        // A device, a pipe or a socket (`/dev/null`, `/dev/stdout`, a FIFO), also
+        // through a link (`/dev/stdout` to `/proc/self/fd/1` to `pipe:[...]`):
+        // written straight through. Standard output and error by name are the
+        // process's own (reopening a pipe whose reader is gone would wait for
+        // ever).
+        let stream = std::fs::metadata(&given).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if stream {
+            let file = match std_stream(&given) {
+                Some(f) => f,
+                None => std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&given)
+                    .map_err(|e| Error::io_path("opening", &given, e))?,
+            };
+            let dest = given;
             return Ok(AtomicFile {
                 writer: Some(BufWriter::with_capacity(1 << 20, file)),
                 gz: None,
@@ -91,6 +95,12 @@ impl AtomicFile {
                 dest,
             });
         }
+        // Through a symlink to where it points (the link itself stays).
+        let dest = match std::fs::symlink_metadata(&given) {
+            Ok(m) if m.file_type().is_symlink() => resolve_link(&given)?,
+            _ => given,
+        };
+        let meta = std::fs::metadata(&dest).ok();
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -385,6 +395,28 @@ impl Drop for AtomicFile {
                 let _ = std::fs::remove_file(tmp);
             }
         }
+    }
+}
+
+/// This process's standard output or error when `path` names it
+/// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, and the same for 2): a copy
+/// of the descriptor.
+fn std_stream(path: &Path) -> Option<File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let p = path.to_str()?;
+        let fd = match p {
+            "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => std::io::stdout().as_fd().try_clone_to_owned(),
+            "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => std::io::stderr().as_fd().try_clone_to_owned(),
+            _ => return None,
+        };
+        fd.ok().map(File::from)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::gpu::GpuContext;
+use crate::gpu::{GpuContext, GpuOptions};
 use crate::progress::{Event, Progress};
 
 /// Where the kernels run, resolved once: the CPU twins (rayon), or the WGSL
@@ -139,10 +139,16 @@ impl DeviceChoice {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn resolve(self, progress: &mut Progress) -> Result<Device> {
+        if self == DeviceChoice::Cpu {
+            return Ok(Device::Cpu);
+        }
+        // A GLOVE_WGPU_BACKEND that names no graphics API is an error, also
+        // for `auto`: falling back to the CPU would hide the typo.
+        let options = GpuOptions::try_from_env()?;
         match self {
             DeviceChoice::Cpu => Ok(Device::Cpu),
-            DeviceChoice::Gpu => Ok(Device::Gpu(Arc::new(GpuContext::new()?))),
-            DeviceChoice::Auto => match GpuContext::new() {
+            DeviceChoice::Gpu => Ok(Device::Gpu(Arc::new(GpuContext::with_options(&options)?))),
+            DeviceChoice::Auto => match GpuContext::with_options(&options) {
                 Ok(c) if !c.adapter().kind.runs_auto() => {
                     progress(Event::Note(&format!(
                         "the only GPU adapter is a software one ({}); using the CPU twin \

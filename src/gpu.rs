@@ -58,21 +58,91 @@ impl GpuOptions {
     /// println!("{opts:?}");
     /// ```
     pub fn from_env() -> Self {
-        let var = |a: &str, b: &str| {
-            std::env::var(a)
-                .ok()
-                .or_else(|| std::env::var(b).ok())
-                .filter(|s| !s.trim().is_empty())
+        Self::try_from_env().unwrap_or_else(|_| {
+            // A value that does not parse selects no graphics API: no adapter
+            // (GpuContext::new and the command line report the variable instead).
+            GpuOptions {
+                backends: Some(wgpu::Backends::empty()),
+                ..Self::env_rest()
+            }
+        })
+    }
+
+    /// [`GpuOptions::from_env`], with a value of `GLOVE_WGPU_BACKEND` /
+    /// `WGPU_BACKEND` that names no graphics API (`vulkan`/`vk`, `metal`/`mtl`,
+    /// `dx12`/`d3d12`, `gl`/`gles`/`opengl`, `webgpu`, `noop`; several are
+    /// separated by commas) an error naming the variable and the value, rather
+    /// than no adapter at all. [`GpuContext::new`] and
+    /// [`DeviceChoice::resolve`](crate::DeviceChoice::resolve) read the
+    /// environment through it.
+    ///
+    /// ```
+    /// let opts = glove_wgpu::GpuOptions::try_from_env()?; // this process's variables parse
+    /// # let _ = opts;
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn try_from_env() -> Result<Self> {
+        let backends = match env_var("GLOVE_WGPU_BACKEND", "WGPU_BACKEND") {
+            Some((name, value)) => Some(parse_backends(&name, &value)?),
+            None => None,
         };
+        Ok(GpuOptions {
+            backends,
+            ..Self::env_rest()
+        })
+    }
+
+    /// Everything the environment says but the graphics API.
+    fn env_rest() -> Self {
         GpuOptions {
-            backends: var("GLOVE_WGPU_BACKEND", "WGPU_BACKEND")
-                .map(|s| wgpu::Backends::from_comma_list(&s)),
-            adapter_name: var("GLOVE_WGPU_ADAPTER", "WGPU_ADAPTER_NAME"),
+            backends: None,
+            adapter_name: env_var("GLOVE_WGPU_ADAPTER", "WGPU_ADAPTER_NAME").map(|(_, v)| v),
             no_subgroups: std::env::var("GLOVE_WGPU_NO_SUBGROUPS")
                 .is_ok_and(|v| !v.is_empty() && v != "0"),
             no_f16: false,
         }
     }
+}
+
+/// The first of the variables `a` and `b` that is set and not blank: its name
+/// and value.
+fn env_var(a: &str, b: &str) -> Option<(String, String)> {
+    [a, b].into_iter().find_map(|name| {
+        let v = std::env::var(name).ok()?;
+        (!v.trim().is_empty()).then(|| (name.to_string(), v))
+    })
+}
+
+/// The graphics APIs a `GLOVE_WGPU_BACKEND` value names (comma-separated);
+/// every name must be one wgpu knows.
+///
+/// ```
+/// use glove_wgpu::gpu::parse_backends;
+/// assert_eq!(parse_backends("GLOVE_WGPU_BACKEND", "vulkan")?, wgpu::Backends::VULKAN);
+/// assert_eq!(parse_backends("X", "Metal, dx12")?, wgpu::Backends::METAL | wgpu::Backends::DX12);
+/// let err = parse_backends("WGPU_BACKEND", "vulcan").unwrap_err().to_string();
+/// assert!(err.contains("WGPU_BACKEND") && err.contains("vulcan"), "{err}");
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn parse_backends(variable: &str, value: &str) -> Result<wgpu::Backends> {
+    let mut all = wgpu::Backends::empty();
+    let bad = |what: String| {
+        Error::invalid(format!(
+            "{variable}={value:?}: {what}; use vulkan, metal, dx12 or gl (several separated by \
+             commas), or unset it"
+        ))
+    };
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let one = wgpu::Backends::from_comma_list(name);
+        if one.is_empty() {
+            return Err(bad(format!("{name:?} is not a graphics API")));
+        }
+        all |= one;
+    }
+    if all.is_empty() {
+        return Err(bad("it names no graphics API".into()));
+    }
+    Ok(all)
 }
 
 /// The test policy of a GPU doctest, as one hidden line at its top:
@@ -95,7 +165,7 @@ impl GpuOptions {
 /// ```
 #[doc(hidden)]
 pub fn skip_without_adapter() -> bool {
-    let err = match select_adapter(&GpuOptions::from_env()) {
+    let err = match GpuOptions::try_from_env().and_then(|o| select_adapter(&o)) {
         Ok(_) => return false,
         Err(e) => e,
     };
@@ -369,7 +439,8 @@ fn select_adapter(options: &GpuOptions) -> Result<wgpu::Adapter> {
 }
 
 impl GpuContext {
-    /// A context on the adapter chosen by [`GpuOptions::from_env`].
+    /// A context on the adapter chosen by [`GpuOptions::try_from_env`] (a
+    /// variable that does not parse is an error naming it).
     ///
     /// ```
     /// use glove_wgpu::{Error, GpuContext};
@@ -380,7 +451,7 @@ impl GpuContext {
     /// }
     /// ```
     pub fn new() -> Result<Self> {
-        Self::with_options(&GpuOptions::from_env())
+        Self::with_options(&GpuOptions::try_from_env()?)
     }
 
     /// Every adapter the instance can see (for `glove-wgpu info`).

@@ -395,7 +395,7 @@ impl Input {
         let raw: Box<dyn Read + Send> = Box::new(self);
         let decoder = c.decoder(raw)?;
         Ok(Input {
-            reader: Box::new(ahead(decoder, format!("{name} ({} data)", c.name()))),
+            reader: Box::new(ahead(decoder, format!("{} data", c.name()))),
             head: Vec::new(),
             at: 0,
             name,
@@ -474,7 +474,7 @@ impl Input {
             Error::malformed(&name, "zip entry", format!("cannot read this member: {e}"))
         })?;
         let (tx, rx) = sync_channel::<std::io::Result<Vec<u8>>>(AHEAD);
-        let what = name.clone();
+        let what = "the zip member".to_string();
         std::thread::spawn(move || {
             let mut member = match archive.by_index(index) {
                 Ok(m) => m,
@@ -657,7 +657,7 @@ fn pump(reader: &mut dyn Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<
                     };
                     let _ = tx.send(Err(std::io::Error::new(
                         kind,
-                        format!("{what} after {} decompressed bytes: {e}", total + n as u64),
+                        format!("{what} cut short or corrupt after {} bytes: {e}", total + n as u64),
                     )));
                     return;
                 }

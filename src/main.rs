@@ -14,7 +14,11 @@ fn main() -> std::process::ExitCode {
         Err(e) if cli::out::broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             cli::out::err_line(format_args!("error: {e}"));
+            // An I/O error's message already ends with its source's.
             let mut source = std::error::Error::source(&e);
+            if matches!(e, glove_wgpu::Error::Io { .. }) {
+                source = source.and_then(|s| s.source());
+            }
             while let Some(s) = source {
                 cli::out::err_line(format_args!("  caused by: {s}"));
                 source = s.source();

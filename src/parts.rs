@@ -132,16 +132,27 @@ mod tests {
     }
 }
 
-/// Opens one Parquet file and reads its footer.
-pub(crate) fn open(path: &Path) -> Result<SerializedFileReader<File>> {
-    let file = File::open(path).map_err(|e| Error::io_path("opening", path, e))?;
+/// Opens one Parquet file and reads its footer; errors name it `name`.
+pub(crate) fn open(path: &Path, name: &str) -> Result<SerializedFileReader<File>> {
+    let file = File::open(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
     SerializedFileReader::new(file).map_err(|e| {
-        Error::malformed(
-            path.display().to_string(),
-            "footer",
-            format!("not a readable Parquet file: {e}"),
-        )
+        Error::malformed(name, "footer", format!("not a readable Parquet file: {e}"))
     })
+}
+
+/// A Parquet file as a plain regular file, which Parquet needs (its footer is
+/// read first): the file itself, or a temporary copy of a pipe or of a
+/// compressed file (kept in `copies` while the input is read).
+fn plain(path: &Path, copies: &mut Vec<crate::input::Spooled>) -> Result<PathBuf> {
+    let mut input = crate::input::Input::open(path)?;
+    if input.plain_file().is_some() {
+        return Ok(path.to_path_buf());
+    }
+    input.peek(4)?;
+    let copy = crate::input::spool(input, &std::env::temp_dir())?;
+    let at = copy.path().to_path_buf();
+    copies.push(copy);
+    Ok(at)
 }
 
 /// What a column must hold.
@@ -378,8 +389,11 @@ impl Column {
 /// batch at a time, never more than a batch in memory; each batch lies within
 /// one row group.
 pub(crate) struct PartsReader {
-    /// Each file, its rows, and the indexes of the columns read.
-    files: Vec<(PathBuf, u64, Vec<usize>)>,
+    /// Each file (where it is read, and its name), its rows, and the indexes
+    /// of the columns read.
+    files: Vec<(PathBuf, String, u64, Vec<usize>)>,
+    /// Temporary copies of inputs that were pipes or compressed.
+    _copies: Vec<crate::input::Spooled>,
     rows: u64,
     /// The file being read (`files.len()` at the end).
     file: usize,
@@ -398,19 +412,23 @@ impl PartsReader {
     /// `columns`; reads every file's footer for the row counts.
     pub(crate) fn open(path: &Path, columns: &[(&str, Want)]) -> Result<Self> {
         let mut files = Vec::new();
+        let mut copies = Vec::new();
         let mut rows = 0u64;
         for p in part_files(path)? {
-            let reader = open(&p)?;
+            let name = p.display().to_string();
+            let at = plain(&p, &mut copies)?;
+            let reader = open(&at, &name)?;
             let idx = columns
                 .iter()
-                .map(|&(name, want)| find_column(&reader, &p, name, want))
+                .map(|&(c, want)| find_column(&reader, &p, c, want))
                 .collect::<Result<Vec<_>>>()?;
             let n = reader.metadata().file_metadata().num_rows().max(0) as u64;
             rows += n;
-            files.push((p, n, idx));
+            files.push((at, name, n, idx));
         }
         Ok(PartsReader {
             files,
+            _copies: copies,
             rows,
             file: 0,
             reader: None,
@@ -428,7 +446,7 @@ impl PartsReader {
 
     fn name(&self) -> String {
         match self.files.get(self.file) {
-            Some(f) => f.0.display().to_string(),
+            Some(f) => f.1.clone(),
             None => "parquet input".into(),
         }
     }
@@ -440,7 +458,8 @@ impl PartsReader {
                 return Ok(false);
             }
             if self.reader.is_none() {
-                self.reader = Some(open(&self.files[self.file].0)?);
+                let (at, name, ..) = &self.files[self.file];
+                self.reader = Some(open(at, name)?);
                 self.group = 0;
                 self.row = 0;
             }
@@ -453,16 +472,12 @@ impl PartsReader {
             }
             let at = format!("row group {}", self.group);
             let bad = |e: parquet::errors::ParquetError| {
-                Error::malformed(
-                    self.files[self.file].0.display().to_string(),
-                    &at,
-                    e.to_string(),
-                )
+                Error::malformed(self.files[self.file].1.clone(), &at, e.to_string())
             };
             let group = reader.get_row_group(self.group).map_err(bad)?;
             self.left = group.metadata().num_rows().max(0) as u64;
             self.columns = self.files[self.file]
-                .2
+                .3
                 .iter()
                 .map(|&k| Column::new(&*group, k))
                 .collect::<parquet::errors::Result<_>>()

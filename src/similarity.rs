@@ -11,6 +11,66 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::search::{inv_norm, Metric, Neighbor, SearchIndex, SearchOptions};
 
+/// Checks that f16 can hold the rows of `emb` for a search by `metric`, and
+/// names the first row it cannot: a value beyond ±65,504 (f16's largest) would
+/// become infinite, so its row would score `inf` (dot) or drop out of the
+/// results (Euclidean); a row whose values all lie below 2^-14 (about 6.1e-5,
+/// f16's smallest normal number) would keep fewer than f16's 11 bits, or become
+/// zeros. Such rows are refused, not silently rounded: search them in f32.
+/// Cosine normalises every row before it is stored, so it takes any row.
+/// [`WordIndex::new`] runs this check for an f16 index.
+///
+/// ```
+/// use glove_wgpu::{similarity::check_f16, search::Metric, Embeddings};
+/// let e = Embeddings::new(vec!["ok".into(), "huge".into()], 2, vec![0.5, -1.0, 7e4, 1.0])?;
+/// let err = check_f16(&e, Metric::Dot).unwrap_err().to_string();
+/// assert!(err.contains("row 2") && err.contains("huge") && err.contains("70000"), "{err}");
+/// assert!(check_f16(&e, Metric::Cosine).is_ok()); // rows normalised first
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
+pub fn check_f16(emb: &Embeddings, metric: Metric) -> Result<()> {
+    use rayon::prelude::*;
+    if metric == Metric::Cosine || emb.dim() == 0 {
+        return Ok(());
+    }
+    let smallest_normal = half::f16::MIN_POSITIVE.to_f32();
+    let problem = emb
+        .matrix()
+        .par_chunks(emb.dim())
+        .enumerate()
+        .find_first(|(_, row)| {
+            let big = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            half::f16::from_f32(big).is_infinite() || (big > 0.0 && big < smallest_normal)
+        });
+    let Some((r, row)) = problem else {
+        return Ok(());
+    };
+    let word = &emb.words()[r];
+    let big = row.iter().copied().fold(0f32, |m, v| if v.abs() > m.abs() { v } else { m });
+    let why = if half::f16::from_f32(big).is_infinite() {
+        format!(
+            "holds {big}, beyond ±65,504, the largest value f16 holds: it would become \
+             infinite, and the row would {}",
+            if metric == Metric::Euclidean {
+                "drop out of the results"
+            } else {
+                "score inf"
+            }
+        )
+    } else {
+        format!(
+            "has no value larger than {}, below 2^-14 (about 6.1e-5), where f16 keeps fewer \
+             than its 11 bits or rounds to zero",
+            big.abs()
+        )
+    };
+    Err(Error::invalid(format!(
+        "f16 cannot hold row {} (word {word:?}): it {why}; search in f32 (without --f16 / \
+         f16=True), or use the cosine metric, which normalises rows first",
+        r + 1
+    )))
+}
+
 /// A word and its score (similarity, or distance for the Euclidean metric).
 ///
 /// ```
@@ -104,6 +164,9 @@ impl WordIndex {
     /// # Ok::<(), glove_wgpu::Error>(())
     /// ```
     pub fn new(emb: Embeddings, device: &Device, opts: &SearchOptions) -> Result<Self> {
+        if opts.precision == crate::search::Precision::F16 {
+            check_f16(&emb, opts.metric)?;
+        }
         let index = SearchIndex::new(device, emb.matrix(), emb.dim(), opts)?;
         Ok(WordIndex {
             emb,

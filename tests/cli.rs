@@ -277,7 +277,9 @@ fn eval_detects_the_format() {
     let path = dir.path().join("w2v.txt");
     std::fs::write(&path, "2 3\nthe 1 0 0\nof 0 1 0\n").unwrap();
     let pairs = dir.path().join("pairs.tsv");
-    std::fs::write(&pairs, "the\tof\t5.0\n").unwrap();
+    // Two pairs of different similarities: a Spearman rho exists (eval exits 0
+    // only when something was measured).
+    std::fs::write(&pairs, "the\tof\t5.0\nthe\tthe\t9.0\n").unwrap();
     let (code, out, err) = cli(&[
         "eval",
         "--vectors",

@@ -235,6 +235,7 @@ fn resume_after_checkpoint_equals_uninterrupted_run() {
                 rng_state: 0,
                 triples: cooc.len() as u64,
                 settings: None,
+                history: Vec::new(),
             }
             .save(&path)?;
             if r.epoch == 2 {
@@ -275,20 +276,25 @@ fn checkpoint_rejects_truncated_and_foreign_files() {
         settings: Some(glove_wgpu::train::checkpoint::Settings::of(
             &TrainConfig::default(),
         )),
+        history: Vec::new(),
     };
     ck.save(&path).unwrap();
     assert_eq!(Checkpoint::load(&path).unwrap(), ck);
     let bytes = std::fs::read(&path).unwrap();
-    // The first layout (no settings) still loads.
+    // The first layout (no settings, no history, no checksum) still loads.
     let mut v1 = b"GLOVECK1".to_vec();
     v1.extend_from_slice(&bytes[8..52]);
-    v1.extend_from_slice(&bytes[68..]);
+    v1.extend_from_slice(&bytes[68 + 4..bytes.len() - 4]);
     std::fs::write(&path, &v1).unwrap();
     let old = Checkpoint::load(&path).unwrap();
     assert_eq!((old.settings, old.model), (None, ck.model.clone()));
-    std::fs::write(&path, &bytes[..bytes.len() - 4]).unwrap();
+    std::fs::write(&path, &v1[..v1.len() - 4]).unwrap();
     let e = Checkpoint::load(&path).unwrap_err().to_string();
     assert!(e.contains("file size"), "{e}");
+    // The current layout is checksummed: a cut file is refused too.
+    std::fs::write(&path, &bytes[..bytes.len() - 4]).unwrap();
+    let e = Checkpoint::load(&path).unwrap_err().to_string();
+    assert!(e.contains("checksum"), "{e}");
     std::fs::write(
         &path,
         b"not a checkpoint at all, just some text here......................",

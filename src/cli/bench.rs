@@ -102,6 +102,59 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
+/// Host bytes a search benchmark holds at once: the matrix and the queries,
+/// each index's padded copy (the CPU twin's too, for the check of a GPU run)
+/// with its f16 rows and norms, and the answers.
+fn bench_bytes(a: &SearchArgs) -> u128 {
+    let (n, d, m, k) = (a.n as u128, a.dim as u128, a.queries as u128, a.k as u128);
+    let padded = n * d.div_ceil(4) * 4 * 4 + n * 4 + if a.f16 { n * d.div_ceil(4) * 4 * 2 } else { 0 };
+    n * d * 4 + 2 * m * d * 4 + 2 * padded + m * k * 8 * 2
+}
+
+/// Refuses, before allocating anything, a benchmark that cannot fit the memory
+/// this machine has free (it would otherwise thrash, or be killed).
+fn check_memory(a: &SearchArgs) -> Result<()> {
+    let need = bench_bytes(a);
+    let Some(free) = available_memory() else {
+        return Ok(());
+    };
+    if need > free as u128 {
+        return Err(Error::OutOfMemory(format!(
+            "bench search --n {} --dim {} --queries {} needs about {} MiB of memory, and {} MiB \
+             are available; use a smaller --n, --dim or --queries",
+            a.n,
+            a.dim,
+            a.queries,
+            need >> 20,
+            free >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Memory available to a new allocation, bytes (Linux: `MemAvailable` in
+/// `/proc/meminfo`, capped by a cgroup limit); `None` where unknown.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    let mut free = kb.saturating_mul(1024);
+    // A container's limit (cgroup v2), less what it uses.
+    let cg = |f: &str| std::fs::read_to_string(format!("/sys/fs/cgroup/{f}")).ok();
+    if let (Some(max), Some(cur)) = (cg("memory.max"), cg("memory.current")) {
+        if let (Ok(max), Ok(cur)) = (max.trim().parse::<u64>(), cur.trim().parse::<u64>()) {
+            free = free.min(max.saturating_sub(cur));
+        }
+    }
+    Some(free)
+}
+
 /// The f64 brute-force answer for a sample of the queries: every row scored in
 /// f64, the best `k` kept (nearer first, lower id on ties).
 struct Reference<'a> {
@@ -285,6 +338,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
             "bench search checks at least one query (--verify 1 or more)",
         ));
     }
+    check_memory(&a)?;
     let device = a
         .backend
         .resolve(&mut super::progress::Printer::new(false).callback())?;

@@ -12,7 +12,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let opts = GpuOptions::from_env();
+    let opts = GpuOptions::try_from_env()?;
     let adapters = GpuContext::list_adapters(&opts);
     if adapters.is_empty() {
         errln!("no GPU adapter found (the CPU backend still works)");

@@ -46,14 +46,15 @@ pub struct Args {
 #[derive(Debug)]
 struct Series {
     label: String,
-    points: Vec<(f64, f64)>,
+    points: Vec<(i64, f64)>,
 }
 
 /// Reads a training report (the typed [`Report`] the `--report` flags write),
 /// naming the file in every error.
 fn read_report(path: &Path) -> Result<Series> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("reading", path, e))?;
+    // Any input (a pipe, a compressed report), under the text rule.
+    let text = glove_wgpu::input::read_text(path)?;
     let report = Report::from_json(&text, &name).map_err(|e| match e {
         Error::Malformed {
             source_name,
@@ -91,7 +92,7 @@ fn series_of(report: &Report, name: &str) -> Result<Series> {
                 format!("the cost {} is not a finite number", e.cost),
             ));
         }
-        points.push((e.epoch as f64, e.cost));
+        points.push((i64::from(e.epoch), e.cost));
     }
     let backend = report.backend.as_str();
     let label = match backend {
@@ -127,6 +128,14 @@ fn label(series: &mut [Series], paths: &[PathBuf], labels: Option<Vec<String>>) 
     Ok(())
 }
 
+/// The epoch axis: `lo..hi` with a whole-epoch margin. Integer coordinates, so
+/// every tick is a whole epoch (a float axis put ticks at 1.2, 1.4, ... and
+/// printed them as "1", "1", ...).
+fn epoch_axis(lo: i64, hi: i64) -> std::ops::Range<i64> {
+    let pad = ((hi - lo) / 20).max(1);
+    lo - pad..hi + pad
+}
+
 /// `lo..hi` with a margin, never empty.
 fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
     let span = hi - lo;
@@ -152,12 +161,7 @@ fn draw(series: &[Series], title: &str, (w, h): (u32, u32)) -> Result<Vec<u8>> {
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         let all = series.iter().flat_map(|s| s.points.iter());
         let (x0, x1, y0, y1) = all.fold(
-            (
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-            ),
+            (i64::MAX, i64::MIN, f64::INFINITY, f64::NEG_INFINITY),
             |(a, b, c, d), &(x, y)| (a.min(x), b.max(x), c.min(y), d.max(y)),
         );
         let mut chart = ChartBuilder::on(&root)
@@ -165,13 +169,13 @@ fn draw(series: &[Series], title: &str, (w, h): (u32, u32)) -> Result<Vec<u8>> {
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(80)
-            .build_cartesian_2d(padded(x0, x1), padded(y0, y1))
+            .build_cartesian_2d(epoch_axis(x0, x1), padded(y0, y1))
             .map_err(|e| fail(e.to_string()))?;
         chart
             .configure_mesh()
             .x_desc("epoch")
             .y_desc("mean cost")
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| format!("{x}"))
             .label_style(("sans-serif", 15))
             .draw()
             .map_err(|e| fail(e.to_string()))?;
@@ -248,6 +252,7 @@ pub fn loss_curve(report: &Report, path: &Path) -> Result<()> {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    super::common::no_dash("-o", &a.output, "a PNG chart")?;
     check_png("-o", &a.output)?;
     if !(64..=8192).contains(&a.width) || !(64..=8192).contains(&a.height) {
         return Err(Error::invalid(format!(
@@ -274,4 +279,38 @@ pub fn run(a: Args) -> Result<ExitCode> {
         if series.len() == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::epoch_axis;
+    use plotters::coord::ranged1d::Ranged;
+    use plotters::coord::types::RangedCoordi64;
+
+    /// The labels the chart prints under its epoch axis, at plotters' default
+    /// of at most 10.
+    fn epoch_labels(first: i64, last: i64) -> Vec<String> {
+        let axis: RangedCoordi64 = epoch_axis(first, last).into();
+        axis.key_points(10).iter().map(|x| format!("{x}")).collect()
+    }
+
+    #[test]
+    fn epoch_ticks_are_whole_distinct_epochs() {
+        for (first, last) in [(1, 1), (1, 2), (1, 3), (1, 7), (4, 25), (1, 100), (1, 1000)] {
+            let labels = epoch_labels(first, last);
+            assert!(!labels.is_empty(), "{first}..{last}");
+            let mut unique = labels.clone();
+            unique.dedup();
+            assert_eq!(unique, labels, "{first}..{last}: a label printed twice");
+            for l in &labels {
+                assert!(l.parse::<i64>().is_ok(), "{first}..{last}: tick {l:?}");
+            }
+            if last - first < 10 {
+                // Few epochs: every one has its tick.
+                for e in first..=last {
+                    assert!(labels.contains(&e.to_string()), "{first}..{last}: {labels:?}");
+                }
+            }
+        }
+    }
 }

@@ -110,7 +110,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &AtomicU64) -> Result<Emb
             let mut words = Vec::with_capacity(recs.len());
             for (k, &(start, sp)) in recs.iter().enumerate() {
                 let r = task * RECORDS_PER_TASK + k;
-                let word = check_word(&bytes[start..sp]).map_err(|p| (r, p))?;
+                let word = check_word(&bytes[start..sp], start).map_err(|p| (r, p))?;
                 let raw = &bytes[sp + 1..sp + 1 + vec_bytes];
                 let dst = &mut out[k * dim..(k + 1) * dim];
                 for (j, (d, b)) in dst.iter_mut().zip(raw.chunks_exact(4)).enumerate() {
@@ -142,7 +142,7 @@ pub(super) fn read(bytes: &[u8], name: &str, progress: &AtomicU64) -> Result<Emb
     if dim == 0 {
         for (r, &(start, sp)) in records.iter().enumerate() {
             words.push(
-                check_word(&bytes[start..sp])
+                check_word(&bytes[start..sp], start)
                     .map_err(|p| Error::malformed(name, format!("record {}", r + 1), p))?,
             );
         }

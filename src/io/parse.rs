@@ -44,19 +44,31 @@ pub(super) fn assemble(
     Ok(Embeddings::from_checked_parts(words, index, dim, data))
 }
 
-/// Checks a parsed word: valid UTF-8 and a word by [`crate::corpus::word_problem`]
-/// (as [`Embeddings::new`] demands). Returns the problem otherwise.
-pub(super) fn check_word(bytes: &[u8]) -> std::result::Result<String, String> {
-    let word = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "invalid UTF-8 in word {:?} at byte {}",
-            String::from_utf8_lossy(bytes),
-            e.valid_up_to()
-        )
-    })?;
+/// Checks a parsed word, found at byte `at` of the file: valid UTF-8 and a word
+/// by [`crate::corpus::word_problem`] (as [`Embeddings::new`] demands). Returns
+/// the problem otherwise (invalid UTF-8 named by its byte offset in the file).
+pub(super) fn check_word(bytes: &[u8], at: usize) -> std::result::Result<String, String> {
+    let word = std::str::from_utf8(bytes).map_err(|e| utf8_problem(bytes, e, at, "word"))?;
     match crate::corpus::word_problem(word) {
         Some(problem) => Err(problem),
         None => Ok(word.to_string()),
+    }
+}
+
+/// The problem of `field` (at byte `at` of the file), which is not UTF-8: the
+/// text rule's message, naming the byte offset of the first bad byte.
+pub(super) fn utf8_problem(field: &[u8], e: std::str::Utf8Error, at: usize, what: &str) -> String {
+    let bad = at + e.valid_up_to();
+    match e.error_len() {
+        Some(_) => format!(
+            "invalid UTF-8 at byte {bad} (byte 0x{:02X}) in the {what} {}",
+            field[e.valid_up_to()],
+            quote(field)
+        ),
+        None => format!(
+            "invalid UTF-8 at byte {bad} (a character cut short) in the {what} {}",
+            quote(field)
+        ),
     }
 }
 

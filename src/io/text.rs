@@ -4,7 +4,7 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
-use super::parse::{assemble, check_word, quote};
+use super::parse::{assemble, check_word, quote, utf8_problem};
 use super::write_parallel;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
@@ -70,7 +70,8 @@ pub(super) fn read(
     name: &str,
     progress: &AtomicU64,
 ) -> Result<Embeddings> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let whole = bytes;
+    let bytes = crate::input::strip_bom(bytes);
     let (body, first_body_line, header) = if has_header {
         if trim_end(bytes).iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::malformed(
@@ -132,11 +133,13 @@ pub(super) fn read(
         slots.push(head);
         rest = tail;
     }
+    // Where the body starts in the file, for byte offsets in messages.
+    let body_at = whole.len() - body.len();
     let chunks: Vec<Chunk> = ranges
         .par_iter()
         .zip(slots)
         .map(|(r, out)| {
-            let c = parse_chunk(&body[r.clone()], dim, out);
+            let c = parse_chunk(&body[r.clone()], body_at + r.start, dim, out);
             progress.fetch_add(r.len() as u64, Ordering::Relaxed);
             c
         })
@@ -237,8 +240,9 @@ fn split_at_lines(body: &[u8]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// Parses the lines of `chunk`, writing row `r` to `out[r * dim..][..dim]`.
-fn parse_chunk(chunk: &[u8], dim: usize, out: &mut [f32]) -> Chunk {
+/// Parses the lines of `chunk` (at byte `at` of the file), writing row `r` to
+/// `out[r * dim..][..dim]`.
+fn parse_chunk(chunk: &[u8], at: usize, dim: usize, out: &mut [f32]) -> Chunk {
     let cap = out.len().checked_div(dim).unwrap_or(usize::MAX);
     let lines_guess = chunk.len() / (dim * 9 + 8) + 1;
     let mut res = Chunk {
@@ -250,6 +254,7 @@ fn parse_chunk(chunk: &[u8], dim: usize, out: &mut [f32]) -> Chunk {
     while pos < chunk.len() {
         let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
         let line = trim_end(&chunk[pos..end]);
+        let line_at = at + pos;
         let local = res.lines;
         res.lines += 1;
         pos = end + 1;
@@ -272,7 +277,7 @@ fn parse_chunk(chunk: &[u8], dim: usize, out: &mut [f32]) -> Chunk {
         } else {
             &mut []
         };
-        match parse_row(line, dim, slot) {
+        match parse_row(line, line_at, dim, slot) {
             Ok(_) if row >= cap => {
                 res.error = Some((local, "row longer than the file allows".into()));
                 break;
@@ -290,9 +295,14 @@ fn parse_chunk(chunk: &[u8], dim: usize, out: &mut [f32]) -> Chunk {
     res
 }
 
-/// Parses `word v1 ... vd` (no trailing whitespace), writing the values to
-/// `out` (of length `dim`, or empty to only check the row).
-fn parse_row(line: &[u8], dim: usize, out: &mut [f32]) -> std::result::Result<String, String> {
+/// Parses `word v1 ... vd` (no trailing whitespace; at byte `at` of the file),
+/// writing the values to `out` (of length `dim`, or empty to only check the row).
+fn parse_row(
+    line: &[u8],
+    at: usize,
+    dim: usize,
+    out: &mut [f32],
+) -> std::result::Result<String, String> {
     let word_end = memchr::memchr2(b' ', b'\t', line).unwrap_or(line.len());
     if word_end == 0 {
         return Err("line starts with whitespace (empty word)".into());
@@ -334,17 +344,18 @@ fn parse_row(line: &[u8], dim: usize, out: &mut [f32]) -> std::result::Result<St
                 pos += n;
             }
             _ => {
-                return Err(format!(
-                    "value {count} is not a number: {}",
-                    quote(&line[pos..field_end(pos)])
-                ))
+                let field = &line[pos..field_end(pos)];
+                if let Err(e) = std::str::from_utf8(field) {
+                    return Err(utf8_problem(field, e, at + pos, &format!("value {count}")));
+                }
+                return Err(format!("value {count} is not a number: {}", quote(field)))
             }
         }
     }
     if count != dim {
         return Err(format!("expected {dim} values, found {count}"));
     }
-    check_word(&line[..word_end])
+    check_word(&line[..word_end], at)
 }
 
 /// Parses the float at the start of `s`: `(value, bytes used)`.

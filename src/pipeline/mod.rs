@@ -191,7 +191,7 @@ pub fn train_embeddings(
         return Err(Error::invalid("the vocabulary is empty"));
     }
     let n = source.len()?;
-    let (mut model, start, rng_state) = start_model(setup, words.len(), n, progress)?;
+    let (mut model, start, rng_state, earlier) = start_model(setup, words.len(), n, progress)?;
     let adapter = setup.device().adapter_name().map(str::to_string);
     if let Some(dir) = setup.checkpoint_dir() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io_path("creating", dir, e))?;
@@ -206,32 +206,49 @@ pub fn train_embeddings(
     })?;
     let t0 = Instant::now();
     let budget = setup.budget();
-    let epochs = train::train_source(
-        &mut model,
-        source,
-        cfg,
-        backend,
-        budget,
-        start,
-        &mut |r, view| {
-            if let Some(dir) = setup.checkpoint_dir() {
-                Checkpoint {
-                    model: view.model()?,
-                    epoch: r.epoch,
-                    seed: cfg.seed,
-                    rng_state,
-                    triples: n,
-                    settings: Some(checkpoint::Settings::of(cfg)),
+    // Every epoch's report, the resumed checkpoint's included: each checkpoint
+    // carries them, so the report of a resumed run holds the whole run.
+    let mut history = earlier;
+    let fresh = if start >= cfg.epochs {
+        progress(Event::Note(&format!(
+            "the checkpoint has all {} epochs done: nothing is left to train; its vectors \
+             are the result (ask for more --epochs to train on)",
+            cfg.epochs
+        )))?;
+        Vec::new()
+    } else {
+        train::train_source(
+            &mut model,
+            source,
+            cfg,
+            backend,
+            budget,
+            start,
+            &mut |r, view| {
+                history.push(r.clone());
+                if let Some(dir) = setup.checkpoint_dir() {
+                    Checkpoint {
+                        model: view.model()?,
+                        epoch: r.epoch,
+                        seed: cfg.seed,
+                        rng_state,
+                        triples: n,
+                        settings: Some(checkpoint::Settings::of(cfg)),
+                        history: history.clone(),
+                    }
+                    .save(dir.join(checkpoint::FILE_NAME))?;
                 }
-                .save(dir.join(checkpoint::FILE_NAME))?;
-            }
-            progress(Event::Epoch(r))
-        },
-    )?;
+                progress(Event::Epoch(r))
+            },
+        )?
+    };
+    let epochs = history;
     let train_seconds = t0.elapsed().as_secs_f64();
     let emb = model.embeddings(words, setup.save())?;
-    let epoch_secs: f64 = epochs.iter().map(|r| r.seconds).sum();
-    let updates: u64 = epochs.iter().map(|r| r.updates).sum();
+    // The speed of this run's epochs (of the earlier ones when none were left).
+    let timed = if fresh.is_empty() { &epochs } else { &fresh };
+    let epoch_secs: f64 = timed.iter().map(|r| r.seconds).sum();
+    let updates: u64 = timed.iter().map(|r| r.updates).sum();
     let report = Report {
         version: REPORT_VERSION,
         backend: backend.name().to_string(),
@@ -257,14 +274,14 @@ pub fn train_embeddings(
 }
 
 /// The model to train: the checkpoint's when resuming (refusing other settings),
-/// else a fresh one from the seed. Returns it with its epochs done and the
-/// generator's state.
+/// else a fresh one from the seed. Returns it with its epochs done, the
+/// generator's state and the reports of the epochs done.
 fn start_model(
     setup: &TrainSetup,
     vocab: usize,
     triples: u64,
     progress: &mut Progress,
-) -> Result<(Model, u32, u64)> {
+) -> Result<(Model, u32, u64, Vec<train::EpochReport>)> {
     let cfg = setup.config();
     if let (true, Some(dir)) = (setup.resume(), setup.checkpoint_dir()) {
         let path = dir.join(checkpoint::FILE_NAME);
@@ -293,12 +310,22 @@ fn start_model(
                     changed.join(", ")
                 )));
             }
+            if ck.epoch > cfg.epochs {
+                return Err(Error::invalid(format!(
+                    "{} has {} epochs done, more than the {} asked for: ask for --epochs {} or \
+                     more to resume it, or start afresh without --resume",
+                    path.display(),
+                    ck.epoch,
+                    cfg.epochs,
+                    ck.epoch
+                )));
+            }
             progress(Event::Note(&format!(
                 "resuming from {} after epoch {}",
                 path.display(),
                 ck.epoch
             )))?;
-            return Ok((ck.model, ck.epoch, ck.rng_state));
+            return Ok((ck.model, ck.epoch, ck.rng_state, ck.history));
         }
         progress(Event::Note(&format!(
             "no checkpoint in {}; starting afresh",
@@ -307,7 +334,7 @@ fn start_model(
     }
     let mut rng = SplitMix64::new(cfg.seed);
     let model = Model::with_rng(vocab, cfg.dim, &mut rng)?;
-    Ok((model, 0, rng.state))
+    Ok((model, 0, rng.state, Vec::new()))
 }
 
 /// The work folder's files, for callers that check their own outputs against them.

@@ -154,6 +154,9 @@ impl TrainOptions {
             ..self.config.clone()
         };
         config.validate()?;
+        if let Some(dir) = &self.checkpoint_dir {
+            check_checkpoint_dir(dir)?;
+        }
         let backend = match &device {
             Device::Gpu(ctx) => Backend::Gpu(ctx.clone()),
             Device::Cpu => match self.cpu_trainer {
@@ -178,6 +181,36 @@ impl TrainOptions {
             checkpoint_dir: self.checkpoint_dir.clone(),
             resume: self.resume,
         })
+    }
+}
+
+/// Checks, before any work, that checkpoints can be saved in `dir`: a folder
+/// that takes new files, or a new one whose parent exists (a file, a device, a
+/// read-only folder or a mistyped path would fail only after the first epoch).
+fn check_checkpoint_dir(dir: &Path) -> Result<()> {
+    let bad = |why: String| {
+        crate::Error::invalid(format!("checkpoint folder {}: {why}", dir.display()))
+    };
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {
+            let probe = dir.join(crate::atomic::temp_name("probe"));
+            std::fs::File::create(&probe)
+                .map_err(|e| bad(format!("no new file can be made in it ({e})")))?;
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Ok(_) => Err(bad("it is a file or a device, not a folder".into())),
+        Err(_) => {
+            let parent = match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if parent.is_dir() {
+                Ok(())
+            } else {
+                Err(bad(format!("the folder {} does not exist", parent.display())))
+            }
+        }
     }
 }
 

@@ -1,11 +1,15 @@
 //! Training checkpoints: parameters, AdaGrad state, epoch and generator state,
 //! written atomically so a crash leaves the previous checkpoint intact.
 //!
-//! Layout (little-endian): magic `GLOVECK2`, `u64` vocabulary size, `u64`
+//! Layout (little-endian): magic `GLOVECK3`, `u64` vocabulary size, `u64`
 //! dimension, `u32` epochs done, `u64` seed, `u64` generator state, `u64`
 //! number of triples trained on, the update's settings `x_max`, `alpha`, `eta`,
-//! `clip` as f32, then `params` and `gradsq` as f32. Files of the first layout
-//! (`GLOVECK1`, no settings) still load, with [`Checkpoint::settings`] `None`.
+//! `clip` as f32, `u32` epochs of history then each as `u32` epoch, `f64` cost,
+//! `f64` seconds, `u64` updates, then `params` and `gradsq` as f32, and last the
+//! CRC-32 of everything before it (`u32`): a flipped byte anywhere is refused.
+//! Files of the earlier layouts still load, without a checksum to check and
+//! with no history: `GLOVECK2` (no history) and `GLOVECK1` (no settings either,
+//! [`Checkpoint::settings`] `None`).
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -15,9 +19,12 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 
 const MAGIC_V1: &[u8; 8] = b"GLOVECK1";
-const MAGIC: &[u8; 8] = b"GLOVECK2";
+const MAGIC_V2: &[u8; 8] = b"GLOVECK2";
+const MAGIC: &[u8; 8] = b"GLOVECK3";
 const HEAD_V1: usize = 52;
 const HEAD: usize = HEAD_V1 + 16;
+/// Bytes of one epoch of history: epoch, cost, seconds, updates.
+const EPOCH: usize = 4 + 8 + 8 + 8;
 
 /// The settings of the update a checkpoint was trained with: resuming with others
 /// would silently train a different model.
@@ -95,7 +102,7 @@ pub const FILE_NAME: &str = "checkpoint.bin";
 /// use glove_wgpu::{model::Model, train::checkpoint::Checkpoint};
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("c.bin");
-/// let ck = Checkpoint { model: Model::new(3, 2, 9)?, epoch: 4, seed: 9, rng_state: 77, triples: 10, settings: None };
+/// let ck = Checkpoint { model: Model::new(3, 2, 9)?, epoch: 4, seed: 9, rng_state: 77, triples: 10, settings: None, history: Vec::new() };
 /// ck.save(&path)?;
 /// assert_eq!(Checkpoint::load(&path)?, ck);
 /// # Ok::<(), glove_wgpu::Error>(())
@@ -115,6 +122,9 @@ pub struct Checkpoint {
     /// The update's settings (checked on resume); `None` in first-layout files and
     /// when not given (then saved as zeros, which no valid setting equals).
     pub settings: Option<Settings>,
+    /// The report of each epoch done, so a resumed run reports them all (empty
+    /// in files of the earlier layouts).
+    pub history: Vec<super::EpochReport>,
 }
 
 impl Checkpoint {
@@ -124,7 +134,7 @@ impl Checkpoint {
     /// use glove_wgpu::{model::Model, train::{checkpoint::{Checkpoint, Settings}, TrainConfig}};
     /// let path = std::env::temp_dir().join(format!("glove-doc-ck-save-{}.bin", std::process::id()));
     /// let settings = Some(Settings::of(&TrainConfig::default()));
-    /// let ck = Checkpoint { model: Model::new(2, 3, 5)?, epoch: 1, seed: 5, rng_state: 0, triples: 4, settings };
+    /// let ck = Checkpoint { model: Model::new(2, 3, 5)?, epoch: 1, seed: 5, rng_state: 0, triples: 4, settings, history: Vec::new() };
     /// ck.save(&path)?;
     /// assert_eq!(Checkpoint::load(&path)?.settings, settings);
     /// std::fs::remove_file(&path).unwrap();
@@ -151,12 +161,23 @@ impl Checkpoint {
         for v in [s.x_max, s.alpha, s.eta, s.clip] {
             head.extend_from_slice(&v.to_le_bytes());
         }
+        head.extend_from_slice(&(self.history.len() as u32).to_le_bytes());
+        for r in &self.history {
+            head.extend_from_slice(&r.epoch.to_le_bytes());
+            head.extend_from_slice(&r.cost.to_le_bytes());
+            head.extend_from_slice(&r.seconds.to_le_bytes());
+            head.extend_from_slice(&r.updates.to_le_bytes());
+        }
         let werr = |e| Error::io_path("writing", path, e);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&head);
         f.write_all(&head).map_err(werr)?;
         for v in [&m.params, &m.gradsq] {
             let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+            crc.update(&bytes);
             f.write_all(&bytes).map_err(werr)?;
         }
+        f.write_all(&crc.finalize().to_le_bytes()).map_err(werr)?;
         f.commit()
     }
 
@@ -178,9 +199,10 @@ impl Checkpoint {
             .and_then(|mut f| f.read_to_end(&mut bytes))
             .map_err(|e| Error::io_path("reading", path, e))?;
         let bad = |at: usize, what: &str| Error::malformed(&name, format!("byte {at}"), what);
-        let head = match bytes.get(..8) {
-            Some(m) if m == MAGIC && bytes.len() >= HEAD => HEAD,
-            Some(m) if m == MAGIC_V1 && bytes.len() >= HEAD_V1 => HEAD_V1,
+        let (head, checked) = match bytes.get(..8) {
+            Some(m) if m == MAGIC && bytes.len() >= HEAD + 8 => (HEAD, true),
+            Some(m) if m == MAGIC_V2 && bytes.len() >= HEAD => (HEAD, false),
+            Some(m) if m == MAGIC_V1 && bytes.len() >= HEAD_V1 => (HEAD_V1, false),
             _ => {
                 return Err(bad(
                     0,
@@ -188,8 +210,40 @@ impl Checkpoint {
                 ))
             }
         };
+        if checked {
+            let end = bytes.len() - 4;
+            let want = u32::from_le_bytes(bytes[end..].try_into().expect("4 bytes"));
+            if crc32fast::hash(&bytes[..end]) != want {
+                return Err(bad(
+                    end,
+                    "checksum mismatch: the checkpoint is corrupted (a changed byte, or a \
+                     partial copy); restore a good copy, or start afresh without --resume",
+                ));
+            }
+            bytes.truncate(end);
+        }
+        let mut history = Vec::new();
+        let mut head = head;
+        if checked {
+            let n = u32::from_le_bytes(bytes[HEAD..HEAD + 4].try_into().expect("4 bytes")) as usize;
+            let end = n
+                .checked_mul(EPOCH)
+                .and_then(|b| b.checked_add(HEAD + 4))
+                .filter(|&e| e <= bytes.len())
+                .ok_or_else(|| bad(HEAD, "history longer than the file"))?;
+            history = bytes[HEAD + 4..end]
+                .chunks_exact(EPOCH)
+                .map(|r| super::EpochReport {
+                    epoch: u32::from_le_bytes(r[0..4].try_into().expect("4 bytes")),
+                    cost: f64::from_le_bytes(r[4..12].try_into().expect("8 bytes")),
+                    seconds: f64::from_le_bytes(r[12..20].try_into().expect("8 bytes")),
+                    updates: u64::from_le_bytes(r[20..28].try_into().expect("8 bytes")),
+                })
+                .collect();
+            head = end;
+        }
         let f32_at = |o: usize| f32::from_le_bytes(bytes[o..o + 4].try_into().expect("4 bytes"));
-        let settings = (head == HEAD)
+        let settings = (head >= HEAD)
             .then(|| Settings {
                 x_max: f32_at(52),
                 alpha: f32_at(56),
@@ -240,6 +294,7 @@ impl Checkpoint {
             rng_state,
             triples,
             settings,
+            history,
         })
     }
 }
