@@ -286,7 +286,8 @@ impl Write for AtomicFile {
 /// assert!(!is_gz_name("vectors.txt".as_ref()));
 /// ```
 pub fn is_gz_name(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
 /// Uncompressed bytes in one gzip member of a `.gz` output.
@@ -328,7 +329,8 @@ impl GzBlocks {
     /// Compresses the full blocks in parallel and writes them in order.
     fn compress(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         use rayon::prelude::*;
-        let members: Vec<std::io::Result<Vec<u8>>> = self.full.par_iter().map(|b| gzip_member(b)).collect();
+        let members: Vec<std::io::Result<Vec<u8>>> =
+            self.full.par_iter().map(|b| gzip_member(b)).collect();
         self.full.clear();
         for m in members {
             out.write_all(&m?)?;
@@ -367,7 +369,9 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut blocks = GzBlocks::default();
     let mut out = Vec::new();
     // Writing to memory cannot fail.
-    let _ = blocks.push(bytes, &mut out).and_then(|()| blocks.finish(&mut out));
+    let _ = blocks
+        .push(bytes, &mut out)
+        .and_then(|()| blocks.finish(&mut out));
     out
 }
 
@@ -407,8 +411,12 @@ fn std_stream(path: &Path) -> Option<File> {
         use std::os::fd::AsFd;
         let p = path.to_str()?;
         let fd = match p {
-            "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => std::io::stdout().as_fd().try_clone_to_owned(),
-            "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => std::io::stderr().as_fd().try_clone_to_owned(),
+            "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => {
+                std::io::stdout().as_fd().try_clone_to_owned()
+            }
+            "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => {
+                std::io::stderr().as_fd().try_clone_to_owned()
+            }
             _ => return None,
         };
         fd.ok().map(File::from)

@@ -413,7 +413,11 @@ impl Input {
             _ => spool_unnamed(self)?,
         };
         let mut archive = zip::ZipArchive::new(file).map_err(|e| {
-            Error::malformed(&archive_name, "zip directory", format!("not a readable zip archive: {e}"))
+            Error::malformed(
+                &archive_name,
+                "zip directory",
+                format!("not a readable zip archive: {e}"),
+            )
         })?;
         let files: Vec<(usize, String)> = (0..archive.len())
             .filter_map(|k| {
@@ -639,7 +643,11 @@ fn ahead(reader: Box<dyn Read + Send>, what: String) -> Ahead {
 
 /// Sends `reader`'s bytes in blocks until its end (then an empty block) or an
 /// error; stops when nobody listens.
-fn pump(reader: &mut dyn Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>, what: &str) {
+fn pump(
+    reader: &mut dyn Read,
+    tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+    what: &str,
+) {
     let mut total = 0u64;
     loop {
         let mut block = vec![0u8; BLOCK];
@@ -657,7 +665,10 @@ fn pump(reader: &mut dyn Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<
                     };
                     let _ = tx.send(Err(std::io::Error::new(
                         kind,
-                        format!("{what} cut short or corrupt after {} bytes: {e}", total + n as u64),
+                        format!(
+                            "{what} cut short or corrupt after {} bytes: {e}",
+                            total + n as u64
+                        ),
                     )));
                     return;
                 }
@@ -840,5 +851,6 @@ pub fn read_text(path: impl AsRef<Path>) -> Result<String> {
     let mut bytes = bytes;
     bytes.drain(..skip);
     // Checked just above.
-    String::from_utf8(bytes).map_err(|e| utf8_error(&name, e.utf8_error().valid_up_to() as u64, None, None))
+    String::from_utf8(bytes)
+        .map_err(|e| utf8_error(&name, e.utf8_error().valid_up_to() as u64, None, None))
 }

@@ -135,9 +135,8 @@ mod tests {
 /// Opens one Parquet file and reads its footer; errors name it `name`.
 pub(crate) fn open(path: &Path, name: &str) -> Result<SerializedFileReader<File>> {
     let file = File::open(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
-    SerializedFileReader::new(file).map_err(|e| {
-        Error::malformed(name, "footer", format!("not a readable Parquet file: {e}"))
-    })
+    SerializedFileReader::new(file)
+        .map_err(|e| Error::malformed(name, "footer", format!("not a readable Parquet file: {e}")))
 }
 
 /// A Parquet file as a plain regular file, which Parquet needs (its footer is

@@ -46,7 +46,10 @@ pub fn check_f16(emb: &Embeddings, metric: Metric) -> Result<()> {
         return Ok(());
     };
     let word = &emb.words()[r];
-    let big = row.iter().copied().fold(0f32, |m, v| if v.abs() > m.abs() { v } else { m });
+    let big = row
+        .iter()
+        .copied()
+        .fold(0f32, |m, v| if v.abs() > m.abs() { v } else { m });
     let why = if half::f16::from_f32(big).is_infinite() {
         format!(
             "holds {big}, beyond ±65,504, the largest value f16 holds: it would become \

@@ -107,7 +107,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// with its f16 rows and norms, and the answers.
 fn bench_bytes(a: &SearchArgs) -> u128 {
     let (n, d, m, k) = (a.n as u128, a.dim as u128, a.queries as u128, a.k as u128);
-    let padded = n * d.div_ceil(4) * 4 * 4 + n * 4 + if a.f16 { n * d.div_ceil(4) * 4 * 2 } else { 0 };
+    let padded =
+        n * d.div_ceil(4) * 4 * 4 + n * 4 + if a.f16 { n * d.div_ceil(4) * 4 * 2 } else { 0 };
     n * d * 4 + 2 * m * d * 4 + 2 * padded + m * k * 8 * 2
 }
 

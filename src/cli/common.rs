@@ -111,9 +111,9 @@ pub fn check_paths(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
         match std::fs::metadata(out) {
             Ok(m) if m.is_dir() => {
                 return Err(Error::invalid(format!(
-                    "{oflag} {} is a folder; give the name of a file to write (in it, or elsewhere)",
-                    out.display()
-                )))
+                "{oflag} {} is a folder; give the name of a file to write (in it, or elsewhere)",
+                out.display()
+            )))
             }
             Ok(m) if !m.is_file() => continue,
             _ => {}
@@ -185,7 +185,11 @@ pub fn check_checkpoint_dir(
                 "{oflag} {} is the checkpoint {} of {flag} {}: each epoch's checkpoint would \
                  replace it; write it elsewhere",
                 out.display(),
-                if same_file(out, dir) { "folder" } else { "file" },
+                if same_file(out, dir) {
+                    "folder"
+                } else {
+                    "file"
+                },
                 dir.display()
             )));
         }
@@ -216,7 +220,8 @@ pub fn check_checkpoint_dir(
                     parent.display()
                 )));
             }
-            std::fs::create_dir(dir).map_err(|e| Error::io_path(&format!("{flag}: creating"), dir, e))?;
+            std::fs::create_dir(dir)
+                .map_err(|e| Error::io_path(&format!("{flag}: creating"), dir, e))?;
         }
     }
     probe(flag, dir)

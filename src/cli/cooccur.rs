@@ -55,7 +55,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     super::common::check_temp_dir(args.temp_dir.as_deref())?;
     let vocab = Vocab::read(&args.vocab)?;
     let corpus = match &args.member {
-        Some(m) => Corpus::reader(glove_wgpu::input::Input::open_member(&args.corpus, Some(m))?),
+        Some(m) => Corpus::reader(glove_wgpu::input::Input::open_member(
+            &args.corpus,
+            Some(m),
+        )?),
         None => Corpus::from_arg(&args.corpus),
     };
     let opts = args.window.apply(CooccurOptions {

@@ -207,7 +207,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         print_text(&report)?;
     }
     if !measured(&report) {
-        errln!("error: nothing was measured: every statistic asked for is undefined (see why above)");
+        errln!(
+            "error: nothing was measured: every statistic asked for is undefined (see why above)"
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -73,7 +73,11 @@ fn projector(a: ProjectorArgs) -> Result<ExitCode> {
         return Err(Error::invalid("--limit must be at least 1"));
     }
     let dir = &a.output;
-    super::common::no_dash("-o", dir, "a folder of two files (vectors.tsv, metadata.tsv)")?;
+    super::common::no_dash(
+        "-o",
+        dir,
+        "a folder of two files (vectors.tsv, metadata.tsv)",
+    )?;
     let files = [dir.join("vectors.tsv"), dir.join("metadata.tsv")];
     match std::fs::metadata(dir) {
         Ok(m) if !m.is_dir() => {

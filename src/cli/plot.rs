@@ -308,7 +308,10 @@ mod tests {
             if last - first < 10 {
                 // Few epochs: every one has its tick.
                 for e in first..=last {
-                    assert!(labels.contains(&e.to_string()), "{first}..{last}: {labels:?}");
+                    assert!(
+                        labels.contains(&e.to_string()),
+                        "{first}..{last}: {labels:?}"
+                    );
                 }
             }
         }

@@ -172,7 +172,11 @@ impl TrainArgs {
         let mut printer = Printer::new(self.quiet);
         if is_dash(&self.output) {
             let out = std::io::stdout().lock();
-            glove_wgpu::io::write_to(emb, std::io::BufWriter::with_capacity(1 << 20, out), self.format)?;
+            glove_wgpu::io::write_to(
+                emb,
+                std::io::BufWriter::with_capacity(1 << 20, out),
+                self.format,
+            )?;
         } else {
             glove_wgpu::io::write_with(emb, &self.output, self.format, &mut printer.callback())?;
         }
@@ -195,11 +199,7 @@ impl TrainArgs {
             } else {
                 self.output.display().to_string()
             };
-            errln!(
-                "wrote {wrote} ({} words x {}){also}",
-                emb.len(),
-                emb.dim()
-            );
+            errln!("wrote {wrote} ({} words x {}){also}", emb.len(), emb.dim());
         }
         Ok(())
     }
@@ -246,8 +246,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         };
         let setup = options.resolve(progress)?;
         let words = glove_wgpu::vocab::Vocab::read(&a.vocab)?.words().to_vec();
-        let cooc =
-            pipeline::cooc_input(&a.cooc, a.cooc_format, memory, &a.train.work_parent(), progress)?;
+        let cooc = pipeline::cooc_input(
+            &a.cooc,
+            a.cooc_format,
+            memory,
+            &a.train.work_parent(),
+            progress,
+        )?;
         pipeline::train_embeddings(words, cooc.source(), &setup, progress)?
     };
     a.train.save(&emb, report)?;

@@ -55,8 +55,8 @@ use std::sync::atomic::AtomicU64;
 
 use crate::atomic::AtomicFile;
 use crate::embeddings::Embeddings;
-use crate::input::Input;
 use crate::error::{Error, Result};
+use crate::input::Input;
 use crate::progress::{silent, watch, Event, Progress, Step};
 
 use file::{huge_buffer, read_parallel, HUGE_READ_BYTES};
@@ -316,7 +316,7 @@ pub fn read_input(
     };
     let name = input.name().to_string();
     let emb = match input.plain_file() {
-        Some((path, len)) => read_plain(&path.to_path_buf(), len, format, &name, progress)?,
+        Some((path, len)) => read_plain(path, len, format, &name, progress)?,
         None => {
             let bytes = input.read_all()?;
             parse(&bytes, format, &name, progress)?

@@ -348,7 +348,7 @@ fn parse_row(
                 if let Err(e) = std::str::from_utf8(field) {
                     return Err(utf8_problem(field, e, at + pos, &format!("value {count}")));
                 }
-                return Err(format!("value {count} is not a number: {}", quote(field)))
+                return Err(format!("value {count} is not a number: {}", quote(field)));
             }
         }
     }

@@ -97,6 +97,18 @@ pub fn cooc_source(
 /// Co-occurrences ready for training ([`cooc_input`]): their source, and the
 /// temporary copy it reads when the input was a pipe or a compressed file
 /// (removed when this is dropped).
+///
+/// ```
+/// use glove_wgpu::{cooccur::{Cooc, CoocFormat, CoocWriter}, pipeline::cooc_input};
+/// let path = std::env::temp_dir().join(format!("glove-doc-cooc-input-struct-{}.bin", std::process::id()));
+/// let mut w = CoocWriter::create(&path, CoocFormat::Glove)?;
+/// w.write(&Cooc { i: 1, j: 0, x: 0.5 })?;
+/// w.finish()?;
+/// let cooc = cooc_input(&path, None, 1 << 20, &std::env::temp_dir(), &mut |_| Ok(()))?;
+/// assert_eq!(cooc.format(), CoocFormat::Glove); // detected: no header, no PAR1
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct CoocInput {
     source: CoocSource<'static>,

@@ -188,9 +188,8 @@ impl TrainOptions {
 /// that takes new files, or a new one whose parent exists (a file, a device, a
 /// read-only folder or a mistyped path would fail only after the first epoch).
 fn check_checkpoint_dir(dir: &Path) -> Result<()> {
-    let bad = |why: String| {
-        crate::Error::invalid(format!("checkpoint folder {}: {why}", dir.display()))
-    };
+    let bad =
+        |why: String| crate::Error::invalid(format!("checkpoint folder {}: {why}", dir.display()));
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {
             let probe = dir.join(crate::atomic::temp_name("probe"));
@@ -208,7 +207,10 @@ fn check_checkpoint_dir(dir: &Path) -> Result<()> {
             if parent.is_dir() {
                 Ok(())
             } else {
-                Err(bad(format!("the folder {} does not exist", parent.display())))
+                Err(bad(format!(
+                    "the folder {} does not exist",
+                    parent.display()
+                )))
             }
         }
     }
