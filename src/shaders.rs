@@ -15,10 +15,10 @@
 //! written on the host: pipelines get their layouts from them, and the trainer and
 //! the tests bind buffers in this order.
 //!
-//! | kernel | entry points | CPU twin | bindings, in order |
+//! | kernel | entry points | CPU twin ([`Kernel::twins`]) | bindings, in order |
 //! | --- | --- | --- | --- |
-//! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::main_pass`], [`crate::train::twin::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
-//! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
+//! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::glove_step::main_pass`], [`crate::train::twin::glove_step::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
+//! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::glove_cost::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
 //! | [`SEARCH`], [`SEARCH_F16`], [`SEARCH_F16_PACKED`] | `topk_tiles`, `merge` | `crate::search::cpu` (`topk_tiles`, then the merge of the lists) | layout from the WGSL |
 //! | [`SEARCH_SUBGROUP`] | `topk_tiles`, `merge_subgroup` | the same | layout from the WGSL |
 
@@ -68,18 +68,15 @@ pub struct Kernel {
     /// Bindings of group 0 in order (`@binding(0)`, `@binding(1)`, ...) with their
     /// names; empty: the pipeline layout is derived from the WGSL.
     pub bindings: &'static [(&'static str, Binding)],
+    /// Each entry point's CPU twin, as `(entry point, path of the twin in the
+    /// crate)`: the twins live in files named after their kernels.
+    pub twins: &'static [(&'static str, &'static str)],
     consts: OnceLock<HashMap<String, f64>>,
 }
 
 impl Kernel {
     const fn new(name: &'static str, source: &'static str) -> Self {
-        Kernel {
-            name,
-            source,
-            features: wgpu::Features::empty(),
-            bindings: &[],
-            consts: OnceLock::new(),
-        }
+        Self::declared(name, source, wgpu::Features::empty(), &[], &[])
     }
 
     const fn with(
@@ -88,11 +85,23 @@ impl Kernel {
         features: wgpu::Features,
         bindings: &'static [(&'static str, Binding)],
     ) -> Self {
+        Self::declared(name, source, features, bindings, &[])
+    }
+
+    /// A kernel that declares its bindings and its entry points' CPU twins.
+    const fn declared(
+        name: &'static str,
+        source: &'static str,
+        features: wgpu::Features,
+        bindings: &'static [(&'static str, Binding)],
+        twins: &'static [(&'static str, &'static str)],
+    ) -> Self {
         Kernel {
             name,
             source,
             features,
             bindings,
+            twins,
             consts: OnceLock::new(),
         }
     }
@@ -241,7 +250,7 @@ pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
 /// Bindings of `glove_step` (both lane paths), in order: the parameter block, the
 /// model's row shards (`rows0` .. `rows7`, see [`crate::train::max_shards`]), the
 /// snapshot, the pass's spans and entries, and the row costs. The uniform is one
-/// [`crate::train::StepParams`] at a dynamic offset.
+/// [`crate::params::StepParams`] at a dynamic offset.
 ///
 /// ```
 /// use glove_wgpu::{shaders::{Binding, GLOVE_STEP_BINDINGS}, train::StepParams};
@@ -255,7 +264,7 @@ pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
         Binding::DynamicUniform {
-            size: std::mem::size_of::<crate::train::StepParams>() as u64,
+            size: std::mem::size_of::<crate::params::StepParams>() as u64,
         },
     ),
     ("rows0", Binding::ReadWrite),
@@ -283,12 +292,24 @@ pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
         Binding::DynamicUniform {
-            size: std::mem::size_of::<crate::train::CostParams>() as u64,
+            size: std::mem::size_of::<crate::params::CostParams>() as u64,
         },
     ),
     ("row_cost", Binding::Read),
     ("batch_rows", Binding::Read),
     ("partials", Binding::ReadWrite),
+];
+
+/// The CPU twins of `glove_step`'s entry points (both lane paths).
+///
+/// ```
+/// use glove_wgpu::shaders::{GLOVE_STEP_SUBGROUP, GLOVE_STEP_TWINS};
+/// assert_eq!(GLOVE_STEP_SUBGROUP.twins, GLOVE_STEP_TWINS);
+/// assert_eq!(GLOVE_STEP_TWINS[0], ("main_pass", "train::twin::glove_step::main_pass"));
+/// ```
+pub const GLOVE_STEP_TWINS: &[(&str, &str)] = &[
+    ("main_pass", "train::twin::glove_step::main_pass"),
+    ("context_pass", "train::twin::glove_step::context_pass"),
 ];
 
 /// GloVe training, subgroup path: the row-gathered main and context passes of one
@@ -300,7 +321,7 @@ pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
 /// assert_eq!(GLOVE_STEP_SUBGROUP.bindings, GLOVE_STEP_BINDINGS);
 /// GLOVE_STEP_SUBGROUP.validate().unwrap();
 /// ```
-pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
+pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::declared(
     "glove_step_subgroup",
     concat!(
         include_str!("../shaders/glove_step.wgsl"),
@@ -308,6 +329,7 @@ pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SUBGROUP,
     GLOVE_STEP_BINDINGS,
+    GLOVE_STEP_TWINS,
 );
 
 /// GloVe training, fallback path: the same passes with one 32-invocation workgroup
@@ -319,7 +341,7 @@ pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
 /// assert_eq!(GLOVE_STEP_WORKGROUP.const_u32("LANES"), 32);
 /// assert!(GLOVE_STEP_WORKGROUP.features.is_empty());
 /// ```
-pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
+pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::declared(
     "glove_step_workgroup",
     concat!(
         include_str!("../shaders/glove_step.wgsl"),
@@ -327,6 +349,7 @@ pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::empty(),
     GLOVE_STEP_BINDINGS,
+    GLOVE_STEP_TWINS,
 );
 
 /// GloVe training: the deterministic cost reduction, one partial a batch, once per chunk.
@@ -336,11 +359,12 @@ pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
 /// assert_eq!(GLOVE_COST.const_u32("COST_WG"), 256);
 /// GLOVE_COST.validate().unwrap();
 /// ```
-pub static GLOVE_COST: Kernel = Kernel::with(
+pub static GLOVE_COST: Kernel = Kernel::declared(
     "glove_cost",
     include_str!("../shaders/glove_cost.wgsl"),
     wgpu::Features::empty(),
     GLOVE_COST_BINDINGS,
+    &[("reduce_cost", "train::twin::glove_cost::reduce_cost")],
 );
 
 /// Every kernel, for validation and translation tests.

@@ -164,3 +164,89 @@ fn search_constants_are_consistent() {
         assert!(c("MERGE_WG").is_power_of_two());
     }
 }
+
+/// Each host mirror of a WGSL struct has the WGSL's field names, in the same
+/// order, at the same offsets, with the same size: a field reordered, renamed or
+/// resized on either side fails here (before, only "keep in sync" comments tied
+/// them). The field lists are the Rust side's, with `offset_of!`.
+#[test]
+fn wgsl_structs_match_their_rust_mirrors() {
+    use glove_wgpu::train::{CostParams, Entry, Span, StepParams};
+    use std::mem::{offset_of, size_of};
+    macro_rules! fields {
+        ($t:ty: $($f:ident),*) => {
+            (stringify!($t), size_of::<$t>(), vec![$((stringify!($f), offset_of!($t, $f))),*])
+        };
+    }
+    let mirrors = [
+        (
+            &shaders::GLOVE_STEP_WORKGROUP,
+            fields!(StepParams: dim, stride, ctx_row, shard_rows, span_base, n_spans,
+                entry_base, n_entries, x_max, alpha, eta, clip),
+        ),
+        (&shaders::GLOVE_STEP_WORKGROUP, fields!(Span: row, start)),
+        (&shaders::GLOVE_STEP_WORKGROUP, fields!(Entry: idx, x)),
+        (
+            &shaders::GLOVE_COST,
+            fields!(CostParams: n_batches, out_base, pad0, pad1),
+        ),
+    ];
+    for (kernel, (name, size, rust)) in mirrors {
+        let module = naga::front::wgsl::parse_str(kernel.source).unwrap();
+        let mut layouter = naga::proc::Layouter::default();
+        layouter.update(module.to_ctx()).unwrap();
+        let (handle, ty) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{}: no struct {name}", kernel.name));
+        let naga::TypeInner::Struct { members, span } = &ty.inner else {
+            panic!("{name} is not a struct");
+        };
+        let wgsl: Vec<(&str, usize)> = members
+            .iter()
+            .map(|m| (m.name.as_deref().unwrap_or("?"), m.offset as usize))
+            .collect();
+        assert_eq!(wgsl, rust, "{name}: WGSL ({}) against Rust", kernel.name);
+        assert_eq!(*span as usize, size, "{name}: size");
+        assert_eq!(layouter[handle].size as usize, size, "{name}: size");
+    }
+}
+
+/// Every kernel whose bindings the registry declares also declares the CPU twin of
+/// each of its entry points, and nothing else: the twin is named after the entry
+/// point, in a file named after the kernel's family.
+#[test]
+fn every_entry_point_of_a_declared_kernel_has_its_twin() {
+    for k in shaders::all()
+        .into_iter()
+        .filter(|k| !k.bindings.is_empty())
+    {
+        let module = naga::front::wgsl::parse_str(k.source).unwrap();
+        let mut entries: Vec<&str> = module
+            .entry_points
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        let mut declared: Vec<&str> = k.twins.iter().map(|t| t.0).collect();
+        entries.sort_unstable();
+        declared.sort_unstable();
+        assert_eq!(
+            entries, declared,
+            "{}: entry points against declared twins",
+            k.name
+        );
+        let family = k
+            .name
+            .trim_end_matches("_subgroup")
+            .trim_end_matches("_workgroup");
+        for (entry, twin) in k.twins {
+            assert_eq!(
+                *twin,
+                format!("train::twin::{family}::{entry}"),
+                "{}: the twin of {entry}",
+                k.name
+            );
+        }
+    }
+}
