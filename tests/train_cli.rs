@@ -92,7 +92,14 @@ fn fit_then_train_with_resume_then_eval() {
     );
     let rep = read_json(&rp);
     assert_eq!(rep["start_epoch"], 2);
-    assert_eq!(rep["epochs"][0]["epoch"], 3);
+    // The report keeps the checkpoint's earlier epochs (issue 18): 1 to 4.
+    let epochs: Vec<_> = rep["epochs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["epoch"].clone())
+        .collect();
+    assert_eq!(epochs, [1, 2, 3, 4]);
 
     // other outputs: W and W~ side by side, word2vec binary
     train(
