@@ -90,7 +90,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
             Err(e) => return Err(e),
         };
-        writeln!(out, "{line}").map_err(|e| Error::io("writing to stdout", e))?;
+        writeln!(out, "{line}").map_err(|e| Error::io(super::out::STDOUT, e))?;
     }
     Ok(if unknown > 0 {
         ExitCode::FAILURE
