@@ -55,7 +55,12 @@ const STOPPED: &str = "stopped by the progress callback";
 
 /// A whole-number setting as the library's type: `None` stays `None`; below
 /// `min`, or too large for the type, is an `InvalidInputError` naming it.
-fn setting<T: TryFrom<i64>>(py: Python<'_>, name: &str, value: Option<i64>, min: i64) -> PyResult<Option<T>> {
+fn setting<T: TryFrom<i64>>(
+    py: Python<'_>,
+    name: &str,
+    value: Option<i64>,
+    min: i64,
+) -> PyResult<Option<T>> {
     let Some(v) = value else { return Ok(None) };
     if v < min {
         return Err(to_py(
@@ -63,9 +68,14 @@ fn setting<T: TryFrom<i64>>(py: Python<'_>, name: &str, value: Option<i64>, min:
             Error::invalid(format!("{name} must be at least {min}, got {v}")),
         ));
     }
-    T::try_from(v)
-        .map(Some)
-        .map_err(|_| to_py(py, Error::invalid(format!("{name} must be at most the platform's limit, got {v}"))))
+    T::try_from(v).map(Some).map_err(|_| {
+        to_py(
+            py,
+            Error::invalid(format!(
+                "{name} must be at most the platform's limit, got {v}"
+            )),
+        )
+    })
 }
 
 /// The native half of ``glove_wgpu.fit`` (its Python wrapper documents the
@@ -124,7 +134,12 @@ pub fn fit(
     let threads: Option<usize> = setting(py, "threads", threads, 0)?;
     let memory_mb: Option<usize> = setting(py, "memory_mb", memory_mb, 0)?;
     let gpu_memory_mb: Option<u64> = setting(py, "gpu_memory_mb", gpu_memory_mb, 0)?;
-    for (name, v) in [("x_max", x_max), ("alpha", alpha), ("eta", eta), ("clip", clip)] {
+    for (name, v) in [
+        ("x_max", x_max),
+        ("alpha", alpha),
+        ("eta", eta),
+        ("clip", clip),
+    ] {
         if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
             return Err(to_py(
                 py,
@@ -159,7 +174,10 @@ pub fn fit(
     t.resume = resume;
     if let Some(mb) = gpu_memory_mb {
         t.gpu_memory_bytes = mb.checked_mul(1 << 20).ok_or_else(|| {
-            to_py(py, Error::invalid(format!("gpu_memory_mb {mb} is too large")))
+            to_py(
+                py,
+                Error::invalid(format!("gpu_memory_mb {mb} is too large")),
+            )
         })?;
     }
     if let Some(n) = threads {
@@ -197,7 +215,10 @@ pub fn fit(
         return Err(to_py(
             py,
             Error::io(
-                format!("{}: the corpus is a directory, not a text file", corpus.display()),
+                format!(
+                    "{}: the corpus is a directory, not a text file",
+                    corpus.display()
+                ),
                 e,
             ),
         ));
@@ -269,5 +290,8 @@ pub fn fit(
     let json = serde_json::to_string(&report)
         .map_err(|e| to_py(py, Error::invalid(format!("report: {e}"))))?;
     let report = py.import("json")?.call_method1("loads", (json,))?.unbind();
-    Ok((Vectors::on(emb, setup.device().clone(), choice, f16), report))
+    Ok((
+        Vectors::on(emb, setup.device().clone(), choice, f16),
+        report,
+    ))
 }

@@ -232,9 +232,7 @@ fn view<'py>(py: Python<'py>, data: SnapshotData, shape: &[usize]) -> PyResult<B
         }
         _ => return Err(internal(py, "a view is 1-D or 2-D")),
     };
-    a.cast::<PyArrayDyn<f32>>()?
-        .readwrite()
-        .make_nonwriteable();
+    a.cast::<PyArrayDyn<f32>>()?.readwrite().make_nonwriteable();
     Ok(a)
 }
 
@@ -294,11 +292,19 @@ impl Vectors {
 
     /// The exact index of `metric` over the first `rows` rows of the current
     /// embeddings, built on first use (call with the GIL released).
-    fn index(&self, metric: Metric, rows: usize) -> Result<(Arc<Embeddings>, Arc<SearchIndex>), Error> {
+    fn index(
+        &self,
+        metric: Metric,
+        rows: usize,
+    ) -> Result<(Arc<Embeddings>, Arc<SearchIndex>), Error> {
         let emb = {
             let st = self.state();
             let rows = rows.min(st.emb.len());
-            if let Some((_, _, i)) = st.indexes.iter().find(|(m, r, _)| *m == metric && *r == rows) {
+            if let Some((_, _, i)) = st
+                .indexes
+                .iter()
+                .find(|(m, r, _)| *m == metric && *r == rows)
+            {
                 return Ok((st.emb.clone(), i.clone()));
             }
             st.emb.clone()
@@ -362,7 +368,10 @@ impl Vectors {
         if let Ok(w) = key.cast::<PyString>() {
             return emb.require(&w.to_cow()?).or_raise(py);
         }
-        match key.call_method0("__index__").and_then(|i| i.extract::<i64>()) {
+        match key
+            .call_method0("__index__")
+            .and_then(|i| i.extract::<i64>())
+        {
             Ok(i) if i >= 0 && (i as usize) < emb.len() => Ok(i as u32),
             Ok(i) => Err(PyKeyError::new_err(format!(
                 "Key '{i}' not present ({} rows)",
@@ -447,7 +456,10 @@ impl Vectors {
         let choice = args::backend(&backend).or_raise(py)?;
         let size = match vector_size {
             Some(d) if d < 1 => {
-                return Err(invalid(py, format!("vector_size must be at least 1, got {d}")))
+                return Err(invalid(
+                    py,
+                    format!("vector_size must be at least 1, got {d}"),
+                ))
             }
             Some(d) => Some(d as usize),
             None => None,
@@ -455,17 +467,22 @@ impl Vectors {
         let emb = match (words, vectors) {
             (None, None) => {
                 let dim = size.ok_or_else(|| {
-                    invalid(py, "give words and vectors, or vector_size for an empty set")
+                    invalid(
+                        py,
+                        "give words and vectors, or vector_size for an empty set",
+                    )
                 })?;
                 Embeddings::new(Vec::new(), dim, Vec::new()).or_raise(py)?
             }
             (Some(words), Some(vectors)) => {
                 if words.is_instance_of::<PyString>() {
-                    return Err(PyTypeError::new_err("words must be a sequence of words, not one str"));
+                    return Err(PyTypeError::new_err(
+                        "words must be a sequence of words, not one str",
+                    ));
                 }
-                let words: Vec<String> = words.extract().map_err(|_| {
-                    PyTypeError::new_err("words must be a sequence of words (str)")
-                })?;
+                let words: Vec<String> = words
+                    .extract()
+                    .map_err(|_| PyTypeError::new_err("words must be a sequence of words (str)"))?;
                 let a = float32_array(vectors)?;
                 let dim = match a.shape() {
                     [n, d] if *n == words.len() && size.is_none_or(|s| s == *d) => *d,
@@ -515,7 +532,10 @@ impl Vectors {
                 };
                 let emb = io::read(&path, format)?;
                 if emb.is_empty() {
-                    return Err(Error::invalid(format!("{}: no vectors in it", path.display())));
+                    return Err(Error::invalid(format!(
+                        "{}: no vectors in it",
+                        path.display()
+                    )));
                 }
                 Ok(emb)
             })
@@ -568,7 +588,10 @@ impl Vectors {
             .map_err(|_| {
                 PyTypeError::new_err(format!(
                     "a key is a word (str), a row number (int) or a list of them, not {}",
-                    key.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                    key.get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default()
                 ))
             })?
             .collect::<PyResult<_>>()?;
@@ -652,7 +675,10 @@ impl Vectors {
                     .ok()
                     .and_then(|i| emb.word(i))
                     .ok_or_else(|| {
-                        invalid(py, format!("word id {id} out of range ({} words)", emb.len()))
+                        invalid(
+                            py,
+                            format!("word id {id} out of range ({} words)", emb.len()),
+                        )
                     })
             })
             .collect::<PyResult<Vec<&str>>>()?;
@@ -696,24 +722,28 @@ impl Vectors {
         let metric = args::metric(&metric).or_raise(py)?;
         let a = float32_array(queries)?;
         let dim = self.vector_size();
-        let m = match a.shape() {
-            [m, d] if *d == dim => *m,
-            [_, d] => {
-                return Err(invalid(
+        let m =
+            match a.shape() {
+                [m, d] if *d == dim => *m,
+                [_, d] => {
+                    return Err(invalid(
+                        py,
+                        format!("queries have {d} columns, the vectors have {dim} dimensions"),
+                    ))
+                }
+                s => return Err(invalid(
                     py,
-                    format!("queries have {d} columns, the vectors have {dim} dimensions"),
-                ))
-            }
-            s => {
-                return Err(invalid(
-                    py,
-                    format!("queries must be 1-D (one vector) or 2-D (one per row), got shape {s:?}"),
-                ))
-            }
-        };
+                    format!(
+                        "queries must be 1-D (one vector) or 2-D (one per row), got shape {s:?}"
+                    ),
+                )),
+            };
         let rows = match rows {
             Some(r) if r < 0 => {
-                return Err(invalid(py, format!("restrict_vocab must be at least 0, got {r}")))
+                return Err(invalid(
+                    py,
+                    format!("restrict_vocab must be at least 0, got {r}"),
+                ))
             }
             Some(r) => r as usize,
             None => usize::MAX,
@@ -723,12 +753,19 @@ impl Vectors {
             Some(e) if e.len() != m => {
                 return Err(invalid(
                     py,
-                    format!("exclude has {} lists for {m} queries: give one list per query", e.len()),
+                    format!(
+                        "exclude has {} lists for {m} queries: give one list per query",
+                        e.len()
+                    ),
                 ))
             }
             Some(e) => Some(
                 e.into_iter()
-                    .map(|l| l.into_iter().filter_map(|i| u32::try_from(i).ok()).collect())
+                    .map(|l| {
+                        l.into_iter()
+                            .filter_map(|i| u32::try_from(i).ok())
+                            .collect()
+                    })
                     .collect(),
             ),
         };
@@ -805,8 +842,10 @@ impl Vectors {
             })
             .collect::<PyResult<_>>()?;
         let emb = &st.emb;
-        check_finite(&values, dim, &|r| format!("the vector for {:?}", emb.words()[rows[r] as usize]))
-            .or_raise(py)?;
+        check_finite(&values, dim, &|r| {
+            format!("the vector for {:?}", emb.words()[rows[r] as usize])
+        })
+        .or_raise(py)?;
         if rows.is_empty() {
             return Ok(());
         }
@@ -824,7 +863,10 @@ impl Vectors {
         let dim = self.vector_size();
         let (n, values) = matrix_values(vectors, dim, "vectors")?;
         if n != words.len() {
-            return Err(invalid(py, format!("{} vectors for {} keys", n, words.len())));
+            return Err(invalid(
+                py,
+                format!("{} vectors for {} keys", n, words.len()),
+            ));
         }
         check_finite(&values, dim, &|r| format!("the vector for {:?}", words[r])).or_raise(py)?;
         let mut st = self.state();
