@@ -14,6 +14,7 @@ import itertools
 import logging
 import math
 import warnings
+from functools import cached_property
 from numbers import Integral
 from types import MappingProxyType
 
@@ -250,20 +251,23 @@ class Vectors(_native.Vectors):
     # -- keys -------------------------------------------------------------
 
     def _keys_built(self):
+        """Makes the key caches once: the list, the dict and its read-only view
+        (stored in the instance's __dict__, where later reads find them
+        without a call)."""
         d = self.__dict__
-        if "_itk" not in d:
+        if "_kti" not in d:
             itk = self._keys()
             kti = {w: i for i, w in enumerate(itk)}
-            d["_itk"], d["_kti"], d["_kti_view"] = itk, kti, MappingProxyType(kti)
+            d["index_to_key"], d["_kti"], d["key_to_index"] = itk, kti, MappingProxyType(kti)
         return d
 
     def _keys_changed(self, added=None):
         """Brings the key caches up to date after a change: `added` words
         appended, or everything (in place, so the mappings handed out follow)."""
         d = self.__dict__
-        if "_itk" not in d:
+        if "_kti" not in d:
             return
-        itk, kti = d["_itk"], d["_kti"]
+        itk, kti = d["index_to_key"], d["_kti"]
         if added is not None:
             n = len(itk)
             itk.extend(added)
@@ -273,23 +277,17 @@ class Vectors(_native.Vectors):
             kti.clear()
             kti.update((w, i) for i, w in enumerate(itk))
 
-    @property
+    @cached_property
     def index_to_key(self):
         """The words in row order: one list, kept up to date by changes (as
         gensim's; read it, do not change it)."""
-        try:
-            return self.__dict__["_itk"]
-        except KeyError:
-            return self._keys_built()["_itk"]
+        return self._keys_built()["index_to_key"]
 
-    @property
+    @cached_property
     def key_to_index(self):
         """Word to row: a read-only mapping over one dict made once and kept up
         to date by changes (a look-up is a dict look-up; gensim's is a dict)."""
-        try:
-            return self.__dict__["_kti_view"]
-        except KeyError:
-            return self._keys_built()["_kti_view"]
+        return self._keys_built()["key_to_index"]
 
     @property
     def expandos(self):
