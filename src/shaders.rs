@@ -76,14 +76,7 @@ pub struct Kernel {
 
 impl Kernel {
     const fn new(name: &'static str, source: &'static str) -> Self {
-        Kernel {
-            name,
-            source,
-            features: wgpu::Features::empty(),
-            bindings: &[],
-            twins: &[],
-            consts: OnceLock::new(),
-        }
+        Self::declared(name, source, wgpu::Features::empty(), &[], &[])
     }
 
     const fn with(
@@ -92,14 +85,7 @@ impl Kernel {
         features: wgpu::Features,
         bindings: &'static [(&'static str, Binding)],
     ) -> Self {
-        Kernel {
-            name,
-            source,
-            features,
-            bindings,
-            twins: &[],
-            consts: OnceLock::new(),
-        }
+        Self::declared(name, source, features, bindings, &[])
     }
 
     /// A kernel that declares its bindings and its entry points' CPU twins.

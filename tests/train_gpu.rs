@@ -398,6 +398,13 @@ fn train_twin(plan: &Arc<BatchPlan>, c: &TrainConfig, lanes: usize) -> (Model, V
     (m, costs)
 }
 
+/// The batched backend through `train` (it builds its own plan of `cooc`).
+fn train_batched(cooc: &[Cooc], c: &TrainConfig) -> Model {
+    let mut m = Model::new(120, c.dim, 7).unwrap();
+    train::train(&mut m, cooc, c, &Backend::Batched, 0, &mut |_, _| Ok(())).unwrap();
+    m
+}
+
 fn bits(m: &Model) -> Vec<u32> {
     m.params
         .iter()
@@ -439,16 +446,7 @@ fn gpu_trainer_is_deterministic_and_matches_the_batched_twin() {
         let w = train_twin(&plan, &c, lanes(&ctx, &path));
         assert_near_twin(path.kernel.name, &(a, ca), &w);
         // And through `train`, whose batched backend builds the same plan.
-        let mut cpu = Model::new(120, 16, 7).unwrap();
-        train::train(
-            &mut cpu,
-            &cooc,
-            &c,
-            &Backend::Batched,
-            0,
-            &mut |_, _| Ok(()),
-        )
-        .unwrap();
+        let cpu = train_batched(&cooc, &c);
         let fallback = train_twin(&plan, &c, twin::fallback_lanes() as usize);
         assert_eq!(cpu, fallback.0);
     }
@@ -470,16 +468,7 @@ fn chunked_training_with_the_row_cap_equals_the_twin() {
     };
     let (g, costs, layout) = train_gpu(&ctx, &plan, &c, &budget);
     assert!(layout.resident_chunks > 1, "{layout:?}");
-    let mut cpu = Model::new(120, 9, 7).unwrap();
-    train::train(
-        &mut cpu,
-        &cooc,
-        &c,
-        &Backend::Batched,
-        0,
-        &mut |_, _| Ok(()),
-    )
-    .unwrap();
+    let cpu = train_batched(&cooc, &c);
     for (k, (a, w)) in g.params.iter().zip(&cpu.params).enumerate() {
         assert!(
             (a - w).abs() <= 1e-5 + 1e-4 * w.abs(),

@@ -138,6 +138,13 @@ pub fn train_embeddings(
         adapter: adapter.as_deref(),
         start_epoch: start,
     })?;
+    if matches!(backend, train::Backend::Batched | train::Backend::Gpu(_)) {
+        // Before the first epoch, this trainer cuts the triples into batches once
+        // (in parallel: about 40 ns a triple on 2 cores) and places them.
+        progress(Event::Note(&format!(
+            "cutting the {n} triples into batches once (the batch plan), before epoch 1"
+        )))?;
+    }
     let t0 = Instant::now();
     let budget = setup.budget();
     let epochs = train::train_source(

@@ -138,8 +138,9 @@ pub enum PlanStorage {
     /// In memory.
     #[default]
     Memory,
-    /// In four files in a temporary folder made inside this one (removed with the
-    /// plan), memory-mapped.
+    /// In four files in a temporary folder made inside this one, memory-mapped,
+    /// and removed with the plan (on Unix their names are removed at once, so a
+    /// killed run leaves nothing behind).
     Files(PathBuf),
 }
 
@@ -499,6 +500,10 @@ impl Sink {
                     open(FILE_NAMES[2])?,
                     open(FILE_NAMES[3])?,
                 ];
+                // On Unix the names go at once: the open files (and later their
+                // maps) keep the data, and a killed process leaves nothing on disk.
+                #[cfg(unix)]
+                let _ = std::fs::remove_dir_all(&dir.0);
                 Ok(Sink::Files {
                     dir,
                     files,
