@@ -47,6 +47,7 @@ pub fn device(choice: DeviceChoice, notes: &mut Vec<String>) -> Result<Device, E
         return Ok(d.clone());
     }
     if choice != DeviceChoice::Cpu {
+        check_backend_variable()?;
         quiet_wayland_probe();
     }
     let d = choice.resolve(&mut |e| {
@@ -57,6 +58,39 @@ pub fn device(choice: DeviceChoice, notes: &mut Vec<String>) -> Result<Device, E
     })?;
     cache.push((choice, d.clone()));
     Ok(d)
+}
+
+/// wgpu's names for its graphics APIs (`wgpu::Backends::from_comma_list`).
+const GRAPHICS_APIS: &[&str] = &[
+    "vulkan", "vk", "metal", "mtl", "dx12", "d3d12", "gl", "gles", "opengl", "webgpu", "noop",
+];
+
+/// Refuses a `GLOVE_WGPU_BACKEND` (or, when that is unset, `WGPU_BACKEND`)
+/// that names an unknown graphics API. wgpu skips such a name with a log line
+/// nobody sees: a misspelt `vulkn` asked for no API at all, so `"auto"` fell
+/// back to the CPU and `"gpu"` failed with every API "not requested". The
+/// variable is read as `GpuOptions::from_env` reads it (the first one set; set
+/// but blank means every API; case and spaces do not matter).
+fn check_backend_variable() -> Result<(), Error> {
+    let Some((name, value)) = ["GLOVE_WGPU_BACKEND", "WGPU_BACKEND"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().map(|v| (name, v)))
+    else {
+        return Ok(());
+    };
+    let unknown: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|api| !api.is_empty() && !GRAPHICS_APIS.contains(&api.to_lowercase().as_str()))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "{name}={value:?}: unknown graphics API {} (known: {}; unset {name} to try every one)",
+        unknown.join(", "),
+        GRAPHICS_APIS.join(", ")
+    )))
 }
 
 /// Without `XDG_RUNTIME_DIR`, looking for a GPU prints "error: XDG_RUNTIME_DIR
@@ -722,22 +756,23 @@ impl Vectors {
         let metric = args::metric(&metric).or_raise(py)?;
         let a = float32_array(queries)?;
         let dim = self.vector_size();
-        let m =
-            match a.shape() {
-                [m, d] if *d == dim => *m,
-                [_, d] => {
-                    return Err(invalid(
-                        py,
-                        format!("queries have {d} columns, the vectors have {dim} dimensions"),
-                    ))
-                }
-                s => return Err(invalid(
+        let m = match a.shape() {
+            [m, d] if *d == dim => *m,
+            [_, d] => {
+                return Err(invalid(
+                    py,
+                    format!("queries have {d} columns, the vectors have {dim} dimensions"),
+                ))
+            }
+            s => {
+                return Err(invalid(
                     py,
                     format!(
                         "queries must be 1-D (one vector) or 2-D (one per row), got shape {s:?}"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let rows = match rows {
             Some(r) if r < 0 => {
                 return Err(invalid(

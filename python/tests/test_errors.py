@@ -144,6 +144,46 @@ def test_no_adapter_is_a_gpu_error():
     assert "GpuError: no GPU adapter found" in out.stdout, out.stdout
 
 
+def test_misspelt_backend_variable():
+    """A misspelt GLOVE_WGPU_BACKEND was ignored: wgpu skips unknown names, so
+    "auto" fell back to the CPU in silence and "gpu" said every API was "not
+    requested". Now: an InvalidInputError naming the variable and the name, from
+    every way to a device; "cpu" never reads it, and wgpu's aliases and a blank
+    value still pass (fresh processes: devices are made once per process)."""
+    code = (
+        "import sys, numpy as np, glove_wgpu\n"
+        "for backend in ['auto', 'gpu']:\n"
+        "    for make in [lambda: glove_wgpu.Vectors(['a'], np.ones((1, 2)), backend=backend),\n"
+        "                 lambda: glove_wgpu.fit(sys.argv[1], backend=backend)]:\n"
+        "        try:\n"
+        "            make()\n"
+        "        except glove_wgpu.InvalidInputError as e:\n"
+        "            assert isinstance(e, ValueError)\n"
+        "            print(e)\n"
+        "glove_wgpu.Vectors(['a'], np.ones((1, 2)), backend='cpu').nearest(np.ones(2))\n"
+    )
+    missing = "/nonexistent/corpus.txt"  # the setting is refused before the corpus is opened
+    env = dict(os.environ, GLOVE_WGPU_BACKEND="vulkn, gl")
+    out = subprocess.run([sys.executable, "-c", code, missing], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 4, out.stdout
+    for line in lines:
+        assert 'GLOVE_WGPU_BACKEND="vulkn, gl": unknown graphics API vulkn (known: vulkan,' in line, line
+    env = {k: v for k, v in os.environ.items() if k != "GLOVE_WGPU_BACKEND"}
+    for value in [" VK ,", ""]:
+        good = (
+            "import numpy as np, glove_wgpu\n"
+            "glove_wgpu.Vectors(['a'], np.ones((1, 2)), backend='auto').nearest(np.ones(2))\n"
+        )
+        out = subprocess.run([sys.executable, "-c", good], env=dict(env, WGPU_BACKEND="bad", GLOVE_WGPU_BACKEND=value),
+                             capture_output=True, text=True)
+        assert out.returncode == 0, (value, out.stderr)
+    out = subprocess.run([sys.executable, "-c", good], env=dict(env, WGPU_BACKEND="bad"),
+                         capture_output=True, text=True)
+    assert 'WGPU_BACKEND="bad": unknown graphics API bad' in out.stderr, out.stderr
+
+
 def test_progress_callback_exception_is_raised_as_itself(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("the cat sat on the mat\n" * 50)
