@@ -1,20 +1,23 @@
-"""Ctrl-C during a long `nearest`: the search runs in chunks sized to about a
-fifth of a second each and checks for signals between them, so
-KeyboardInterrupt comes within a chunk, not when the whole search ends (it came
-23 s later on lavapipe)."""
+"""Ctrl-C during a long `nearest`: the search runs in chunks of about a fifth of
+a second and checks for signals between them, so KeyboardInterrupt comes within
+a chunk, not when the whole search ends (it came 23 s later on lavapipe).
 
-import os
-import signal
+No clock is read to decide: a child process counts the signal checks made while
+its search runs (a SIGALRM handler every 20 ms runs only when the native search
+checks for signals, since the search holds no GIL) and, at the fifth, sends
+itself a real SIGINT. The search must then end in KeyboardInterrupt, before
+returning a result. A search that checked only at its end would run the handler
+at most once or twice, finish, and return."""
+
 import subprocess
 import sys
-import time
 
 import pytest
 
 from conftest import require_gpu
 
 CHILD = r"""
-import sys, time
+import os, signal, sys, time
 import numpy as np
 import glove_wgpu
 
@@ -28,15 +31,29 @@ v.nearest(q[:8])  # the index is built, the kernels compiled
 t = time.perf_counter()
 v.nearest(q)
 per_query = (time.perf_counter() - t) / len(q)
-m = max(64, int(seconds / per_query))
-q = rng.standard_normal((m, d), dtype=np.float32)
-print(f"searching {m} queries, about {m * per_query:.1f} s", flush=True)
-t = time.perf_counter()
+# Long enough for dozens of chunks (sized, not asserted, by the clock).
+q = rng.standard_normal((max(64, int(seconds / per_query)), d), dtype=np.float32)
+
+searching, checks = False, 0
+def on_alarm(signum, frame):
+    global checks
+    if searching:
+        checks += 1
+        if checks == 5:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, mid-search
+signal.signal(signal.SIGALRM, on_alarm)
+signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
+hits = None
 try:
-    v.nearest(q, k=1)
-    print(f"finished after {time.perf_counter() - t:.2f} s", flush=True)
+    searching = True
+    hits = v.nearest(q, k=1)
+    searching = False
+    print(f"finished: {len(q)} queries answered, {checks} signal checks during the search", flush=True)
 except KeyboardInterrupt:
-    print(f"interrupted after {time.perf_counter() - t:.2f} s", flush=True)
+    searching = False
+    print(f"interrupted: result returned={hits is not None}, {checks} signal checks", flush=True)
+finally:
+    signal.setitimer(signal.ITIMER_REAL, 0)
 """
 
 
@@ -44,21 +61,8 @@ except KeyboardInterrupt:
 def test_ctrl_c_stops_a_long_search(backend):
     if backend == "gpu":
         require_gpu()
-    seconds = 12.0
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, backend, str(seconds)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        first = child.stdout.readline()
-        assert first.startswith("searching"), first + child.stderr.read()
-        time.sleep(1.0)
-        sent = time.perf_counter()
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=120)
-        waited = time.perf_counter() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert out.startswith("interrupted"), out + err
-    assert waited < 3.0, f"KeyboardInterrupt came {waited:.1f} s after Ctrl-C ({first.strip()}; {out.strip()})"
+    # The timeout only guards against a hang; nothing is timed.
+    out = subprocess.run([sys.executable, "-c", CHILD, backend, "10"], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("interrupted: result returned=False"), out.stdout + out.stderr
