@@ -125,7 +125,9 @@ class Vectors(_native.Vectors):
     set to ``add_vectors`` to, ``Vectors.load(path)`` from a GloVe, word2vec or
     fastText file, or ``glove_wgpu.fit`` to train one. ``backend="auto"`` uses a
     hardware GPU when there is one and the CPU otherwise, ``"gpu"`` insists
-    (``GpuError`` without one), ``"cpu"`` never looks for one; ``f16`` stores the
+    (``GpuError`` without one), ``"cpu"`` never looks for one (the environment's
+    ``GLOVE_WGPU_BACKEND`` restricts the graphics APIs looked through, and an
+    API name it does not know is an ``InvalidInputError``); ``f16`` stores the
     search copy of the matrix in half precision.
 
     Changes (``add_vector``, ``add_vectors``, ``v[key] = vector``,
