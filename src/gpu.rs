@@ -110,13 +110,14 @@ impl GpuOptions {
     }
 }
 
-/// The first of the variables `a` and `b` that is set and not blank: its name
-/// and value.
+/// The first of the variables `a` and `b` that is set, its name and value;
+/// `None` when neither is, or when the first set is blank (which means "no
+/// choice": `a` set but blank hides `b`, as Python's check reads them).
 fn env_var(a: &str, b: &str) -> Option<(String, String)> {
-    [a, b].into_iter().find_map(|name| {
-        let v = std::env::var(name).ok()?;
-        (!v.trim().is_empty()).then(|| (name.to_string(), v))
-    })
+    let (name, v) = [a, b]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().map(|v| (name, v)))?;
+    (!v.trim().is_empty()).then(|| (name.to_string(), v))
 }
 
 /// The graphics APIs a `GLOVE_WGPU_BACKEND` value names (comma-separated);

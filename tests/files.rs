@@ -1764,6 +1764,13 @@ fn a_backend_variable_that_does_not_parse_is_an_error() {
             );
         }
     }
+    // The first variable set wins, even blank (every graphics API), as the
+    // Python package reads them: a blank GLOVE_WGPU_BACKEND hides WGPU_BACKEND.
+    let o = run(bin()
+        .args(["neighbors", "--vectors", s(&v), "w1"])
+        .env("GLOVE_WGPU_BACKEND", " ")
+        .env("WGPU_BACKEND", "vulcan"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
 }
 
 /// `--resume` of a finished run says so, and its report keeps the earlier
