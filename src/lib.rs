@@ -65,6 +65,7 @@ pub mod eval;
 pub mod gpu;
 mod hash;
 pub mod io;
+pub mod ivf;
 pub mod model;
 pub mod names;
 #[cfg(feature = "parquet")]

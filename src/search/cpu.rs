@@ -13,7 +13,8 @@
 use half::f16;
 use rayon::prelude::*;
 
-use super::topk::TopK;
+use super::lists::{ListRows, Pairs, DEAD};
+use super::topk::{push_into, threshold_of, TopK};
 use super::{Exclusions, Lists, Metric, Prepared, Queries, Rows};
 
 /// Queries per block: one `gemm` call multiplies `QB` queries by `CN` rows.
@@ -157,6 +158,205 @@ fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32]) {
                 if !excluded.contains(&id) {
                     list.push(s, id);
                     thr = list.threshold();
+                }
+            }
+        }
+    }
+}
+
+/// Queries per block of one list's scan.
+const LIST_QB: usize = 256;
+
+/// CPU twin of the list scan (`scan` in `shaders/search_scan.wgsl`): each probed
+/// list is read once, multiplied (gemm) by the block of queries that probe it,
+/// and every (query, list) pair keeps its own list of `k`; then each query's
+/// pair lists are merged. Work items are `(list, block of its queries)`, the
+/// costliest first, run by rayon. Hits carry `rows.ids`; dead rows and each
+/// query's exclusions are skipped.
+pub(crate) fn scan_lists(
+    rows: &ListRows,
+    q: &Queries,
+    pairs: &Pairs,
+    k: usize,
+    excl: &Exclusions,
+    metric: Metric,
+) -> Lists {
+    let npairs = pairs.len();
+    let mut keys = vec![f32::NEG_INFINITY; npairs * k];
+    let mut ids = vec![DEAD; npairs * k];
+    let mut lens = vec![0usize; npairs];
+    // Work items in list order, each with its own pairs' slices of the output.
+    struct Item<'o> {
+        list: usize,
+        first: usize,
+        keys: &'o mut [f32],
+        ids: &'o mut [u32],
+        lens: &'o mut [usize],
+    }
+    let mut items: Vec<Item> = Vec::new();
+    {
+        let (mut kr, mut ir, mut lr) = (&mut keys[..], &mut ids[..], &mut lens[..]);
+        for l in 0..rows.lists() {
+            let (p0, p1) = (pairs.by_list[l], pairs.by_list[l + 1]);
+            let mut first = p0;
+            while first < p1 {
+                let n = LIST_QB.min(p1 - first);
+                let (ka, kb) = std::mem::take(&mut kr).split_at_mut(n * k);
+                let (ia, ib) = std::mem::take(&mut ir).split_at_mut(n * k);
+                let (la, lb) = std::mem::take(&mut lr).split_at_mut(n);
+                (kr, ir, lr) = (kb, ib, lb);
+                items.push(Item {
+                    list: l,
+                    first,
+                    keys: ka,
+                    ids: ia,
+                    lens: la,
+                });
+                first += n;
+            }
+        }
+    }
+    let cost = |it: &Item| rows.range(it.list).len() * it.lens.len();
+    items.sort_by_key(|it| std::cmp::Reverse(cost(it)));
+    items.into_par_iter().for_each(|it| {
+        let queries = &pairs.query[it.first..it.first + it.lens.len()];
+        scan_list(
+            rows, it.list, q, queries, k, excl, metric, it.keys, it.ids, it.lens,
+        );
+    });
+    // Merge each query's pair lists.
+    (0..q.m)
+        .into_par_iter()
+        .map(|qi| {
+            let mut top = TopK::new(k);
+            for &p in pairs.of_query(qi) {
+                let p = p as usize;
+                for e in 0..lens[p] {
+                    let (key, id) = (keys[p * k + e], ids[p * k + e]);
+                    if key < top.threshold() {
+                        break;
+                    }
+                    top.push(key, id);
+                }
+            }
+            top
+        })
+        .collect()
+}
+
+/// One work item: list `list` against `queries` (batch numbers), each query's
+/// best `k` into its slice list.
+#[allow(clippy::too_many_arguments)]
+fn scan_list(
+    rows: &ListRows,
+    list: usize,
+    q: &Queries,
+    queries: &[u32],
+    k: usize,
+    excl: &Exclusions,
+    metric: Metric,
+    keys: &mut [f32],
+    ids: &mut [u32],
+    lens: &mut [usize],
+) {
+    let p = rows.rows;
+    let dp = p.dp;
+    let range = rows.range(list);
+    let mq = queries.len();
+    if range.is_empty() || mq == 0 || k == 0 {
+        return;
+    }
+    // The block's queries, gathered contiguous.
+    let mut block = vec![0f32; mq * dp];
+    for (dst, &qi) in block.chunks_mut(dp).zip(queries) {
+        dst.copy_from_slice(&q.data[qi as usize * dp..(qi as usize + 1) * dp]);
+    }
+    let chunk_rows = CN.min(range.len());
+    let mut scores = vec![0f32; mq * chunk_rows];
+    let mut converted = match p.rows {
+        Rows::F16(_) => vec![0f32; chunk_rows * dp],
+        Rows::F32(_) => Vec::new(),
+    };
+    let beta = if metric == Metric::Euclidean {
+        2.0
+    } else {
+        1.0
+    };
+    let mut start = range.start;
+    while start < range.end {
+        let len = chunk_rows.min(range.end - start);
+        let chunk: &[f32] = match &p.rows {
+            Rows::F32(v) => &v[start * dp..(start + len) * dp],
+            Rows::F16(v) => {
+                use half::slice::HalfFloatSliceExt;
+                let src: &[f16] = &v[start * dp..(start + len) * dp];
+                src.convert_to_f32_slice(&mut converted[..len * dp]);
+                &converted[..len * dp]
+            }
+        };
+        // SAFETY: as in `topk_tiles`: dst mq x len (row stride len), lhs the
+        // gathered block mq x dim (row stride dp), rhs dim x len read from the
+        // chunk's len x dp rows (column stride dp), all in bounds.
+        unsafe {
+            gemm::gemm(
+                mq,
+                len,
+                p.dim,
+                scores.as_mut_ptr(),
+                1,
+                len as isize,
+                false,
+                block.as_ptr(),
+                1,
+                dp as isize,
+                chunk.as_ptr(),
+                dp as isize,
+                1,
+                0.0,
+                beta,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+        let row_ids = &rows.ids[start..start + len];
+        for (j, &qi) in queries.iter().enumerate() {
+            let row = &mut scores[j * len..(j + 1) * len];
+            if metric == Metric::Euclidean {
+                for (s, n) in row.iter_mut().zip(&p.norms[start..start + len]) {
+                    *s -= n;
+                }
+            }
+            let (kj, ij) = (&mut keys[j * k..(j + 1) * k], &mut ids[j * k..(j + 1) * k]);
+            offer_ids(kj, ij, &mut lens[j], row, row_ids, excl.of(qi as usize));
+        }
+        start += len;
+    }
+}
+
+/// [`offer`] into a slice list, the keys of `row` belonging to `row_ids`
+/// (dead rows skipped).
+#[inline]
+fn offer_ids(
+    keys: &mut [f32],
+    ids: &mut [u32],
+    len: &mut usize,
+    row: &[f32],
+    row_ids: &[u32],
+    excluded: &[u32],
+) {
+    let mut thr = threshold_of(keys, *len);
+    for (b, block) in row.chunks(SCAN).enumerate() {
+        if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
+            continue;
+        }
+        for (e, &s) in block.iter().enumerate() {
+            if s >= thr {
+                let id = row_ids[b * SCAN + e];
+                if id != DEAD && !excluded.contains(&id) {
+                    push_into(keys, ids, len, s, id);
+                    thr = threshold_of(keys, *len);
                 }
             }
         }

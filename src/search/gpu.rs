@@ -624,3 +624,43 @@ impl GpuIndex {
         })
     }
 }
+
+/// Lists of rows resident on the GPU (an IVF index's storage): TODO.
+pub(crate) struct GpuLists {
+    _ctx: Arc<GpuContext>,
+}
+
+impl GpuLists {
+    pub(crate) fn new(
+        ctx: Arc<GpuContext>,
+        _rows: &super::lists::ListRows,
+        _max_shard_bytes: Option<u64>,
+    ) -> Result<Self> {
+        Ok(GpuLists { _ctx: ctx })
+    }
+
+    pub(crate) fn scan(
+        &self,
+        _q: &Queries,
+        _pairs: &super::lists::Pairs,
+        _k: usize,
+        _excl: &Exclusions,
+        _metric: Metric,
+    ) -> Result<Lists> {
+        Err(Error::Gpu("not yet".into()))
+    }
+
+    pub(crate) fn exact(
+        &self,
+        _q: &Queries,
+        _k: usize,
+        _excl: &Exclusions,
+        _metric: Metric,
+    ) -> Result<Lists> {
+        Err(Error::Gpu("not yet".into()))
+    }
+
+    pub(crate) fn counts(&self, _m: usize, _k: usize, _nprobe: usize) -> Result<KernelCounts> {
+        Err(Error::Gpu("not yet".into()))
+    }
+}

@@ -77,3 +77,38 @@ impl TopK {
         self.keys.iter().copied().zip(self.ids.iter().copied())
     }
 }
+
+/// [`TopK::push`] on a list kept in slices: `keys` and `ids` hold room for `k`
+/// entries, the first `*len` of them sorted best first.
+#[inline]
+pub fn push_into(keys: &mut [f32], ids: &mut [u32], len: &mut usize, key: f32, id: u32) {
+    let k = keys.len();
+    if k == 0 {
+        return;
+    }
+    let full = *len == k;
+    if full && !better(key, id, keys[k - 1], ids[k - 1]) {
+        return;
+    }
+    let mut p = if full { k - 1 } else { *len };
+    while p > 0 && better(key, id, keys[p - 1], ids[p - 1]) {
+        keys[p] = keys[p - 1];
+        ids[p] = ids[p - 1];
+        p -= 1;
+    }
+    keys[p] = key;
+    ids[p] = id;
+    if !full {
+        *len += 1;
+    }
+}
+
+/// The lowest key that can still enter a slice list of `k` entries holding `len`.
+#[inline(always)]
+pub fn threshold_of(keys: &[f32], len: usize) -> f32 {
+    if len < keys.len() {
+        f32::NEG_INFINITY
+    } else {
+        keys[keys.len() - 1]
+    }
+}
