@@ -28,6 +28,9 @@ enum What {
     /// GloVe training on a corpus (the bundled one by default), with the kernels'
     /// counted traffic.
     Train(super::bench_train::TrainBenchArgs),
+    /// An IVF index (approximate search): recall and queries/s per nprobe,
+    /// against exact search in the same run.
+    Ann(super::bench_ann::AnnArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +102,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.what {
         What::Search(a) => search(a),
         What::Train(a) => super::bench_train::run(a),
+        What::Ann(a) => super::bench_ann::run(a),
     }
 }
 

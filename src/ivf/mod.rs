@@ -840,6 +840,81 @@ impl Index {
         Ok(out)
     }
 
+    /// Exact search over every live row (every list read), ranked as
+    /// [`Index::search`] ranks: the ground truth its recall is measured against.
+    ///
+    /// ```
+    /// # use glove_wgpu::{ivf::{Index, IndexOptions, Probe}, search::Metric, Device, Embeddings};
+    /// let emb = Embeddings::new(vec!["a".into(), "b".into(), "c".into()], 1, vec![1.0, 2.0, 3.0])?;
+    /// let index = Index::build(&emb, &Device::Cpu, &IndexOptions::new(Metric::Euclidean).lists(3), &mut |_| Ok(()))?;
+    /// let hits = index.search_exact(&[2.2], 2, None)?;
+    /// assert_eq!((hits[0][0].id, hits[0][1].id), (1, 2));
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn search_exact(
+        &self,
+        queries: &[f32],
+        k: usize,
+        exclude: Option<&[Vec<u32>]>,
+    ) -> Result<Vec<Vec<Neighbor>>> {
+        let m = check_matrix(queries, self.dim, "queries")?;
+        let k = k.min(self.len());
+        if m == 0 {
+            return Ok(Vec::new());
+        }
+        if k == 0 {
+            return Ok(vec![Vec::new(); m]);
+        }
+        // Exclusions by stored row; dead rows excluded as well.
+        let dead: Vec<u32> = (0..self.ids.len() as u32)
+            .filter(|&r| self.ids[r as usize] == DEAD)
+            .collect();
+        let lists: Vec<Vec<u32>> = (0..m)
+            .map(|q| {
+                let mut l = dead.clone();
+                if let Some(e) = exclude.and_then(|e| e.get(q)) {
+                    l.extend(e.iter().filter_map(|&id| {
+                        self.pos.get(id as usize).copied().filter(|&r| r != DEAD)
+                    }));
+                }
+                l
+            })
+            .collect();
+        if exclude.is_some_and(|e| e.len() != m) {
+            return Err(Error::invalid("one exclusion list per query"));
+        }
+        let excl = Exclusions::new(m, Some(&lists))?;
+        let dp = padded_dim(self.dim);
+        let q = Queries {
+            m,
+            data: pad_rows(queries, self.dim, dp, self.metric == Metric::Cosine),
+        };
+        let found = self.exact_rows(&q, k, &excl)?;
+        Ok(found
+            .iter()
+            .enumerate()
+            .map(|(qi, l)| {
+                // ranked by id on ties, as the IVF search ranks
+                let mut top = search::TopK::new(k);
+                for (key, r) in l.iter() {
+                    top.push(key, self.ids[r as usize]);
+                }
+                match self.metric {
+                    Metric::Cosine | Metric::Dot => top
+                        .iter()
+                        .map(|(key, id)| Neighbor { id, score: key })
+                        .collect(),
+                    Metric::Euclidean => search::exact_distances_at(
+                        &self.rows,
+                        &q.data[qi * dp..(qi + 1) * dp],
+                        &top,
+                        |id| self.pos[id as usize] as usize,
+                    ),
+                }
+            })
+            .collect())
+    }
+
     /// Exact search over the stored rows (every list), for the calibration:
     /// the best `k` stored rows of each query, as stored-row numbers.
     fn exact_rows(&self, q: &Queries, k: usize, excl: &Exclusions) -> Result<Lists> {

@@ -123,6 +123,8 @@ pub struct KernelCounts {
     pub candidate_bytes: f64,
     /// `(row + query + candidate bytes) / (2 n d m)`.
     pub bytes_per_flop: f64,
+    /// Loads from workgroup memory per FMA of the product (a 128-bit load counts one).
+    pub shared_loads_per_fma: f64,
     /// Candidate entries written to global memory per query.
     pub candidates_per_query: f64,
     /// Compute dispatches per 1,000 queries.
@@ -319,6 +321,8 @@ impl GpuIndex {
             query_bytes,
             candidate_bytes,
             bytes_per_flop: (row_bytes + query_bytes + candidate_bytes) / flops,
+            shared_loads_per_fma: (tile("REG_Q") + tile("REG_E")) as f64
+                / (tile("REG_Q") * tile("REG_E")) as f64,
             candidates_per_query,
             dispatches_per_1000_queries: (batches * (self.shards.len() + 1)) as f64 * per_1000,
             submissions_per_1000_queries: batches as f64 * per_1000,
