@@ -105,9 +105,10 @@ fn every_kernel_translates_to_spirv_msl_and_hlsl() {
             translated += 1;
         }
     }
-    // search: topk_tiles and merge in three row formats, plus merge_subgroup;
+    // search: scan in three row formats and two lane paths, merge, and merge plus
+    // merge_subgroup;
     // training: two passes in two lane paths, and the cost.
-    assert!(translated >= 12, "{translated} entry points translated");
+    assert!(translated >= 14, "{translated} entry points translated");
     eprintln!("{translated} entry points translated");
 }
 
@@ -124,12 +125,16 @@ fn undeclared_features_are_caught() {
 
 #[test]
 fn search_constants_are_consistent() {
-    for s in [
-        &glove_wgpu::shaders::SEARCH,
-        &glove_wgpu::shaders::SEARCH_F16,
-        &glove_wgpu::shaders::SEARCH_F16_PACKED,
-        &glove_wgpu::shaders::SEARCH_SUBGROUP,
-    ] {
+    use glove_wgpu::shaders::*;
+    let scans = [
+        &SEARCH_SCAN_SUBGROUP,
+        &SEARCH_SCAN_WORKGROUP,
+        &SEARCH_SCAN_F16_SUBGROUP,
+        &SEARCH_SCAN_F16_WORKGROUP,
+        &SEARCH_SCAN_F16_PACKED_SUBGROUP,
+        &SEARCH_SCAN_F16_PACKED_WORKGROUP,
+    ];
+    for s in scans {
         let c = |n: &str| s.const_u32(n);
         let (tq, te, tk, wg) = (c("TILE_Q"), c("TILE_E"), c("TILE_K"), c("WG"));
         assert_eq!(
@@ -137,30 +142,56 @@ fn search_constants_are_consistent() {
             (tq / c("REG_Q")) * (te / c("REG_E")),
             "one register block per thread"
         );
-        assert_eq!(c("LANES_Q"), tq / c("REG_Q"));
-        assert_eq!(
-            c("PITCH"),
-            tq + 1,
-            "odd pitch: conflict-free transposed stores"
-        );
-        assert_eq!(
-            tq, te,
-            "the key tile reuses the pitch of both product tiles"
-        );
-        assert_eq!(
-            c("LANES_Q"),
-            32,
-            "the key tile swizzle (col ^ (q & 31)) spans 32 banks"
-        );
-        assert_eq!(
-            tq * (tk / 4),
-            2 * wg,
-            "two vec4 loads per thread per tile and step"
-        );
-        assert!(
-            tq * te <= 2 * tk * c("PITCH"),
-            "the key tile fits in the product tiles"
-        );
-        assert!(c("MERGE_WG").is_power_of_two());
+        assert_eq!(c("THREADS_Q"), tq / c("REG_Q"));
+        assert_eq!(c("REG_Q"), 4, "a thread's queries are one vec4 of the query tile");
+        assert_eq!(c("REG_E"), 8, "a thread's rows are two vec4s of the row tile");
+        assert_eq!(tq * tk / 4, wg, "one 16-byte load of the query tile per thread and step");
+        assert_eq!(te * tk / 4, 2 * wg, "two 16-byte loads of the row tile per thread and step");
+        assert_eq!(c("Q_SLOTS"), tk * tq / 4);
+        assert_eq!(c("E_SLOTS"), tk * te / 4);
+        // The quads own the queries: one quad per query slot.
+        assert_eq!(c("QUAD") * tq, wg, "a quad of selection lanes per query");
+        assert_eq!(c("LIST_SLOTS"), c("MAX_K") / c("QUAD"));
+        assert_eq!(c("BATCH_SLOTS"), c("BATCH") / c("QUAD"));
+        assert!(c("MAX_K").is_power_of_two() && c("BATCH").is_power_of_two());
+        // The survivors (keys and ids of BATCH per query) fit in the product tiles.
+        assert!(2 * tq * c("BATCH") <= 4 * (c("Q_SLOTS") + c("E_SLOTS")));
+        // 32 pending bits per thread.
+        assert!(c("REG_Q") * c("REG_E") <= 32);
+        assert_eq!(c("EMPTY"), u32::MAX);
+        assert!(s.workgroup_bytes() <= 16 * 1024, "{}: {} bytes", s.name, s.workgroup_bytes());
+    }
+    for m in [&SEARCH_MERGE, &SEARCH_MERGE_SUBGROUP] {
+        assert!(m.const_u32("MERGE_WG").is_power_of_two());
+        assert_eq!(m.const_u32("EMPTY"), u32::MAX);
+    }
+}
+
+/// The swizzle of the product tiles, by its own arithmetic: the 32 lanes of one
+/// transposed store hit 32 banks, and the 128-bit reads of a dimension's row are
+/// a permutation of its slots (no two lanes of a quarter-warp on one bank group).
+#[test]
+fn the_tile_swizzle_is_conflict_free() {
+    let swz = |d: u32| ((d >> 2) << 1) & 7;
+    for (columns, what) in [(64u32, "query tile"), (128, "row tile")] {
+        let slots = columns / 4;
+        for warp in 0..(columns * 4 / 32) {
+            // lanes 32 warp .. : column i = lane / 4, dimension vec v = lane % 4
+            for w in 0..4 {
+                let mut banks = std::collections::HashSet::new();
+                for lane in 32 * warp..32 * (warp + 1) {
+                    let (i, v) = (lane / 4, lane % 4);
+                    let d = 4 * v + w;
+                    let word = (d * slots + ((i / 4) ^ swz(d))) * 4 + i % 4;
+                    banks.insert(word % 32);
+                }
+                assert_eq!(banks.len(), 32, "{what}: warp {warp} word {w}");
+            }
+        }
+        for d in 0..16 {
+            let mut seen: Vec<u32> = (0..slots).map(|s| s ^ swz(d)).collect();
+            seen.sort();
+            assert_eq!(seen, (0..slots).collect::<Vec<_>>(), "{what}: dimension {d}");
+        }
     }
 }

@@ -31,6 +31,7 @@
 mod cpu;
 mod gpu;
 pub(crate) mod lists;
+pub(crate) mod params;
 mod topk;
 
 pub(crate) use gpu::GpuLists;
@@ -692,12 +693,12 @@ pub(crate) fn exact_distances_at(
     out
 }
 
-/// Metric code shared with the shader (`params.metric`).
-/// Keep in sync with `METRIC_EUCLIDEAN` in `shaders/search.wgsl`.
+/// Metric code shared with the shader (`params.metric`): the Euclidean key or
+/// the dot product. The code of Euclidean is read from the WGSL (`METRIC_EUCLIDEAN`).
 pub(crate) fn metric_code(metric: Metric) -> u32 {
     match metric {
         Metric::Cosine | Metric::Dot => 0,
-        Metric::Euclidean => 1,
+        Metric::Euclidean => crate::shaders::SEARCH_SCAN_WORKGROUP.const_u32("METRIC_EUCLIDEAN"),
     }
 }
 
