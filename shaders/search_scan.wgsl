@@ -34,17 +34,17 @@
 // (consecutive lanes of one subgroup), which holds the query's list of K =
 // 4 K_SLOTS entries (k rounded up to a power of two, at least 4) sorted best
 // first and striped over its lanes: position p = 4 j + g is slot j of lane g.
-// A batch holds BATCH = 16 entries, 4 a lane.
-// After each row tile, every thread screens its 32 keys against its queries'
-// thresholds (the k-th key of their lists, in workgroup memory); survivors are
-// appended to their query's batch of BATCH entries in workgroup memory (an
-// atomic count), the rest stays pending in a bit mask for the next round. The
-// quad then sorts its batch (a bitonic network over 4 BATCH_SLOTS entries, lanes
+// After each row tile, rounds: every thread offers each of its 4 queries its
+// best key that is still pending (a bit mask) and reaches the query's threshold
+// (the k-th key of its list, in workgroup memory), in slot ty of the query's
+// batch of BATCH = 16 entries in workgroup memory (the 16 threads that hold a
+// query's keys: no atomics, no overflow); keys below the threshold are dropped
+// for good. The first round gives each query the best key of each of its 16
+// threads, so its threshold starts high. The quad then sorts its batch (a bitonic network over 4 BATCH_SLOTS entries, lanes
 // exchanged by `xchg`) and merges it into its list: position p keeps the
 // better of L[p] and B[K - 1 - p], which leaves a bitonic sequence holding the
 // best K of both, then a bitonic merge sorts it (FAISS WarpSelect's merge).
-// Thresholds rise, pending keys that fell below them are dropped, and rounds
-// repeat until no key is pending. The loops over slots run to K_SLOTS (a
+// Rounds repeat until no thread has a key to offer (at most REG_E + 1). The loops over slots run to K_SLOTS (a
 // pipeline constant) and BATCH_SLOTS, so the lists stay in registers.
 //
 // Pages. A k above MAX_K is answered in pages of MAX_K: a page keeps only keys
@@ -64,7 +64,7 @@ const THREADS_Q: u32 = 16u; // TILE_Q / REG_Q
 const QUAD: u32 = 4u; // lanes owning one query's list
 const MAX_K: u32 = 128u; // the largest list (one page)
 const LIST_SLOTS: u32 = 32u; // MAX_K / QUAD: registers a lane may hold
-const BATCH: u32 = 16u; // survivors a query takes per round
+const BATCH: u32 = 16u; // offers a query takes per round: one per thread holding its keys
 const BATCH_SLOTS: u32 = 4u; // BATCH / QUAD
 const Q_SLOTS: u32 = 256u; // TILE_K * TILE_Q / 4: vec4 slots of the query tile
 const E_SLOTS: u32 = 512u; // TILE_K * TILE_E / 4: vec4 slots of the row tile
@@ -120,14 +120,13 @@ struct ScanItem {
 
 // The product tiles (query tile in slots 0 .. Q_SLOTS, row tile after it) as
 // 32-bit words; between products the first 2 TILE_Q BATCH words hold the
-// survivors' keys and ids, [query][entry].
+// offers' keys and ids, [query][slot ty].
 var<workgroup> smem: array<vec4<u32>, 768>; // Q_SLOTS + E_SLOTS
 var<workgroup> thr: array<f32, TILE_Q>; // each query's threshold
-var<workgroup> cnt: array<atomic<u32>, TILE_Q>; // survivors this round
 var<workgroup> slot_query: array<u32, TILE_Q>; // batch query of each slot (EMPTY: none)
 var<workgroup> slot_out: array<u32, TILE_Q>; // output list of each slot
-var<workgroup> flags: array<atomic<u32>, 2>; // 0: any survivor, 1: any pending
-var<workgroup> flags_plain: array<u32, 2>;
+var<workgroup> flags: array<atomic<u32>, 1>; // any offer this round
+var<workgroup> flags_plain: array<u32, 1>;
 
 // Keep in sync with `better` in src/search/topk.rs.
 fn better(a: f32, ia: u32, b: f32, ib: u32) -> bool {
@@ -368,79 +367,69 @@ fn scan_body(wid: vec3<u32>, lid: u32, s: u32) {
                 }
             }
         }
-        // Rounds: survivors to their batches, the quads merge them.
+        // Rounds: each thread offers each of its queries its best pending key
+        // that passes the threshold (slot ty of the query's batch: no two
+        // threads share a slot), the quads merge the batches, thresholds rise.
         loop {
-            if lid < TILE_Q {
-                atomicStore(&cnt[lid], 0u);
-            }
-            if lid < 2u {
-                atomicStore(&flags[lid], 0u);
+            if lid == 0u {
+                atomicStore(&flags[0], 0u);
             }
             workgroupBarrier();
             // Constant loops over the register block keep `acc` in registers.
             for (var a = 0u; a < REG_Q; a = a + 1u) {
+                let q = REG_Q * tx + a;
+                let t = thr[q];
+                var best = params.neg_inf;
+                var best_b = REG_E;
                 for (var b = 0u; b < REG_E; b = b + 1u) {
                     let bit = 1u << (REG_E * a + b);
-                    if (pending & bit) == 0u {
-                        continue;
+                    if (pending & bit) != 0u {
+                        let key = acc[b][a];
+                        if key < t {
+                            pending = pending & ~bit; // never again: thresholds only rise
+                        } else if best_b == REG_E || key > best {
+                            best = key;
+                            best_b = b;
+                        }
                     }
-                    let q = REG_Q * tx + a;
-                    let key = acc[b][a];
-                    if key < thr[q] {
-                        pending = pending & ~bit; // never again: thresholds only rise
-                        continue;
-                    }
-                    let r = e0 + REG_E * ty + b;
+                }
+                var offer = Cand(params.neg_inf, EMPTY);
+                if best_b < REG_E {
+                    pending = pending & ~(1u << (REG_E * a + best_b));
+                    let r = e0 + REG_E * ty + best_b;
                     var id = params.row_base + r;
                     if params.mode == 1u {
                         id = row_ids[r];
                     }
-                    if excluded(slot_query[q], id) {
-                        pending = pending & ~bit;
-                        continue;
+                    if !excluded(slot_query[q], id) {
+                        offer = Cand(best, id);
                     }
-                    let e = atomicAdd(&cnt[q], 1u);
-                    if e < BATCH {
-                        set_surv_word(q * BATCH + e, bitcast<u32>(key));
-                        set_surv_word(TILE_Q * BATCH + q * BATCH + e, id);
-                        pending = pending & ~bit;
-                        atomicStore(&flags[0], 1u);
-                    } else {
-                        atomicStore(&flags[1], 1u);
-                    }
+                    atomicStore(&flags[0], 1u); // another round, for this key or the next
                 }
+                set_surv_word(q * BATCH + ty, bitcast<u32>(offer.key));
+                set_surv_word(TILE_Q * BATCH + q * BATCH + ty, offer.id);
             }
-            workgroupBarrier(); // every survivor counted
+            workgroupBarrier(); // every offer written
             if lid == 0u {
                 flags_plain[0] = atomicLoad(&flags[0]);
-                flags_plain[1] = atomicLoad(&flags[1]);
             }
             if workgroupUniformLoad(&flags_plain[0]) == 0u {
                 break;
             }
             // The quads take their batches and merge them.
-            let n = min(atomicLoad(&cnt[q_sel]), BATCH);
             for (var j = 0u; j < BATCH_SLOTS; j = j + 1u) {
                 let p = j * QUAD + g;
-                if p < n {
-                    bk[j] = bitcast<f32>(surv_word(q_sel * BATCH + p));
-                    bi[j] = surv_word(TILE_Q * BATCH + q_sel * BATCH + p);
-                } else {
-                    bk[j] = params.neg_inf;
-                    bi[j] = EMPTY;
-                }
+                bk[j] = bitcast<f32>(surv_word(q_sel * BATCH + p));
+                bi[j] = surv_word(TILE_Q * BATCH + q_sel * BATCH + p);
             }
             sort_batch(g, s);
             merge_batch(g, s);
-            workgroupBarrier(); // every batch read before the next round writes
             for (var j = 0u; j < K_SLOTS; j = j + 1u) {
                 if j * QUAD + g == k - 1u {
                     thr[q_sel] = lk[j];
                 }
             }
-            if workgroupUniformLoad(&flags_plain[1]) == 0u {
-                break;
-            }
+            workgroupBarrier(); // every batch read, every threshold set
         }
         workgroupBarrier(); // the survivors' words are the next product's tiles
     }

@@ -143,23 +143,49 @@ fn search_constants_are_consistent() {
             "one register block per thread"
         );
         assert_eq!(c("THREADS_Q"), tq / c("REG_Q"));
-        assert_eq!(c("REG_Q"), 4, "a thread's queries are one vec4 of the query tile");
-        assert_eq!(c("REG_E"), 8, "a thread's rows are two vec4s of the row tile");
-        assert_eq!(tq * tk / 4, wg, "one 16-byte load of the query tile per thread and step");
-        assert_eq!(te * tk / 4, 2 * wg, "two 16-byte loads of the row tile per thread and step");
+        assert_eq!(
+            c("REG_Q"),
+            4,
+            "a thread's queries are one vec4 of the query tile"
+        );
+        assert_eq!(
+            c("REG_E"),
+            8,
+            "a thread's rows are two vec4s of the row tile"
+        );
+        assert_eq!(
+            tq * tk / 4,
+            wg,
+            "one 16-byte load of the query tile per thread and step"
+        );
+        assert_eq!(
+            te * tk / 4,
+            2 * wg,
+            "two 16-byte loads of the row tile per thread and step"
+        );
         assert_eq!(c("Q_SLOTS"), tk * tq / 4);
         assert_eq!(c("E_SLOTS"), tk * te / 4);
         // The quads own the queries: one quad per query slot.
         assert_eq!(c("QUAD") * tq, wg, "a quad of selection lanes per query");
         assert_eq!(c("LIST_SLOTS"), c("MAX_K") / c("QUAD"));
         assert_eq!(c("BATCH_SLOTS"), c("BATCH") / c("QUAD"));
+        assert_eq!(
+            c("BATCH"),
+            te / c("REG_E"),
+            "a batch slot per thread holding a query's keys"
+        );
         assert!(c("MAX_K").is_power_of_two() && c("BATCH").is_power_of_two());
-        // The survivors (keys and ids of BATCH per query) fit in the product tiles.
+        // The offers (keys and ids of BATCH per query) fit in the product tiles.
         assert!(2 * tq * c("BATCH") <= 4 * (c("Q_SLOTS") + c("E_SLOTS")));
         // 32 pending bits per thread.
         assert!(c("REG_Q") * c("REG_E") <= 32);
         assert_eq!(c("EMPTY"), u32::MAX);
-        assert!(s.workgroup_bytes() <= 16 * 1024, "{}: {} bytes", s.name, s.workgroup_bytes());
+        assert!(
+            s.workgroup_bytes() <= 16 * 1024,
+            "{}: {} bytes",
+            s.name,
+            s.workgroup_bytes()
+        );
     }
     for m in [&SEARCH_MERGE, &SEARCH_MERGE_SUBGROUP] {
         assert!(m.const_u32("MERGE_WG").is_power_of_two());
@@ -191,7 +217,11 @@ fn the_tile_swizzle_is_conflict_free() {
         for d in 0..16 {
             let mut seen: Vec<u32> = (0..slots).map(|s| s ^ swz(d)).collect();
             seen.sort();
-            assert_eq!(seen, (0..slots).collect::<Vec<_>>(), "{what}: dimension {d}");
+            assert_eq!(
+                seen,
+                (0..slots).collect::<Vec<_>>(),
+                "{what}: dimension {d}"
+            );
         }
     }
 }

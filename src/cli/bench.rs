@@ -415,6 +415,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         "rank_id_differences": agree.id_differences,
         // counted from the GPU kernel's tile arithmetic, not measured (null without a GPU)
         "bytes_per_flop": counts.map(|c| c.bytes_per_flop),
+        "shared_loads_per_fma": counts.map(|c| c.shared_loads_per_fma),
         "candidates_per_query": counts.map(|c| c.candidates_per_query),
         "dispatches_per_1000_queries": counts.map(|c| c.dispatches_per_1000_queries),
         "submissions_per_1000_queries": counts.map(|c| c.submissions_per_1000_queries),
@@ -433,8 +434,8 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
             a.queries,
             a.k,
             counts.map_or(String::new(), |c| format!(
-                "; kernel {:.4} B/FLOP, {} candidates/query",
-                c.bytes_per_flop, c.candidates_per_query
+                "; kernel {:.4} B/FLOP, {:.3} shared loads/FMA, {} candidates/query",
+                c.bytes_per_flop, c.shared_loads_per_fma, c.candidates_per_query
             )),
             a.repeat.max(1),
             out["verified_against"].as_str().unwrap_or_default(),

@@ -63,8 +63,8 @@ pub struct Args {
 
 /// What answers: exact search over vectors, or an index.
 enum Searcher {
-    Exact(WordIndex),
-    Index(Index, Probe),
+    Exact(Box<WordIndex>),
+    Index(Box<Index>, Probe),
 }
 
 impl Searcher {
@@ -130,7 +130,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 Precision::F32
             };
             let opts = SearchOptions::new(a.metric).precision(precision);
-            Searcher::Exact(WordIndex::new(emb, &device, &opts)?)
+            Searcher::Exact(Box::new(WordIndex::new(emb, &device, &opts)?))
         }
         (None, Some(path)) => {
             let device = a.backend.resolve(progress)?;
@@ -144,7 +144,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     "--recall {r} is not between 0 and 1"
                 )));
             }
-            Searcher::Index(Index::load(path, &device)?, probe)
+            Searcher::Index(Box::new(Index::load(path, &device)?), probe)
         }
         (None, None) => return Err(Error::invalid("give --vectors or --index")),
     };

@@ -62,6 +62,12 @@ pub use file::FORMAT_VERSION;
 use kmeans::Key;
 
 /// Fewest training rows per list (FAISS's rule: below it k-means is poor).
+///
+/// ```
+/// use glove_wgpu::{ivf::{IndexOptions, MIN_TRAIN_PER_LIST}, search::Metric};
+/// assert_eq!(MIN_TRAIN_PER_LIST, 39);
+/// assert!(IndexOptions::new(Metric::Dot).train_per_list >= MIN_TRAIN_PER_LIST);
+/// ```
 pub const MIN_TRAIN_PER_LIST: usize = 39;
 
 /// How an index is built.
@@ -190,6 +196,15 @@ pub enum Probe {
 }
 
 /// How the index was built, kept in its file.
+///
+/// ```
+/// use glove_wgpu::{ivf::{Index, IndexOptions}, search::Metric, Device, Embeddings};
+/// let emb = Embeddings::new((0..100).map(|i| format!("w{i}")).collect(), 1, (0..100).map(|i| i as f32).collect())?;
+/// let opts = IndexOptions::new(Metric::Euclidean).lists(2).seed(4);
+/// let info = Index::build(&emb, &Device::Cpu, &opts, &mut |_| Ok(()))?.build_info().clone();
+/// assert_eq!((info.seed, info.iterations, info.train_rows), (4, 20, 100)); // 2 lists x 64 > 100 rows
+/// # Ok::<(), glove_wgpu::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BuildInfo {
     /// The seed.

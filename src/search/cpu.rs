@@ -1,4 +1,4 @@
-//! CPU twin of `shaders/search.wgsl`.
+//! CPU twin of `shaders/search_scan.wgsl` and `shaders/search_merge.wgsl`.
 //!
 //! Same two steps as the GPU: `topk_tiles` computes the scores of a block of
 //! queries against a range of rows (here with the `gemm` crate instead of

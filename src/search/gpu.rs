@@ -163,7 +163,12 @@ fn scan_constants(k: usize) -> [(&'static str, f64); 1] {
 impl Resident {
     /// Uploads `p` cut at the row numbers `cuts` (ascending, within `p.n`), with
     /// `ids` per row if given.
-    fn new(ctx: Arc<GpuContext>, p: &Prepared, ids: Option<&[u32]>, cuts: &[usize]) -> Result<Self> {
+    fn new(
+        ctx: Arc<GpuContext>,
+        p: &Prepared,
+        ids: Option<&[u32]>,
+        cuts: &[usize],
+    ) -> Result<Self> {
         let f16 = matches!(p.rows, Rows::F16(_));
         let mut shards = Vec::new();
         let mut bounds: Vec<usize> = vec![0];
@@ -247,7 +252,11 @@ impl Resident {
                 &SEARCH_MERGE
             },
             merge_entry: if merge_sub { "merge_subgroup" } else { "merge" },
-            qpg: if merge_sub { (merge_wg / max_sg).max(1) } else { 1 },
+            qpg: if merge_sub {
+                (merge_wg / max_sg).max(1)
+            } else {
+                1
+            },
             loop_limit: a.kind.loop_limit(),
             merge_lanes: if merge_sub { max_sg } else { merge_wg },
         }
@@ -255,9 +264,9 @@ impl Resident {
 
     /// An upper bound of the loop iterations one scan invocation runs over
     /// `rows` rows, whatever the order of the keys: per 128-row tile the product
-    /// steps, then at most one round per BATCH survivors of each query (8) plus
-    /// the last, each screening 32 keys with their exclusion scans, sorting and
-    /// merging.
+    /// steps, then at most REG_E + 1 rounds (a thread offers each query one of
+    /// its REG_E keys a round), each screening 32 keys, scanning the exclusions
+    /// of 4 offers, sorting and merging.
     fn scan_loop_bound(&self, rows: usize, k: usize, max_excl: usize) -> u64 {
         let c = |n: &str| scan_const(n) as u64;
         let kk = list_size(k) as u64;
@@ -270,9 +279,11 @@ impl Resident {
         let keys = c("REG_Q") * c("REG_E");
         let sort = log(b) * (log(b) + 1) / 2 * (b_slots + 1) + log(b);
         let merge = k_slots + (log(kk) + 1) * (k_slots + 1);
-        let per_round = keys * (1 + max_excl as u64) + c("REG_Q") + b_slots + sort + merge + k_slots + 2;
-        let rounds = c("TILE_E") / c("BATCH") + 1;
-        let per_tile = steps * (per_step + 1) + c("REG_E") * (1 + c("REG_Q")) + rounds * (per_round + 1);
+        let offers = c("REG_Q") * (1 + max_excl as u64);
+        let per_round = keys + offers + c("REG_Q") + b_slots + sort + merge + k_slots + 2;
+        let rounds = c("REG_E") + 1;
+        let per_tile =
+            steps * (per_step + 1) + c("REG_E") * (1 + c("REG_Q")) + rounds * (per_round + 1);
         let tiles = (rows as u64).div_ceil(c("TILE_E")).max(1);
         tiles * per_tile + 3 * k_slots + 4
     }
@@ -401,7 +412,10 @@ impl Blocks {
 /// One batch of queries as the kernels see it: the scan's work, the merge's lists.
 enum Work<'a> {
     /// Exact search: every chunk of every shard, `lists_per_query` lists a query.
-    Exact { chunk_rows: usize, lists_per_query: usize },
+    Exact {
+        chunk_rows: usize,
+        lists_per_query: usize,
+    },
     /// An IVF scan: items per shard, and each query's lists.
     Lists {
         items: &'a [Vec<ScanItem>],
@@ -514,14 +528,70 @@ impl Resident {
         use wgpu::BufferUsages as U;
         let mut scratch = self.scratch.lock().unwrap_or_else(|p| p.into_inner());
         let s = &mut *scratch;
-        let params = self.grow(&mut s.params, "search params", blocks.bytes.len() as u64, U::UNIFORM | U::COPY_DST)?.clone();
-        let queries = self.grow(&mut s.queries, "search queries", (q.m * self.dp * 4) as u64, U::STORAGE | U::COPY_DST)?.clone();
-        let excl_off = self.grow(&mut s.excl_off, "search exclusion offsets", excl.offsets.len() as u64 * 4, U::STORAGE | U::COPY_DST)?.clone();
-        let excl_ids = self.grow(&mut s.excl_ids, "search exclusion ids", excl.ids.len() as u64 * 4, U::STORAGE | U::COPY_DST)?.clone();
-        let cands = self.grow(&mut s.cands, "search lists", (n_lists * k * 8) as u64, U::STORAGE)?.clone();
-        let results = self.grow(&mut s.results, "search results", (bm * k * 8) as u64, U::STORAGE | U::COPY_SRC)?.clone();
-        let staging = self.grow(&mut s.staging, "search read-back", (bm * k * 8) as u64, U::MAP_READ | U::COPY_DST)?.clone();
-        let bounds_buf = self.grow(&mut s.bounds, "search page bounds", (bm * 8) as u64, U::STORAGE | U::COPY_DST)?.clone();
+        let params = self
+            .grow(
+                &mut s.params,
+                "search params",
+                blocks.bytes.len() as u64,
+                U::UNIFORM | U::COPY_DST,
+            )?
+            .clone();
+        let queries = self
+            .grow(
+                &mut s.queries,
+                "search queries",
+                (q.m * self.dp * 4) as u64,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
+        let excl_off = self
+            .grow(
+                &mut s.excl_off,
+                "search exclusion offsets",
+                excl.offsets.len() as u64 * 4,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
+        let excl_ids = self
+            .grow(
+                &mut s.excl_ids,
+                "search exclusion ids",
+                excl.ids.len() as u64 * 4,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
+        let cands = self
+            .grow(
+                &mut s.cands,
+                "search lists",
+                (n_lists * k * 8) as u64,
+                U::STORAGE,
+            )?
+            .clone();
+        let results = self
+            .grow(
+                &mut s.results,
+                "search results",
+                (bm * k * 8) as u64,
+                U::STORAGE | U::COPY_SRC,
+            )?
+            .clone();
+        let staging = self
+            .grow(
+                &mut s.staging,
+                "search read-back",
+                (bm * k * 8) as u64,
+                U::MAP_READ | U::COPY_DST,
+            )?
+            .clone();
+        let bounds_buf = self
+            .grow(
+                &mut s.bounds,
+                "search page bounds",
+                (bm * 8) as u64,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
         let (items_len, pairs_len, q_off_len, q_lists_len) = match work {
             Work::Exact { .. } => (1, 1, 1, 1),
             Work::Lists {
@@ -537,15 +607,47 @@ impl Resident {
                 q_lists.len().max(1),
             ),
         };
-        let items_buf = self.grow(&mut s.items, "search items", (items_len * std::mem::size_of::<ScanItem>()) as u64, U::STORAGE | U::COPY_DST)?.clone();
-        let pairs_buf = self.grow(&mut s.pairs, "search pairs", (pairs_len * 4) as u64, U::STORAGE | U::COPY_DST)?.clone();
-        let q_off_buf = self.grow(&mut s.q_off, "search query lists offsets", (q_off_len * 4) as u64, U::STORAGE | U::COPY_DST)?.clone();
-        let q_lists_buf = self.grow(&mut s.q_lists, "search query lists", (q_lists_len * 4) as u64, U::STORAGE | U::COPY_DST)?.clone();
+        let items_buf = self
+            .grow(
+                &mut s.items,
+                "search items",
+                (items_len * std::mem::size_of::<ScanItem>()) as u64,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
+        let pairs_buf = self
+            .grow(
+                &mut s.pairs,
+                "search pairs",
+                (pairs_len * 4) as u64,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
+        let q_off_buf = self
+            .grow(
+                &mut s.q_off,
+                "search query lists offsets",
+                (q_off_len * 4) as u64,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
+        let q_lists_buf = self
+            .grow(
+                &mut s.q_lists,
+                "search query lists",
+                (q_lists_len * 4) as u64,
+                U::STORAGE | U::COPY_DST,
+            )?
+            .clone();
         drop(scratch);
 
         let queue = ctx.queue();
         queue.write_buffer(&params, 0, &blocks.bytes);
-        queue.write_buffer(&queries, 0, bytemuck::cast_slice(&q.data[q0 * self.dp..(q0 + bm) * self.dp]));
+        queue.write_buffer(
+            &queries,
+            0,
+            bytemuck::cast_slice(&q.data[q0 * self.dp..(q0 + bm) * self.dp]),
+        );
         queue.write_buffer(&excl_off, 0, bytemuck::cast_slice(&excl.offsets));
         if !excl.ids.is_empty() {
             queue.write_buffer(&excl_ids, 0, bytemuck::cast_slice(&excl.ids));
@@ -609,7 +711,13 @@ impl Resident {
                 ("results", &results),
             ],
         )?;
-        dispatch(&mut enc, &merge, &mg, merge_at, (bm.div_ceil(paths.qpg) as u32, 1));
+        dispatch(
+            &mut enc,
+            &merge,
+            &mg,
+            merge_at,
+            (bm.div_ceil(paths.qpg) as u32, 1),
+        );
         enc.copy_buffer_to_buffer(&results, 0, &staging, 0, (bm * k * 8) as u64);
         ctx.submit(enc)?;
         ctx.read_staging(&staging, bm * k)
@@ -708,7 +816,12 @@ impl GpuIndex {
         let max_groups = r.ctx.limits().max_compute_workgroups_per_dimension as usize;
         let binding = r.ctx.max_binding_bytes();
         let budget = binding.min(CANDIDATE_BUDGET);
-        let max_shard = r.shards.iter().map(|s| s.n_rows as usize).max().unwrap_or(1);
+        let max_shard = r
+            .shards
+            .iter()
+            .map(|s| s.n_rows as usize)
+            .max()
+            .unwrap_or(1);
         let qblocks = m.div_ceil(tile_q).max(1);
         let tiles = match paths.loop_limit {
             Some(_) => r.item_rows(paths, k, max_excl, MAX_CHUNK_TILES)? / tile_e,
@@ -717,7 +830,8 @@ impl GpuIndex {
                 .div_ceil(tile_e)
                 .clamp(MIN_CHUNK_TILES, MAX_CHUNK_TILES),
         };
-        let mut chunk_rows = (tiles * tile_e).max(max_shard.div_ceil(max_groups).next_multiple_of(tile_e));
+        let mut chunk_rows =
+            (tiles * tile_e).max(max_shard.div_ceil(max_groups).next_multiple_of(tile_e));
         let soft = paths.loop_limit.is_some();
         while (self.chunks(chunk_rows) * k * 8) as u64 * tile_q as u64 > budget
             && chunk_rows < max_shard
@@ -946,7 +1060,12 @@ impl GpuLists {
     /// into pieces of `item_rows` and its queries into blocks of TILE_Q; each
     /// (piece, query) gets its own output list. Returns the items, each query's
     /// lists (CSR) and the number of lists.
-    fn items(&self, pairs: &Pairs, m: usize, item_rows: usize) -> (Vec<Vec<ScanItem>>, Vec<u32>, Vec<u32>, usize) {
+    fn items(
+        &self,
+        pairs: &Pairs,
+        m: usize,
+        item_rows: usize,
+    ) -> (Vec<Vec<ScanItem>>, Vec<u32>, Vec<u32>, usize) {
         let tile_q = scan_const("TILE_Q");
         let mut items: Vec<Vec<ScanItem>> = vec![Vec::new(); self.res.shards.len()];
         let mut out_of: Vec<Vec<u32>> = vec![Vec::new(); m];
@@ -1006,7 +1125,11 @@ impl GpuLists {
         let item_rows = r.item_rows(&paths, k.min(scan_const("MAX_K")), max_excl, ITEM_TILES)?;
         let (items, q_off, q_lists, lists) = self.items(pairs, q.m, item_rows);
         if let Some(limit) = paths.loop_limit {
-            let most = q_off.windows(2).map(|w| (w[1] - w[0]) as usize).max().unwrap_or(0);
+            let most = q_off
+                .windows(2)
+                .map(|w| (w[1] - w[0]) as usize)
+                .max()
+                .unwrap_or(0);
             let bound = r.merge_loop_bound(most, k.min(scan_const("MAX_K")), paths.merge_lanes);
             if bound > limit {
                 return Err(r.loop_error(k, bound, limit));
@@ -1014,7 +1137,9 @@ impl GpuLists {
         }
         let budget = r.ctx.max_binding_bytes().min(CANDIDATE_BUDGET);
         let kp = k.min(scan_const("MAX_K"));
-        if (lists * kp * 8) as u64 > budget || q.m > r.ctx.limits().max_compute_workgroups_per_dimension as usize {
+        if (lists * kp * 8) as u64 > budget
+            || q.m > r.ctx.limits().max_compute_workgroups_per_dimension as usize
+        {
             // Too many lists for one batch: halve the queries.
             if q.m <= 1 {
                 return Err(Error::invalid(format!(

@@ -4,12 +4,14 @@
 //!
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
-//! by lower id. The full `m x n` score matrix is never held: the GPU kernel
-//! (`shaders/search.wgsl`) computes register-tiled score tiles and selects each
-//! query's top k in workgroup memory, one list per (query, workgroup), then a
-//! merge pass reduces them (`src/search/gpu.rs` documents the layout and its bytes per
-//! FLOP, [`KernelCounts`] counts them); its CPU twin (`src/search/cpu.rs`) does the same with a blocked matrix product (the `gemm` crate) and a
-//! bounded list per query.
+//! by lower id. The full `m x n` score matrix is never held: the GPU scan
+//! (`shaders/search_scan.wgsl`) computes register-tiled score tiles and keeps
+//! each query's top k in registers, one list per (query, workgroup), then a
+//! merge (`shaders/search_merge.wgsl`) reduces them (`src/search/gpu.rs`
+//! documents the plan and its bytes per FLOP, [`KernelCounts`] counts them); its
+//! CPU twin (`src/search/cpu.rs`) does the same with a blocked matrix product
+//! (the `gemm` crate) and a bounded list per query. The same scan reads the
+//! lists of an IVF index ([`crate::ivf`]).
 //!
 //! | metric | rows | score returned | order |
 //! | --- | --- | --- | --- |
@@ -24,8 +26,10 @@
 //! | file | holds |
 //! | --- | --- |
 //! | `mod.rs` | [`SearchIndex`], its options, and the matrix and queries prepared for both twins |
-//! | `gpu.rs` | the host side of `shaders/search.wgsl` |
-//! | `cpu.rs` | its CPU twin |
+//! | `gpu.rs` | the host side of `shaders/search_scan.wgsl` and `search_merge.wgsl` |
+//! | `params.rs` | the kernels' parameter structs |
+//! | `cpu.rs` | their CPU twin |
+//! | `lists.rs` | rows grouped by list and (query, list) pairs grouped by list (IVF) |
 //! | `topk.rs` | the order of results and the bounded list both twins keep |
 
 mod cpu;

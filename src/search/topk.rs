@@ -4,10 +4,11 @@
 //! is what the kernels maximise: `q.e` for cosine and dot, `2 q.e - |e|^2` for
 //! Euclidean (the query's own `|q|^2` is the same for every row). This order is
 //! total, so "the k best" is one well-defined set: on exact ties the lower id wins,
-//! on the GPU (`better` in `shaders/search.wgsl`) and here alike.
+//! on the GPU (`better` in `shaders/search_scan.wgsl` and `search_merge.wgsl`)
+//! and here alike.
 
 /// Whether `(a, ia)` comes before `(b, ib)`: higher key, then lower id.
-/// Keep in sync with `better` in `shaders/search.wgsl`.
+/// Keep in sync with `better` in `shaders/search_scan.wgsl` and `search_merge.wgsl`.
 #[inline(always)]
 pub fn better(a: f32, ia: u32, b: f32, ib: u32) -> bool {
     a > b || (a == b && ia < ib)
@@ -43,7 +44,8 @@ impl TopK {
     }
 
     /// Offers one candidate; keeps the list sorted and at most `k` long.
-    /// Same steps as `insert` in `shaders/search.wgsl`.
+    /// An insertion: the GPU's quads merge sorted batches instead (a bitonic
+    /// network, `shaders/search_scan.wgsl`), which keeps the same `k` best.
     #[inline]
     pub fn push(&mut self, key: f32, id: u32) {
         if self.k == 0 {
