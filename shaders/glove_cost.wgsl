@@ -5,7 +5,7 @@
 // the chunks, so the figure is the same at every chunking; no float atomics, so it
 // is deterministic. CPU twin: `reduce_cost` in src/train/twin.rs.
 
-// Keep in sync with `CostParams` in src/train/layout.rs.
+// Keep in sync with `CostParams` in src/params.rs.
 struct CostParams {
     n_batches: u32,  // batches of the chunk
     out_base: u32,   // the plan's index of the chunk's first batch

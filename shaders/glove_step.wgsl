@@ -37,7 +37,7 @@
 // lanes hold the same bits and the CPU twin (src/train/twin.rs) copies the order.
 // No two lane groups of a dispatch write the same row, so runs are deterministic.
 
-// Keep in sync with `StepParams` in src/train/layout.rs.
+// Keep in sync with `StepParams` in src/params.rs.
 struct StepParams {
     dim: u32,
     stride: u32,
@@ -53,13 +53,13 @@ struct StepParams {
     clip: f32,
 }
 
-// Keep in sync with `Span` in src/train/plan.rs.
+// Keep in sync with `Span` in src/params.rs.
 struct Span {
     row: u32,
     start: u32,
 }
 
-// Keep in sync with `Entry` in src/train/plan.rs.
+// Keep in sync with `Entry` in src/params.rs.
 struct Entry {
     idx: u32,
     x: f32,

@@ -47,6 +47,11 @@ pub struct GpuOptions {
     /// Do not enable f16 in shaders even where the adapter has it, so f16 search
     /// rows take their unpacking path (tests run both paths on one adapter).
     pub no_f16: bool,
+    /// Ask the device for at most this many bytes in one storage binding (the
+    /// adapter's limit where it is lower), so that the crate's splitting of large
+    /// models, plans and matrices over several bindings runs, enforced by wgpu, on
+    /// small inputs: tests use it to sit on both sides of the limit.
+    pub max_binding_bytes: Option<u64>,
 }
 
 impl GpuOptions {
@@ -71,6 +76,7 @@ impl GpuOptions {
             no_subgroups: std::env::var("GLOVE_WGPU_NO_SUBGROUPS")
                 .is_ok_and(|v| !v.is_empty() && v != "0"),
             no_f16: false,
+            max_binding_bytes: None,
         }
     }
 }
@@ -406,7 +412,11 @@ impl GpuContext {
     pub fn with_options(options: &GpuOptions) -> Result<Self> {
         let adapter = select_adapter(options)?;
         let summary = AdapterSummary::new(&adapter);
-        let limits = adapter.limits();
+        let mut limits = adapter.limits();
+        if let Some(b) = options.max_binding_bytes {
+            let b = b.max(4);
+            limits.max_storage_buffer_binding_size = limits.max_storage_buffer_binding_size.min(b);
+        }
         // The optional features the kernels use where they exist: subgroup
         // operations (training reductions) and f16 in shaders (search rows).
         let mut wanted = wgpu::Features::empty();

@@ -41,6 +41,7 @@
 //! | [`threads`] | worker counts and the rayon pool |
 //! | [`atomic`], [`error`] | whole-or-nothing files, the error type |
 //! | `hash.rs` | the word hasher |
+//! | `params.rs` | the host mirrors of the WGSL structs (parameter blocks, plan records), checked against the WGSL |
 //!
 //! The command line (`src/cli/`, behind the `cli` feature) maps its flags onto
 //! the settings once, resolves them once, and draws the progress bars
@@ -69,6 +70,7 @@ pub mod io;
 pub mod ivf;
 pub mod model;
 pub mod names;
+mod params;
 #[cfg(feature = "parquet")]
 pub(crate) mod parts;
 pub mod pipeline;

@@ -15,12 +15,12 @@
 //! the host: pipelines get their layouts from them, and the trainer, the search
 //! and the tests bind buffers in this order.
 //!
-//! | kernel | entry points | CPU twin | bindings, in order |
+//! | kernel | entry points | CPU twin ([`Kernel::twins`]) | bindings, in order |
 //! | --- | --- | --- | --- |
-//! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::main_pass`], [`crate::train::twin::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
-//! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
-//! | [`SEARCH_SCAN_SUBGROUP`], [`SEARCH_SCAN_WORKGROUP`], [`SEARCH_SCAN_F16_SUBGROUP`], [`SEARCH_SCAN_F16_WORKGROUP`], [`SEARCH_SCAN_F16_PACKED_SUBGROUP`], [`SEARCH_SCAN_F16_PACKED_WORKGROUP`] | `scan` | `crate::search::cpu` (`topk_tiles` for exact search, `scan_lists` for an IVF index's lists) | [`SEARCH_SCAN_BINDINGS`] |
-//! | [`SEARCH_MERGE`], [`SEARCH_MERGE_SUBGROUP`] | `merge`, `merge_subgroup` | the merge of `crate::search::cpu::search` and `scan_lists` | [`SEARCH_MERGE_BINDINGS`] |
+//! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::glove_step::main_pass`], [`crate::train::twin::glove_step::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
+//! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::glove_cost::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
+//! | [`SEARCH_SCAN_SUBGROUP`], [`SEARCH_SCAN_WORKGROUP`], [`SEARCH_SCAN_F16_SUBGROUP`], [`SEARCH_SCAN_F16_WORKGROUP`], [`SEARCH_SCAN_F16_PACKED_SUBGROUP`], [`SEARCH_SCAN_F16_PACKED_WORKGROUP`] | `scan` | `crate::search::twin::search_scan::scan_rows` (exact search), `scan_list` (an IVF index's lists) | [`SEARCH_SCAN_BINDINGS`] |
+//! | [`SEARCH_MERGE`], [`SEARCH_MERGE_SUBGROUP`] | `merge`, `merge_subgroup` | `crate::search::twin::search_merge::merge` (both) | [`SEARCH_MERGE_BINDINGS`] |
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -68,21 +68,27 @@ pub struct Kernel {
     /// Bindings of group 0 in order (`@binding(0)`, `@binding(1)`, ...) with their
     /// names; empty: the pipeline layout is derived from the WGSL.
     pub bindings: &'static [(&'static str, Binding)],
+    /// Each entry point's CPU twin, as `(entry point, path of the twin in the
+    /// crate)`: the twins live in files named after their kernels.
+    pub twins: &'static [(&'static str, &'static str)],
     consts: OnceLock<HashMap<String, f64>>,
 }
 
 impl Kernel {
-    const fn with(
+    /// A kernel that declares its bindings and its entry points' CPU twins.
+    const fn declared(
         name: &'static str,
         source: &'static str,
         features: wgpu::Features,
         bindings: &'static [(&'static str, Binding)],
+        twins: &'static [(&'static str, &'static str)],
     ) -> Self {
         Kernel {
             name,
             source,
             features,
             bindings,
+            twins,
             consts: OnceLock::new(),
         }
     }
@@ -177,7 +183,7 @@ pub const SEARCH_SCAN_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
         Binding::DynamicUniform {
-            size: std::mem::size_of::<crate::search::params::ScanParams>() as u64,
+            size: std::mem::size_of::<crate::params::ScanParams>() as u64,
         },
     ),
     ("queries", Binding::Read),
@@ -205,13 +211,38 @@ pub const SEARCH_MERGE_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
         Binding::DynamicUniform {
-            size: std::mem::size_of::<crate::search::params::MergeParams>() as u64,
+            size: std::mem::size_of::<crate::params::MergeParams>() as u64,
         },
     ),
     ("cands", Binding::Read),
     ("q_off", Binding::Read),
     ("q_lists", Binding::Read),
     ("results", Binding::ReadWrite),
+];
+
+/// The CPU twins of the search scan's entry point `scan`, one per mode: exact
+/// search (`mode` 0) and the lists of an IVF index (`mode` 1).
+///
+/// ```
+/// use glove_wgpu::shaders::{SEARCH_SCAN_TWINS, SEARCH_SCAN_WORKGROUP};
+/// assert_eq!(SEARCH_SCAN_WORKGROUP.twins, SEARCH_SCAN_TWINS);
+/// assert_eq!(SEARCH_SCAN_TWINS[1], ("scan", "search::twin::search_scan::scan_list"));
+/// ```
+pub const SEARCH_SCAN_TWINS: &[(&str, &str)] = &[
+    ("scan", "search::twin::search_scan::scan_rows"),
+    ("scan", "search::twin::search_scan::scan_list"),
+];
+
+/// The CPU twin of the search merge's entry points: one merge for both lane paths.
+///
+/// ```
+/// use glove_wgpu::shaders::{SEARCH_MERGE_SUBGROUP, SEARCH_MERGE_TWINS};
+/// assert_eq!(SEARCH_MERGE_SUBGROUP.twins, SEARCH_MERGE_TWINS);
+/// assert_eq!(SEARCH_MERGE_TWINS[0], ("merge", "search::twin::search_merge::merge"));
+/// ```
+pub const SEARCH_MERGE_TWINS: &[(&str, &str)] = &[
+    ("merge", "search::twin::search_merge::merge"),
+    ("merge_subgroup", "search::twin::search_merge::merge"),
 ];
 
 /// The search scan over f32 rows, selection lanes exchanging by subgroup
@@ -226,7 +257,7 @@ pub const SEARCH_MERGE_BINDINGS: &[(&str, Binding)] = &[
 /// assert_eq!(SEARCH_SCAN_SUBGROUP.bindings, SEARCH_SCAN_BINDINGS);
 /// SEARCH_SCAN_SUBGROUP.validate().unwrap();
 /// ```
-pub static SEARCH_SCAN_SUBGROUP: Kernel = Kernel::with(
+pub static SEARCH_SCAN_SUBGROUP: Kernel = Kernel::declared(
     "search_scan_subgroup",
     concat!(
         include_str!("../shaders/search_rows_f32.wgsl"),
@@ -235,6 +266,7 @@ pub static SEARCH_SCAN_SUBGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SUBGROUP,
     SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
 /// [`SEARCH_SCAN_SUBGROUP`] exchanging through workgroup memory (adapters
@@ -246,7 +278,7 @@ pub static SEARCH_SCAN_SUBGROUP: Kernel = Kernel::with(
 /// assert_eq!(SEARCH_SCAN_WORKGROUP.const_u32("TILE_Q"), 64);
 /// SEARCH_SCAN_WORKGROUP.validate().unwrap();
 /// ```
-pub static SEARCH_SCAN_WORKGROUP: Kernel = Kernel::with(
+pub static SEARCH_SCAN_WORKGROUP: Kernel = Kernel::declared(
     "search_scan_workgroup",
     concat!(
         include_str!("../shaders/search_rows_f32.wgsl"),
@@ -255,6 +287,7 @@ pub static SEARCH_SCAN_WORKGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::empty(),
     SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
 /// The search scan over f16 rows read as `vec4<f16>` (`SHADER_F16`), subgroup lanes.
@@ -264,7 +297,7 @@ pub static SEARCH_SCAN_WORKGROUP: Kernel = Kernel::with(
 /// assert!(SEARCH_SCAN_F16_SUBGROUP.features.contains(wgpu::Features::SHADER_F16));
 /// SEARCH_SCAN_F16_SUBGROUP.validate().unwrap();
 /// ```
-pub static SEARCH_SCAN_F16_SUBGROUP: Kernel = Kernel::with(
+pub static SEARCH_SCAN_F16_SUBGROUP: Kernel = Kernel::declared(
     "search_scan_f16_subgroup",
     concat!(
         include_str!("../shaders/search_rows_f16.wgsl"),
@@ -273,6 +306,7 @@ pub static SEARCH_SCAN_F16_SUBGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SHADER_F16.union(wgpu::Features::SUBGROUP),
     SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
 /// The search scan over `vec4<f16>` rows, workgroup-memory lanes.
@@ -281,7 +315,7 @@ pub static SEARCH_SCAN_F16_SUBGROUP: Kernel = Kernel::with(
 /// use glove_wgpu::shaders::SEARCH_SCAN_F16_WORKGROUP;
 /// assert_eq!(SEARCH_SCAN_F16_WORKGROUP.features, wgpu::Features::SHADER_F16);
 /// ```
-pub static SEARCH_SCAN_F16_WORKGROUP: Kernel = Kernel::with(
+pub static SEARCH_SCAN_F16_WORKGROUP: Kernel = Kernel::declared(
     "search_scan_f16_workgroup",
     concat!(
         include_str!("../shaders/search_rows_f16.wgsl"),
@@ -290,6 +324,7 @@ pub static SEARCH_SCAN_F16_WORKGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SHADER_F16,
     SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
 /// The search scan over f16 rows read as u32 pairs and unpacked (no
@@ -299,7 +334,7 @@ pub static SEARCH_SCAN_F16_WORKGROUP: Kernel = Kernel::with(
 /// use glove_wgpu::shaders::SEARCH_SCAN_F16_PACKED_SUBGROUP;
 /// assert_eq!(SEARCH_SCAN_F16_PACKED_SUBGROUP.features, wgpu::Features::SUBGROUP);
 /// ```
-pub static SEARCH_SCAN_F16_PACKED_SUBGROUP: Kernel = Kernel::with(
+pub static SEARCH_SCAN_F16_PACKED_SUBGROUP: Kernel = Kernel::declared(
     "search_scan_f16_packed_subgroup",
     concat!(
         include_str!("../shaders/search_rows_f16_packed.wgsl"),
@@ -308,6 +343,7 @@ pub static SEARCH_SCAN_F16_PACKED_SUBGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SUBGROUP,
     SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
 /// The search scan over unpacked f16 rows, workgroup-memory lanes: runs on any adapter.
@@ -317,7 +353,7 @@ pub static SEARCH_SCAN_F16_PACKED_SUBGROUP: Kernel = Kernel::with(
 /// assert!(SEARCH_SCAN_F16_PACKED_WORKGROUP.features.is_empty());
 /// SEARCH_SCAN_F16_PACKED_WORKGROUP.validate().unwrap();
 /// ```
-pub static SEARCH_SCAN_F16_PACKED_WORKGROUP: Kernel = Kernel::with(
+pub static SEARCH_SCAN_F16_PACKED_WORKGROUP: Kernel = Kernel::declared(
     "search_scan_f16_packed_workgroup",
     concat!(
         include_str!("../shaders/search_rows_f16_packed.wgsl"),
@@ -326,6 +362,7 @@ pub static SEARCH_SCAN_F16_PACKED_WORKGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::empty(),
     SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
 /// The search merge, one workgroup per query (`shaders/search_merge.wgsl`).
@@ -336,11 +373,12 @@ pub static SEARCH_SCAN_F16_PACKED_WORKGROUP: Kernel = Kernel::with(
 /// assert_eq!(SEARCH_MERGE.bindings, SEARCH_MERGE_BINDINGS);
 /// SEARCH_MERGE.validate().unwrap();
 /// ```
-pub static SEARCH_MERGE: Kernel = Kernel::with(
+pub static SEARCH_MERGE: Kernel = Kernel::declared(
     "search_merge",
     include_str!("../shaders/search_merge.wgsl"),
     wgpu::Features::empty(),
     SEARCH_MERGE_BINDINGS,
+    &[("merge", "search::twin::search_merge::merge")],
 );
 
 /// [`SEARCH_MERGE`] plus `merge_subgroup`, one subgroup per query (devices with
@@ -351,7 +389,7 @@ pub static SEARCH_MERGE: Kernel = Kernel::with(
 /// assert!(SEARCH_MERGE_SUBGROUP.source.contains("fn merge_subgroup"));
 /// assert!(SEARCH_MERGE_SUBGROUP.features.contains(wgpu::Features::SUBGROUP));
 /// ```
-pub static SEARCH_MERGE_SUBGROUP: Kernel = Kernel::with(
+pub static SEARCH_MERGE_SUBGROUP: Kernel = Kernel::declared(
     "search_merge_subgroup",
     concat!(
         include_str!("../shaders/search_merge.wgsl"),
@@ -359,12 +397,13 @@ pub static SEARCH_MERGE_SUBGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SUBGROUP,
     SEARCH_MERGE_BINDINGS,
+    SEARCH_MERGE_TWINS,
 );
 
 /// Bindings of `glove_step` (both lane paths), in order: the parameter block, the
 /// model's row shards (`rows0` .. `rows7`, see [`crate::train::max_shards`]), the
 /// snapshot, the pass's spans and entries, and the row costs. The uniform is one
-/// [`crate::train::StepParams`] at a dynamic offset.
+/// [`crate::params::StepParams`] at a dynamic offset.
 ///
 /// ```
 /// use glove_wgpu::{shaders::{Binding, GLOVE_STEP_BINDINGS}, train::StepParams};
@@ -378,7 +417,7 @@ pub const GLOVE_STEP_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
         Binding::DynamicUniform {
-            size: std::mem::size_of::<crate::train::StepParams>() as u64,
+            size: std::mem::size_of::<crate::params::StepParams>() as u64,
         },
     ),
     ("rows0", Binding::ReadWrite),
@@ -406,12 +445,24 @@ pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
     (
         "params",
         Binding::DynamicUniform {
-            size: std::mem::size_of::<crate::train::CostParams>() as u64,
+            size: std::mem::size_of::<crate::params::CostParams>() as u64,
         },
     ),
     ("row_cost", Binding::Read),
     ("batch_rows", Binding::Read),
     ("partials", Binding::ReadWrite),
+];
+
+/// The CPU twins of `glove_step`'s entry points (both lane paths).
+///
+/// ```
+/// use glove_wgpu::shaders::{GLOVE_STEP_SUBGROUP, GLOVE_STEP_TWINS};
+/// assert_eq!(GLOVE_STEP_SUBGROUP.twins, GLOVE_STEP_TWINS);
+/// assert_eq!(GLOVE_STEP_TWINS[0], ("main_pass", "train::twin::glove_step::main_pass"));
+/// ```
+pub const GLOVE_STEP_TWINS: &[(&str, &str)] = &[
+    ("main_pass", "train::twin::glove_step::main_pass"),
+    ("context_pass", "train::twin::glove_step::context_pass"),
 ];
 
 /// GloVe training, subgroup path: the row-gathered main and context passes of one
@@ -423,7 +474,7 @@ pub const GLOVE_COST_BINDINGS: &[(&str, Binding)] = &[
 /// assert_eq!(GLOVE_STEP_SUBGROUP.bindings, GLOVE_STEP_BINDINGS);
 /// GLOVE_STEP_SUBGROUP.validate().unwrap();
 /// ```
-pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
+pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::declared(
     "glove_step_subgroup",
     concat!(
         include_str!("../shaders/glove_step.wgsl"),
@@ -431,6 +482,7 @@ pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::SUBGROUP,
     GLOVE_STEP_BINDINGS,
+    GLOVE_STEP_TWINS,
 );
 
 /// GloVe training, fallback path: the same passes with one 32-invocation workgroup
@@ -442,7 +494,7 @@ pub static GLOVE_STEP_SUBGROUP: Kernel = Kernel::with(
 /// assert_eq!(GLOVE_STEP_WORKGROUP.const_u32("LANES"), 32);
 /// assert!(GLOVE_STEP_WORKGROUP.features.is_empty());
 /// ```
-pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
+pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::declared(
     "glove_step_workgroup",
     concat!(
         include_str!("../shaders/glove_step.wgsl"),
@@ -450,6 +502,7 @@ pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
     ),
     wgpu::Features::empty(),
     GLOVE_STEP_BINDINGS,
+    GLOVE_STEP_TWINS,
 );
 
 /// GloVe training: the deterministic cost reduction, one partial a batch, once per chunk.
@@ -459,11 +512,12 @@ pub static GLOVE_STEP_WORKGROUP: Kernel = Kernel::with(
 /// assert_eq!(GLOVE_COST.const_u32("COST_WG"), 256);
 /// GLOVE_COST.validate().unwrap();
 /// ```
-pub static GLOVE_COST: Kernel = Kernel::with(
+pub static GLOVE_COST: Kernel = Kernel::declared(
     "glove_cost",
     include_str!("../shaders/glove_cost.wgsl"),
     wgpu::Features::empty(),
     GLOVE_COST_BINDINGS,
+    &[("reduce_cost", "train::twin::glove_cost::reduce_cost")],
 );
 
 /// Every kernel, for validation and translation tests.

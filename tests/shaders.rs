@@ -225,3 +225,129 @@ fn the_tile_swizzle_is_conflict_free() {
         }
     }
 }
+
+/// Each host mirror of a WGSL struct has the WGSL's field names, in the same
+/// order, at the same offsets, with the same size: a field reordered, renamed or
+/// resized on either side fails here (before, only "keep in sync" comments tied
+/// them). The field lists are the Rust side's, with `offset_of!`.
+#[test]
+fn wgsl_structs_match_their_rust_mirrors() {
+    use glove_wgpu::search::{Cand, MergeParams, ScanItem, ScanParams};
+    use glove_wgpu::train::{CostParams, Entry, Span, StepParams};
+    use std::mem::{offset_of, size_of};
+    macro_rules! fields {
+        ($t:ty: $($f:ident),*) => {
+            (stringify!($t), size_of::<$t>(), vec![$((stringify!($f), offset_of!($t, $f))),*])
+        };
+    }
+    let mirrors = [
+        (
+            &shaders::GLOVE_STEP_WORKGROUP,
+            fields!(StepParams: dim, stride, ctx_row, shard_rows, span_base, n_spans,
+                entry_base, n_entries, x_max, alpha, eta, clip),
+        ),
+        (&shaders::GLOVE_STEP_WORKGROUP, fields!(Span: row, start)),
+        (&shaders::GLOVE_STEP_WORKGROUP, fields!(Entry: idx, x)),
+        (
+            &shaders::GLOVE_COST,
+            fields!(CostParams: n_batches, out_base, pad0, pad1),
+        ),
+        (
+            &shaders::SEARCH_SCAN_WORKGROUP,
+            fields!(ScanParams: n_rows, row_base, dp, n_queries, query_base, k, chunk_rows,
+                chunk_base, lists_per_query, metric, mode, item_base, paged, neg_inf),
+        ),
+        (
+            &shaders::SEARCH_SCAN_WORKGROUP,
+            fields!(ScanItem: row_start, row_count, pair_start, pair_count, out_base),
+        ),
+        (&shaders::SEARCH_SCAN_WORKGROUP, fields!(Cand: key, id)),
+        (
+            &shaders::SEARCH_MERGE,
+            fields!(MergeParams: n_queries, k, lists_per_query, listed, queries_per_group,
+                neg_inf),
+        ),
+        (&shaders::SEARCH_MERGE, fields!(Cand: key, id)),
+    ];
+    for (kernel, (name, size, rust)) in mirrors {
+        let module = naga::front::wgsl::parse_str(kernel.source).unwrap();
+        let mut layouter = naga::proc::Layouter::default();
+        layouter.update(module.to_ctx()).unwrap();
+        let (handle, ty) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{}: no struct {name}", kernel.name));
+        let naga::TypeInner::Struct { members, span } = &ty.inner else {
+            panic!("{name} is not a struct");
+        };
+        let wgsl: Vec<(&str, usize)> = members
+            .iter()
+            .map(|m| (m.name.as_deref().unwrap_or("?"), m.offset as usize))
+            .collect();
+        assert_eq!(wgsl, rust, "{name}: WGSL ({}) against Rust", kernel.name);
+        assert_eq!(*span as usize, size, "{name}: size");
+        assert_eq!(layouter[handle].size as usize, size, "{name}: size");
+    }
+}
+
+/// Every kernel whose bindings the registry declares also declares the CPU twin
+/// of each of its entry points, and nothing else: the twin lives in a file named
+/// after the kernel's family (`src/<area>/twin/<family>.rs`, the area being
+/// `train` for `glove_*` and `search` for `search_*`), and that file defines it.
+#[test]
+fn every_entry_point_of_a_declared_kernel_has_its_twin() {
+    let declared_kernels: Vec<_> = shaders::all()
+        .into_iter()
+        .filter(|k| !k.bindings.is_empty())
+        .collect();
+    assert_eq!(
+        declared_kernels.len(),
+        shaders::all().len(),
+        "every kernel declares its bindings"
+    );
+    for k in declared_kernels {
+        let module = naga::front::wgsl::parse_str(k.source).unwrap();
+        let mut entries: Vec<&str> = module
+            .entry_points
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        let mut declared: Vec<&str> = k.twins.iter().map(|t| t.0).collect();
+        entries.sort_unstable();
+        declared.sort_unstable();
+        declared.dedup(); // an entry point may have one twin per mode
+        assert_eq!(
+            entries, declared,
+            "{}: entry points against declared twins",
+            k.name
+        );
+        let family = ["_f16_packed", "_f16"].iter().fold(
+            k.name
+                .trim_end_matches("_subgroup")
+                .trim_end_matches("_workgroup"),
+            |n, suffix| n.trim_end_matches(suffix),
+        );
+        let area = if family.starts_with("search_") {
+            "search"
+        } else {
+            "train"
+        };
+        for (entry, twin) in k.twins {
+            let prefix = format!("{area}::twin::{family}::");
+            let name = twin.strip_prefix(&prefix).unwrap_or_else(|| {
+                panic!(
+                    "{}: the twin of {entry}, {twin}, is not in {prefix}",
+                    k.name
+                )
+            });
+            let file = format!("{}/src/{area}/twin/{family}.rs", env!("CARGO_MANIFEST_DIR"));
+            let src = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(
+                src.contains(&format!("fn {name}(")) || src.contains(&format!("fn {name}<")),
+                "{}: the twin of {entry}, {twin}, is not defined in {file}",
+                k.name
+            );
+        }
+    }
+}

@@ -398,6 +398,13 @@ fn train_twin(plan: &Arc<BatchPlan>, c: &TrainConfig, lanes: usize) -> (Model, V
     (m, costs)
 }
 
+/// The batched backend through `train` (it builds its own plan of `cooc`).
+fn train_batched(cooc: &[Cooc], c: &TrainConfig) -> Model {
+    let mut m = Model::new(120, c.dim, 7).unwrap();
+    train::train(&mut m, cooc, c, &Backend::Batched, 0, &mut |_, _| Ok(())).unwrap();
+    m
+}
+
 fn bits(m: &Model) -> Vec<u32> {
     m.params
         .iter()
@@ -439,16 +446,7 @@ fn gpu_trainer_is_deterministic_and_matches_the_batched_twin() {
         let w = train_twin(&plan, &c, lanes(&ctx, &path));
         assert_near_twin(path.kernel.name, &(a, ca), &w);
         // And through `train`, whose batched backend builds the same plan.
-        let mut cpu = Model::new(120, 16, 7).unwrap();
-        train::train(
-            &mut cpu,
-            &cooc,
-            &c,
-            &Backend::Batched,
-            0,
-            &mut |_, _| Ok(()),
-        )
-        .unwrap();
+        let cpu = train_batched(&cooc, &c);
         let fallback = train_twin(&plan, &c, twin::fallback_lanes() as usize);
         assert_eq!(cpu, fallback.0);
     }
@@ -470,16 +468,7 @@ fn chunked_training_with_the_row_cap_equals_the_twin() {
     };
     let (g, costs, layout) = train_gpu(&ctx, &plan, &c, &budget);
     assert!(layout.resident_chunks > 1, "{layout:?}");
-    let mut cpu = Model::new(120, 9, 7).unwrap();
-    train::train(
-        &mut cpu,
-        &cooc,
-        &c,
-        &Backend::Batched,
-        0,
-        &mut |_, _| Ok(()),
-    )
-    .unwrap();
+    let cpu = train_batched(&cooc, &c);
     for (k, (a, w)) in g.params.iter().zip(&cpu.params).enumerate() {
         assert!(
             (a - w).abs() <= 1e-5 + 1e-4 * w.abs(),
@@ -782,5 +771,44 @@ fn gpu_training_from_a_file_equals_memory() {
         assert_eq!(a, m, "plan memory {memory}");
         let costs = |r: &[train::EpochReport]| r.iter().map(|e| e.cost).collect::<Vec<_>>();
         assert_eq!(costs(&ra), costs(&rb));
+    }
+}
+
+/// Past one storage binding, enforced by wgpu: a device asked for small bindings
+/// must split the model into shards and the plan into chunks, and give the
+/// vectors of a device with the adapter's own limits bit for bit. At a limit of
+/// exactly the model's bytes the model is one shard; four bytes less, two.
+#[test]
+fn small_bindings_enforced_by_wgpu_give_the_same_vectors() {
+    let Some(ctx) = common::gpu() else { return };
+    let (vocab, dim) = (1000u32, 9);
+    let cooc = random_cooc(vocab, 20_000, 12);
+    let c = cfg(dim, 500);
+    let plan = Arc::new(BatchPlan::build(&cooc, c.batch_size));
+    let run = |ctx: &Arc<GpuContext>| {
+        let mut m = Model::new(vocab as usize, dim, 7).unwrap();
+        let mut t = GpuTrainer::new(ctx.clone(), &m, plan.clone(), &c, &Budget::default()).unwrap();
+        let costs: Vec<f64> = (0..2).map(|_| t.epoch().unwrap()).collect();
+        t.read_into(&mut m).unwrap();
+        (bits(&m), costs, t.layout().clone())
+    };
+    let (want, want_costs, base) = run(&ctx);
+    assert_eq!((base.model_shards, base.resident_chunks), (1, 1));
+    let model = 2 * vocab as u64 * 2 * device_stride(dim) as u64 * 4; // 256,000 bytes
+    for (limit, shards, min_chunks) in [(model, 1, 1), (model - 4, 2, 1), (64 << 10, 4, 3)] {
+        let opts = GpuOptions {
+            max_binding_bytes: Some(limit),
+            ..GpuOptions::from_env()
+        };
+        let small = Arc::new(GpuContext::with_options(&opts).unwrap());
+        assert_eq!(small.max_binding_bytes(), limit);
+        let (got, costs, layout) = run(&small);
+        assert_eq!(layout.model_shards, shards, "limit {limit}: {layout:?}");
+        assert!(
+            layout.resident_chunks >= min_chunks,
+            "limit {limit}: {layout:?}"
+        );
+        assert!(got == want, "limit {limit}: vectors differ: {layout:?}");
+        assert_eq!(costs, want_costs, "limit {limit}");
     }
 }

@@ -382,6 +382,24 @@ pub fn run(a: TrainBenchArgs) -> Result<ExitCode> {
             counted.critical_path_ratio(),
             out["dispatches_per_epoch"]
         );
+        print!(
+            "plan: built once in {plan_seconds:.2} s on {} threads, {counted_plan_bytes:.1} bytes a triple",
+            rayon::current_num_threads()
+        );
+        match (layout, &gpu_figures) {
+            (Some(l), Some((_, host, _))) => println!(
+                "; on the device: {} resident and {} streamed chunks, the model in {} shard(s), \
+                 {} of {} MiB used; host work {:.4} s an epoch ({:.1} % of the plan's build)",
+                l.resident_chunks,
+                l.streamed_chunks,
+                l.model_shards,
+                l.device_bytes >> 20,
+                l.budget_bytes >> 20,
+                host,
+                100.0 * host / plan_seconds.max(1e-9)
+            ),
+            _ => println!(),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -58,8 +58,10 @@ use crate::train::{self, CoocSource};
 use crate::vocab::Vocab;
 
 /// Host bytes a triple takes while it trains in a chunk: the chunk being read
-/// and the one training (12 bytes each), and a batch plan's entries, spans and
-/// order (at most 52).
+/// and the one training (12 bytes each), with room for the batch plan's block
+/// work while the plan is built (entries, spans and order of a window of blocks).
+/// The plan itself lives in memory only when it fits the whole budget
+/// ([`train::Budget::plan_storage`]), else in files.
 const BYTES_PER_STREAMED_TRIPLE: usize = 96;
 
 /// The triples of `path` for training within `memory_bytes`: read into memory
@@ -136,6 +138,13 @@ pub fn train_embeddings(
         adapter: adapter.as_deref(),
         start_epoch: start,
     })?;
+    if matches!(backend, train::Backend::Batched | train::Backend::Gpu(_)) {
+        // Before the first epoch, this trainer cuts the triples into batches once
+        // (in parallel: about 40 ns a triple on 2 cores) and places them.
+        progress(Event::Note(&format!(
+            "cutting the {n} triples into batches once (the batch plan), before epoch 1"
+        )))?;
+    }
     let t0 = Instant::now();
     let budget = setup.budget();
     let epochs = train::train_source(

@@ -34,11 +34,11 @@
 use std::sync::{Arc, Mutex};
 
 use super::lists::{ListRows, Pairs};
-use super::params::{Cand, MergeParams, ScanItem, ScanParams};
 use super::topk::TopK;
 use super::{metric_code, Exclusions, Lists, Metric, Prepared, Queries, Rows};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
+use crate::params::{Cand, MergeParams, ScanItem, ScanParams};
 use crate::shaders::{
     Kernel, SEARCH_MERGE, SEARCH_MERGE_SUBGROUP, SEARCH_SCAN_F16_PACKED_SUBGROUP,
     SEARCH_SCAN_F16_PACKED_WORKGROUP, SEARCH_SCAN_F16_SUBGROUP, SEARCH_SCAN_F16_WORKGROUP,

@@ -9,7 +9,7 @@
 //! each query's top k in registers, one list per (query, workgroup), then a
 //! merge (`shaders/search_merge.wgsl`) reduces them (`src/search/gpu.rs`
 //! documents the plan and its bytes per FLOP, [`KernelCounts`] counts them); its
-//! CPU twin (`src/search/cpu.rs`) does the same with a blocked matrix product
+//! CPU twins (`src/search/twin/`) do the same with a blocked matrix product
 //! (the `gemm` crate) and a bounded list per query. The same scan reads the
 //! lists of an IVF index ([`crate::ivf`]).
 //!
@@ -27,17 +27,17 @@
 //! | --- | --- |
 //! | `mod.rs` | [`SearchIndex`], its options, and the matrix and queries prepared for both twins |
 //! | `gpu.rs` | the host side of `shaders/search_scan.wgsl` and `search_merge.wgsl` |
-//! | `params.rs` | the kernels' parameter structs |
-//! | `cpu.rs` | their CPU twin |
+//! | `twin/` | their CPU twins, one file per kernel (`search_scan.rs`, `search_merge.rs`) |
 //! | `lists.rs` | rows grouped by list and (query, list) pairs grouped by list (IVF) |
 //! | `topk.rs` | the order of results and the bounded list both twins keep |
 
-mod cpu;
 mod gpu;
 pub(crate) mod lists;
-pub(crate) mod params;
 mod topk;
+mod twin;
 
+/// The host mirrors of the search kernels' WGSL structs (checked against the WGSL by a test).
+pub use crate::params::{Cand, MergeParams, ScanItem, ScanParams};
 pub(crate) use gpu::GpuLists;
 pub use gpu::KernelCounts;
 
@@ -631,7 +631,7 @@ impl SearchIndex {
         let q = Queries { m, data };
         let lists = match (&self.gpu, &self.host) {
             (Some(g), _) => g.search(&q, k, &excl, self.metric)?,
-            (None, Some(p)) => cpu::search(p, &q, k, &excl, self.metric),
+            (None, Some(p)) => twin::search(p, &q, k, &excl, self.metric),
             (None, None) => unreachable!("a CPU index keeps its rows"),
         };
         Ok(lists
@@ -709,7 +709,7 @@ pub(crate) fn metric_code(metric: Metric) -> u32 {
 /// Lists per query, used by both twins.
 pub(crate) type Lists = Vec<TopK>;
 
-/// The CPU twin of the list scan over `rows` (see `cpu::scan_lists`).
+/// The CPU twin of the list scan over `rows` (see `twin::scan_lists`).
 pub(crate) fn scan_lists_cpu(
     rows: &lists::ListRows,
     q: &Queries,
@@ -718,7 +718,7 @@ pub(crate) fn scan_lists_cpu(
     excl: &Exclusions,
     metric: Metric,
 ) -> Lists {
-    cpu::scan_lists(rows, q, pairs, k, excl, metric)
+    twin::scan_lists(rows, q, pairs, k, excl, metric)
 }
 
 /// Exact search of `q` over every row of `p` on the CPU twin (row numbers).
@@ -729,7 +729,7 @@ pub(crate) fn search_cpu(
     excl: &Exclusions,
     metric: Metric,
 ) -> Lists {
-    cpu::search(p, q, k, excl, metric)
+    twin::search(p, q, k, excl, metric)
 }
 
 /// Rows gathered from several stored matrices of one dimension and precision:

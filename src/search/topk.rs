@@ -67,13 +67,6 @@ impl TopK {
         self.ids.insert(p, id);
     }
 
-    /// Offers every entry of `other`.
-    pub fn merge(&mut self, other: &TopK) {
-        for (&key, &id) in other.keys.iter().zip(&other.ids) {
-            self.push(key, id);
-        }
-    }
-
     /// `(key, id)` pairs, best first.
     pub fn iter(&self) -> impl Iterator<Item = (f32, u32)> + '_ {
         self.keys.iter().copied().zip(self.ids.iter().copied())

@@ -91,13 +91,14 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::layout::{device_stride, from_device_layout, to_device_layout, CostParams, StepParams};
+use super::layout::{device_stride, from_device_layout, to_device_layout};
 use super::plan::BatchPlan;
 use super::twin::{batch_params, check_plan, fallback_lanes, slots};
 use super::{Budget, TrainConfig, Trainer};
 use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::model::Model;
+use crate::params::{CostParams, StepParams};
 use crate::shaders::{Kernel, GLOVE_COST, GLOVE_STEP_SUBGROUP, GLOVE_STEP_WORKGROUP};
 
 /// Bytes of one [`StepParams`] block.

@@ -1,5 +1,5 @@
-//! What the training kernels read besides the plan: the model's device layout and
-//! the kernels' parameter blocks (`#[repr(C)]` mirrors of the WGSL structs).
+//! The model's device layout, as the training kernels read it (their parameter
+//! blocks and plan records are in `src/params.rs`, below the shader registry).
 //!
 //! ## The model on the device
 //! A row is `2 * stride` floats: the vector and its bias, zero padding to `stride`
@@ -10,69 +10,6 @@
 //! bindings of `shard_rows` rows each; the CPU twins see one array.
 
 use crate::model::Model;
-
-/// The parameters of one pass of one batch (`glove_step.wgsl`), bound at a
-/// dynamic offset. Keep in sync with `StepParams` in `shaders/glove_step.wgsl`.
-///
-/// ```
-/// use glove_wgpu::{cooccur::Cooc, train::{twin, BatchPlan, StepParams, TrainConfig}};
-/// assert_eq!(std::mem::size_of::<StepParams>(), 48); // 12 four-byte fields, as in the WGSL
-/// let cfg = TrainConfig { dim: 4, ..Default::default() };
-/// let plan = BatchPlan::build(&[Cooc { i: 0, j: 1, x: 2.0 }], cfg.batch_size);
-/// let [main, _context] = twin::batch_params(2, &cfg, plan.batches()[0], (0, 0, 0), 2);
-/// assert_eq!((main.dim, main.stride, main.n_spans, main.eta), (4, 8, 1, cfg.eta));
-/// ```
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct StepParams {
-    /// Vector dimension `d`.
-    pub dim: u32,
-    /// Floats of a row's vector part on the device (see [`device_stride`]); its
-    /// AdaGrad state follows at `+stride`.
-    pub stride: u32,
-    /// Row index of context row 0: `V`.
-    pub ctx_row: u32,
-    /// Rows per model shard.
-    pub shard_rows: u32,
-    /// This batch's first span of this pass, in the chunk's span array.
-    pub span_base: u32,
-    /// Spans of this batch and pass.
-    pub n_spans: u32,
-    /// This batch's first entry, in the chunk's entry array.
-    pub entry_base: u32,
-    /// Triples of the batch (where its last span's entries end).
-    pub n_entries: u32,
-    /// `x_max`.
-    pub x_max: f32,
-    /// `alpha`.
-    pub alpha: f32,
-    /// `eta`.
-    pub eta: f32,
-    /// Gradient clip.
-    pub clip: f32,
-}
-
-/// The parameters of `glove_cost.wgsl`, once per chunk. Keep in sync with
-/// `CostParams` in `shaders/glove_cost.wgsl`.
-///
-/// ```
-/// use glove_wgpu::train::CostParams;
-/// assert_eq!(std::mem::size_of::<CostParams>(), 16); // a uniform block of 16 bytes
-/// let cp = CostParams { n_batches: 1000, out_base: 2, ..Default::default() };
-/// assert_eq!(bytemuck::cast::<CostParams, [u32; 4]>(cp), [1000, 2, 0, 0]);
-/// ```
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct CostParams {
-    /// Batches of the chunk.
-    pub n_batches: u32,
-    /// The plan's index of the chunk's first batch (where its partials go).
-    pub out_base: u32,
-    /// Padding.
-    pub pad0: u32,
-    /// Padding.
-    pub pad1: u32,
-}
 
 /// Floats of a row's vector part on the device: `dim + 1` (vector and bias)
 /// rounded up to `ROW_ALIGN` (8 floats, 32 bytes, read from `glove_step.wgsl`), so

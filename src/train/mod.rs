@@ -37,14 +37,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub use crate::params::{CostParams, Entry, Span, StepParams};
 pub use cpu::{epoch_exact, epoch_hogwild, CpuTrainer};
 pub use gpu::{
     max_shards, GpuLayout, GpuStats, GpuTrainer, LanePath, SUBGROUP_SLOT_BUDGET, SUBMISSION_BYTES,
 };
-pub use layout::{device_stride, from_device_layout, to_device_layout, CostParams, StepParams};
+pub use layout::{device_stride, from_device_layout, to_device_layout};
 pub use plan::{
-    plan_bytes_bound, Batch, BatchPlan, Entry, PlanStorage, Span, MAX_BATCH, PLAN_BLOCK_BATCHES,
-    ROW_CAP,
+    plan_bytes_bound, Batch, BatchPlan, PlanStorage, MAX_BATCH, PLAN_BLOCK_BATCHES, ROW_CAP,
 };
 pub use source::CoocSource;
 
@@ -662,7 +662,7 @@ pub fn train_source(
     start_epoch: u32,
     on_epoch: &mut dyn FnMut(&EpochReport, &EpochView) -> Result<()>,
 ) -> Result<Vec<EpochReport>> {
-    config.validate()?;
+    // The settings are checked once, by `Backend::trainer`.
     let n = source.len()?;
     if n == 0 {
         return Err(Error::invalid(

@@ -43,6 +43,7 @@ use rayon::prelude::*;
 
 use crate::cooccur::Cooc;
 use crate::error::{Error, Result};
+pub use crate::params::{Entry, Span};
 
 /// Largest batch (4,194,240 triples). The kernels take rows in a grid-stride
 /// loop, so no dispatch limit binds; the bound keeps a batch's snapshot (one row
@@ -99,44 +100,6 @@ pub const PLAN_BLOCK_BATCHES: usize = 64;
 /// ```
 pub const ROW_CAP: u32 = 8;
 
-/// A row of a batch and where its entries start. Keep in sync with `Span` in
-/// `shaders/glove_step.wgsl`.
-///
-/// `start` counts from the batch's first entry; the span's entries end where the
-/// next span of the batch starts, or at the batch's end.
-///
-/// ```
-/// use glove_wgpu::{cooccur::Cooc, train::{BatchPlan, Span}};
-/// let plan = BatchPlan::build(&[Cooc { i: 3, j: 1, x: 2.0 }, Cooc { i: 3, j: 0, x: 1.0 }], 8);
-/// assert_eq!(plan.main_spans(), [Span { row: 3, start: 0 }]);
-/// assert_eq!(std::mem::size_of::<Span>(), 8);
-/// ```
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct Span {
-    /// The row (word id for the main pass, context id for the context pass).
-    pub row: u32,
-    /// First entry, counted from the batch's first entry.
-    pub start: u32,
-}
-
-/// One triple seen from a row. Keep in sync with `Entry` in `shaders/glove_step.wgsl`.
-///
-/// ```
-/// use glove_wgpu::{cooccur::Cooc, train::{BatchPlan, Entry}};
-/// let plan = BatchPlan::build(&[Cooc { i: 3, j: 1, x: 2.0 }], 8);
-/// assert_eq!(plan.main_entries(), [Entry { idx: 1, x: 2.0 }]); // j
-/// assert_eq!(plan.ctx_entries(), [Entry { idx: 0, x: 2.0 }]); // slot of i in the batch
-/// ```
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct Entry {
-    /// Main pass: the context id `j`. Context pass: the slot of `i` in the batch.
-    pub idx: u32,
-    /// The co-occurrence value.
-    pub x: f32,
-}
-
 /// One batch of a plan: where its spans and entries are in the plan's arrays.
 ///
 /// ```
@@ -175,8 +138,9 @@ pub enum PlanStorage {
     /// In memory.
     #[default]
     Memory,
-    /// In four files in a temporary folder made inside this one (removed with the
-    /// plan), memory-mapped.
+    /// In four files in a temporary folder made inside this one, memory-mapped,
+    /// and removed with the plan (on Unix their names are removed at once, so a
+    /// killed run leaves nothing behind).
     Files(PathBuf),
 }
 
@@ -536,6 +500,10 @@ impl Sink {
                     open(FILE_NAMES[2])?,
                     open(FILE_NAMES[3])?,
                 ];
+                // On Unix the names go at once: the open files (and later their
+                // maps) keep the data, and a killed process leaves nothing on disk.
+                #[cfg(unix)]
+                let _ = std::fs::remove_dir_all(&dir.0);
                 Ok(Sink::Files {
                     dir,
                     files,

@@ -1,73 +1,25 @@
-//! CPU twin of `shaders/search_scan.wgsl` and `shaders/search_merge.wgsl`.
-//!
-//! Same two steps as the GPU: `topk_tiles` computes the scores of a block of
-//! queries against a range of rows (here with the `gemm` crate instead of
-//! register tiles) and offers those that pass the query's threshold to one
-//! bounded list per query (the GPU: one list per query and workgroup); the
-//! lists of the ranges a query was split over are then merged. The order
-//! (`better`) is total, so both twins return the same lists whatever their
-//! block sizes and merge order. Work items are
-//! `(query block, row range)` pairs run by rayon, so one query over a huge
-//! matrix and many queries over a small one both use every core.
+//! CPU twin of `scan` in `shaders/search_scan.wgsl`, one function per mode:
+//! [`scan_rows`] (exact search: a block of queries against a range of rows) and
+//! [`scan_list`] (an IVF index: one list against the queries that probe it).
+//! Both compute scores with a blocked matrix product (the `gemm` crate instead of
+//! register tiles) and offer those that pass a list's threshold to one bounded
+//! list per query, which the GPU keeps per (query, work item) as well.
 
 use half::f16;
-use rayon::prelude::*;
 
-use super::lists::{ListRows, Pairs, DEAD};
-use super::topk::{push_into, threshold_of, TopK};
-use super::{Exclusions, Lists, Metric, Prepared, Queries, Rows};
+use super::super::lists::{ListRows, DEAD};
+use super::super::topk::{push_into, threshold_of, TopK};
+use super::super::{Exclusions, Metric, Prepared, Queries, Rows};
 
-/// Queries per block: one `gemm` call multiplies `QB` queries by `CN` rows.
-const QB: usize = 256;
 /// Rows per chunk. 256 x 2048 was the fastest of 128 x 1024, 256 x 2048 and
 /// 512 x 1024 on a 2-core Zen 4 (n = 100k, d = 100, 4096 queries: about 8,000
 /// against 6,000 queries/s for 128 x 1024); larger blocks repack the rows less often.
-const CN: usize = 2048;
+pub(crate) const CN: usize = 2048;
 /// Scores are screened against the list threshold this many at a time.
 const SCAN: usize = 16;
 
-/// Searches `p` for the `k` best rows of every query in `q`.
-pub(crate) fn search(
-    p: &Prepared,
-    q: &Queries,
-    k: usize,
-    excl: &Exclusions,
-    metric: Metric,
-) -> Lists {
-    let threads = rayon::current_num_threads().max(1);
-    let qblocks = q.m.div_ceil(QB);
-    let chunks = p.n.div_ceil(CN).max(1);
-    // Enough work items for every thread, without splitting rows needlessly.
-    let splits = (4 * threads).div_ceil(qblocks).clamp(1, chunks);
-    let chunks_per_split = chunks.div_ceil(splits);
-    let items: Vec<(usize, usize)> = (0..qblocks)
-        .flat_map(|b| (0..splits).map(move |s| (b, s)))
-        .collect();
-    let partial: Vec<Vec<TopK>> = items
-        .par_iter()
-        .map(|&(b, s)| {
-            let queries = b * QB..((b + 1) * QB).min(q.m);
-            let rows =
-                (s * chunks_per_split * CN).min(p.n)..((s + 1) * chunks_per_split * CN).min(p.n);
-            topk_tiles(p, q, queries, rows, k, excl, metric)
-        })
-        .collect();
-    // merge: the lists of each query block, split by split.
-    let mut out: Lists = Vec::with_capacity(q.m);
-    for b in 0..qblocks {
-        let mut lists = partial[b * splits].clone();
-        for s in 1..splits {
-            for (l, other) in lists.iter_mut().zip(&partial[b * splits + s]) {
-                l.merge(other);
-            }
-        }
-        out.extend(lists);
-    }
-    out
-}
-
 /// Scores of `queries` against `rows`, offered chunk by chunk to one list per query.
-fn topk_tiles(
+pub(crate) fn scan_rows(
     p: &Prepared,
     q: &Queries,
     queries: std::ops::Range<usize>,
@@ -164,90 +116,10 @@ fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32]) {
     }
 }
 
-/// Queries per block of one list's scan.
-const LIST_QB: usize = 256;
-
-/// CPU twin of the list scan (`scan` in `shaders/search_scan.wgsl`): each probed
-/// list is read once, multiplied (gemm) by the block of queries that probe it,
-/// and every (query, list) pair keeps its own list of `k`; then each query's
-/// pair lists are merged. Work items are `(list, block of its queries)`, the
-/// costliest first, run by rayon. Hits carry `rows.ids`; dead rows and each
-/// query's exclusions are skipped.
-pub(crate) fn scan_lists(
-    rows: &ListRows,
-    q: &Queries,
-    pairs: &Pairs,
-    k: usize,
-    excl: &Exclusions,
-    metric: Metric,
-) -> Lists {
-    let npairs = pairs.len();
-    let mut keys = vec![f32::NEG_INFINITY; npairs * k];
-    let mut ids = vec![DEAD; npairs * k];
-    let mut lens = vec![0usize; npairs];
-    // Work items in list order, each with its own pairs' slices of the output.
-    struct Item<'o> {
-        list: usize,
-        first: usize,
-        keys: &'o mut [f32],
-        ids: &'o mut [u32],
-        lens: &'o mut [usize],
-    }
-    let mut items: Vec<Item> = Vec::new();
-    {
-        let (mut kr, mut ir, mut lr) = (&mut keys[..], &mut ids[..], &mut lens[..]);
-        for l in 0..rows.lists() {
-            let (p0, p1) = (pairs.by_list[l], pairs.by_list[l + 1]);
-            let mut first = p0;
-            while first < p1 {
-                let n = LIST_QB.min(p1 - first);
-                let (ka, kb) = std::mem::take(&mut kr).split_at_mut(n * k);
-                let (ia, ib) = std::mem::take(&mut ir).split_at_mut(n * k);
-                let (la, lb) = std::mem::take(&mut lr).split_at_mut(n);
-                (kr, ir, lr) = (kb, ib, lb);
-                items.push(Item {
-                    list: l,
-                    first,
-                    keys: ka,
-                    ids: ia,
-                    lens: la,
-                });
-                first += n;
-            }
-        }
-    }
-    let cost = |it: &Item| rows.range(it.list).len() * it.lens.len();
-    items.sort_by_key(|it| std::cmp::Reverse(cost(it)));
-    items.into_par_iter().for_each(|it| {
-        let queries = &pairs.query[it.first..it.first + it.lens.len()];
-        scan_list(
-            rows, it.list, q, queries, k, excl, metric, it.keys, it.ids, it.lens,
-        );
-    });
-    // Merge each query's pair lists.
-    (0..q.m)
-        .into_par_iter()
-        .map(|qi| {
-            let mut top = TopK::new(k);
-            for &p in pairs.of_query(qi) {
-                let p = p as usize;
-                for e in 0..lens[p] {
-                    let (key, id) = (keys[p * k + e], ids[p * k + e]);
-                    if key < top.threshold() {
-                        break;
-                    }
-                    top.push(key, id);
-                }
-            }
-            top
-        })
-        .collect()
-}
-
 /// One work item: list `list` against `queries` (batch numbers), each query's
 /// best `k` into its slice list.
 #[allow(clippy::too_many_arguments)]
-fn scan_list(
+pub(crate) fn scan_list(
     rows: &ListRows,
     list: usize,
     q: &Queries,
