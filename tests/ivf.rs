@@ -419,3 +419,164 @@ fn bad_input_is_an_error() {
         .add(&["z".into(), "z".into()], &[1.0, 2.0, 1.0, 2.0])
         .is_err());
 }
+
+/// `got` against `want` rank by rank: the same scores (within `tol`), and the
+/// same ids wherever a score is more than `tol` from its neighbours' (a near-tie
+/// may go either way between the twins' summation orders).
+fn assert_same_hits(got: &[Vec<Neighbor>], want: &[Vec<Neighbor>], tol: f32, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: queries");
+    for (q, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g.len(), w.len(), "{what}: query {q}: hits");
+        for r in 0..w.len() {
+            let s = w[r].score;
+            assert!(
+                (g[r].score - s).abs() <= tol * s.abs().max(1.0),
+                "{what}: query {q} rank {r}: {:?} against {:?}",
+                g[r],
+                w[r]
+            );
+            let near = [r.checked_sub(1), Some(r + 1)]
+                .iter()
+                .flatten()
+                .filter_map(|&j| w.get(j))
+                .any(|o| (o.score - s).abs() <= tol * s.abs().max(1.0));
+            if !near {
+                assert_eq!(g[r].id, w[r].id, "{what}: query {q} rank {r}");
+            }
+        }
+    }
+}
+
+fn lists_cut_into_work_items_and_query_blocks(dev: &Device) {
+    // One list of 2047, 2048 and 2049 rows around the GPU's cut of a list into
+    // work items of 16 tiles of 128 rows (fewer tiles on a software adapter, whose
+    // loop limit halves them: the cut is still a multiple of 128, so 127, 128 and
+    // 129 rows sit around it too), probed by 63, 64, 65 and 129 queries around the
+    // 64 queries of a work item. With every list probed the search is exact. The
+    // queries are the list's last rows, each its own best hit, so a piece of the
+    // list left out or scanned twice shows.
+    let dim = 6;
+    let mut seed = 20;
+    for n in [127, 128, 129, 2047, 2048, 2049] {
+        seed += 1;
+        let data = clustered(n, dim, 7, 0.4, seed);
+        // rows n - 1, n - 2, ..., then rows 0 and 1
+        let rows = (n - 127.min(n)..n).rev().chain(0..2);
+        let queries: Vec<f32> = rows
+            .flat_map(|r| data[r * dim..(r + 1) * dim].to_vec())
+            .collect();
+        let data = &data[..];
+        let emb = embeddings(data.to_vec(), dim);
+        let opts = IndexOptions::new(Metric::Euclidean).lists(1).seed(1);
+        let index = build(&emb, dev, &opts);
+        assert_eq!(index.list_sizes(), [n]);
+        let exact = SearchIndex::cpu(data, dim, &SearchOptions::new(Metric::Euclidean)).unwrap();
+        for m in [63, 64, 65, 129] {
+            let q = &queries[..m * dim];
+            let excl: Vec<Vec<u32>> = (0..m as u32).map(|i| vec![i % 7, 5 * i]).collect();
+            let want = exact.search(q, 9, Some(&excl)).unwrap();
+            let got = index.search(q, 9, Probe::Lists(1), Some(&excl)).unwrap();
+            assert_same_hits(&got, &want, 1e-5, &format!("n={n} m={m}"));
+        }
+    }
+}
+common::twin_test!(lists_cut_into_work_items_and_query_blocks);
+
+fn k_around_the_page_of_128(dev: &Device) {
+    // The GPU keeps at most 128 hits a list in registers and answers larger k in
+    // pages of 128: k on both sides of one and two pages, over lists longer than k.
+    let dim = 10;
+    let n = 1500;
+    let all = clustered(n + 70, dim, 5, 0.5, 31);
+    let (data, queries) = all.split_at(n * dim);
+    let emb = embeddings(data.to_vec(), dim);
+    for metric in METRICS {
+        let index = build(&emb, dev, &IndexOptions::new(metric).lists(5).seed(2));
+        assert!(index.list_sizes().iter().filter(|&&s| s > 257).count() >= 2);
+        let exact = SearchIndex::cpu(data, dim, &SearchOptions::new(metric)).unwrap();
+        let excl: Vec<Vec<u32>> = (0..70).map(|i| vec![2 * i]).collect();
+        for k in [127, 128, 129, 256, 257] {
+            let want = exact.search(queries, k, Some(&excl)).unwrap();
+            let got = index
+                .search(queries, k, Probe::Lists(5), Some(&excl))
+                .unwrap();
+            assert_same_hits(&got, &want, 1e-5, &format!("{metric:?} k={k}"));
+            // Two lists: k hits wherever the two smallest lists hold k rows.
+            let mut sizes = index.list_sizes();
+            sizes.sort_unstable();
+            let two = index
+                .search(queries, k, Probe::Lists(2), Some(&excl))
+                .unwrap();
+            let least = k.min(sizes[0] + sizes[1] - 2); // 2 rows excluded at most
+            assert!(
+                two.iter().all(|h| h.len() >= least && h.len() <= k),
+                "{metric:?} k={k}"
+            );
+        }
+    }
+}
+common::twin_test!(k_around_the_page_of_128);
+
+/// On the GPU the lists are cut into shards (storage bindings) between lists:
+/// a binding limit of exactly the rows' bytes keeps one shard, 4 bytes less
+/// makes two, a small one many; each gives the CPU twin's hits. A list larger
+/// than one binding is refused, not cut short.
+#[test]
+fn gpu_shards_cut_between_lists() {
+    use glove_wgpu::gpu::{GpuContext, GpuOptions};
+    use std::sync::Arc;
+    common::gpu().expect("a GPU adapter");
+    let dim = 8; // padded to 8: 32 bytes a row
+    let n = 1200;
+    let all = clustered(n + 90, dim, 12, 0.3, 41);
+    let (data, queries) = all.split_at(n * dim);
+    let emb = embeddings(data.to_vec(), dim);
+    let opts = IndexOptions::new(Metric::Cosine).lists(12).seed(5);
+    let cpu = build(&emb, &Device::Cpu, &opts);
+    let bytes = cpu.to_bytes().unwrap();
+    let largest = *cpu.list_sizes().iter().max().unwrap() as u64 * 32;
+    let excl: Vec<Vec<u32>> = (0..90).map(|i| vec![i, i + 1]).collect();
+    let want = cpu
+        .search(queries, 20, Probe::Lists(4), Some(&excl))
+        .unwrap();
+    let rows = n as u64 * 32;
+    for (limit, shards) in [
+        (rows, Some(1)),
+        (rows - 4, Some(2)),
+        (largest.max(4096), None),
+    ] {
+        let ctx = GpuContext::with_options(&GpuOptions {
+            max_binding_bytes: Some(limit),
+            ..GpuOptions::from_env()
+        })
+        .unwrap();
+        let gpu = build(&emb, &Device::Gpu(Arc::new(ctx)), &opts);
+        assert!(
+            gpu.to_bytes().unwrap() == bytes,
+            "limit {limit}: the GPU build differs"
+        );
+        let got_shards = gpu.gpu_shards().unwrap().unwrap();
+        match shards {
+            Some(s) => assert_eq!(got_shards, s, "limit {limit}"),
+            None => assert!(got_shards > 2, "limit {limit}: {got_shards} shards"),
+        }
+        let got = gpu
+            .search(queries, 20, Probe::Lists(4), Some(&excl))
+            .unwrap();
+        assert_same_hits(&got, &want, 1e-5, &format!("limit {limit}"));
+    }
+    // Below the largest list: an error that says so.
+    let ctx = GpuContext::with_options(&GpuOptions {
+        max_binding_bytes: Some(largest - 32),
+        ..GpuOptions::from_env()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i.ivf");
+    cpu.save(&path).unwrap();
+    let err = Index::load(&path, &Device::Gpu(Arc::new(ctx)))
+        .and_then(|i| i.search(queries, 5, Probe::Lists(4), None))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than one GPU binding"), "{err}");
+}

@@ -666,6 +666,21 @@ impl Index {
         self.coarse.device_name()
     }
 
+    /// The storage bindings ("shards") the lists take on the GPU, cut between
+    /// lists at the device's binding limit (uploading them if needed); `None` on
+    /// the CPU.
+    ///
+    /// ```
+    /// # use glove_wgpu::{ivf::{Index, IndexOptions}, search::Metric, Device, Embeddings};
+    /// let emb = Embeddings::new(vec!["a".into()], 1, vec![1.0])?;
+    /// let index = Index::build(&emb, &Device::Cpu, &IndexOptions::new(Metric::Dot), &mut |_| Ok(()))?;
+    /// assert_eq!(index.gpu_shards()?, None);
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn gpu_shards(&self) -> Result<Option<usize>> {
+        Ok(self.gpu_lists()?.map(|g| g.shards()))
+    }
+
     /// The id of a live word.
     ///
     /// ```

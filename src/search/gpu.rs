@@ -540,7 +540,7 @@ impl Resident {
             .grow(
                 &mut s.queries,
                 "search queries",
-                (q.m * self.dp * 4) as u64,
+                (bm * self.dp * 4) as u64, // the batch's queries only: one binding
                 U::STORAGE | U::COPY_DST,
             )?
             .clone();
@@ -1020,6 +1020,11 @@ impl GpuLists {
             off: rows.off.to_vec(),
             shard_of,
         })
+    }
+
+    /// Shards (bindings) the lists are stored in.
+    pub(crate) fn shards(&self) -> usize {
+        self.res.shards.len()
     }
 
     /// Exact search over every stored row (as row numbers).
