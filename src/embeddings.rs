@@ -253,6 +253,83 @@ impl Embeddings {
         &self.data
     }
 
+    /// Replaces row `id` with `vector` (checked: one value per dimension, all
+    /// finite). The words do not change.
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let mut e = Embeddings::new(vec!["a".into(), "b".into()], 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// e.set_vector(1, &[5.0, 6.0])?;
+    /// assert_eq!(e.matrix(), [1.0, 2.0, 5.0, 6.0]);
+    /// assert!(e.set_vector(2, &[0.0, 0.0]).is_err()); // no row 2
+    /// assert!(e.set_vector(0, &[f32::NAN, 0.0]).is_err());
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn set_vector(&mut self, id: u32, vector: &[f32]) -> Result<()> {
+        self.check_vector(&format!("row {id}"), vector)?;
+        if id as usize >= self.len() {
+            return Err(Error::invalid(format!(
+                "row {id} out of range ({} words)",
+                self.len()
+            )));
+        }
+        let s = id as usize * self.dim;
+        self.data[s..s + self.dim].copy_from_slice(vector);
+        Ok(())
+    }
+
+    /// Appends `word` with `vector` as a new last row and returns its id
+    /// (checked as [`Embeddings::new`] checks a row: a new word without
+    /// separators, one finite value per dimension).
+    ///
+    /// ```
+    /// # use glove_wgpu::Embeddings;
+    /// let mut e = Embeddings::new(vec!["a".into()], 2, vec![1.0, 2.0])?;
+    /// assert_eq!(e.push("b".into(), &[3.0, 4.0])?, 1);
+    /// assert_eq!((e.id("b"), e.vector(1)), (Some(1), Some(&[3.0, 4.0][..])));
+    /// assert!(e.push("a".into(), &[0.0, 0.0]).is_err()); // already there
+    /// assert!(e.push("c d".into(), &[0.0, 0.0]).is_err()); // a separator
+    /// # Ok::<(), glove_wgpu::Error>(())
+    /// ```
+    pub fn push(&mut self, word: String, vector: &[f32]) -> Result<u32> {
+        self.check_vector(&format!("word {word:?}"), vector)?;
+        if let Some(problem) = crate::corpus::word_problem(&word) {
+            return Err(Error::invalid(problem));
+        }
+        if self.index.contains_key(&word) {
+            return Err(Error::invalid(format!(
+                "duplicate word {word:?}: it is row {}",
+                self.index[&word]
+            )));
+        }
+        if self.words.len() >= u32::MAX as usize - 1 {
+            return Err(Error::invalid("more than 2^32 - 2 words"));
+        }
+        let id = self.words.len() as u32;
+        self.index.insert(word.clone(), id);
+        self.words.push(word);
+        self.data.extend_from_slice(vector);
+        Ok(id)
+    }
+
+    /// `vector` fits a row: `dim` values, all finite.
+    fn check_vector(&self, what: &str, vector: &[f32]) -> Result<()> {
+        if vector.len() != self.dim {
+            return Err(Error::invalid(format!(
+                "{what}: a vector of {} values for {} dimensions",
+                vector.len(),
+                self.dim
+            )));
+        }
+        if let Some(pos) = vector.iter().position(|v| !v.is_finite()) {
+            return Err(Error::invalid(format!(
+                "{what} has a non-finite value ({}) in dimension {pos}",
+                vector[pos]
+            )));
+        }
+        Ok(())
+    }
+
     /// Consumes self, returning words and matrix.
     ///
     /// ```

@@ -1,5 +1,6 @@
 """GloVe word embeddings trained and searched on any GPU (Vulkan, Metal, DX12)
-through wgpu, with a CPU fallback: a Python front for the glove-wgpu Rust library.
+through wgpu, with a CPU fallback: a Python front for the glove-wgpu Rust library,
+with gensim 4's ``KeyedVectors`` API.
 
 >>> import numpy as np, glove_wgpu
 >>> v = glove_wgpu.Vectors(["king", "queen", "apple"],
@@ -7,6 +8,8 @@ through wgpu, with a CPU fallback: a Python front for the glove-wgpu Rust librar
 >>> ids, scores = v.nearest(np.array([[.95, .15]], np.float32), k=2)
 >>> v.words(ids)
 [['king', 'queen']]
+>>> v.most_similar("king", topn=1)[0][0]
+'queen'
 """
 
 from ._errors import (
@@ -17,9 +20,12 @@ from ._errors import (
     OutOfMemoryError,
     UnknownWordError,
 )
-from ._native import FIT_DEFAULTS, Vectors, __version__, fit
+from ._fit import fit
+from ._native import FIT_DEFAULTS, __version__
+from ._vectors import COSMUL_EPSILON, Vectors
 
 __all__ = [
+    "COSMUL_EPSILON",
     "FIT_DEFAULTS",
     "FileError",
     "GloveError",

@@ -1,8 +1,22 @@
-"""Type stubs of glove_wgpu (the Rust extension glove_wgpu._native and the
-exceptions of glove_wgpu._errors)."""
+"""Type stubs of glove_wgpu: the Vectors class (glove_wgpu._vectors over the
+Rust extension glove_wgpu._native), fit, and the exceptions of
+glove_wgpu._errors."""
 
 import os
-from typing import Any, Callable, Literal, Optional, Sequence, Tuple, TypedDict, Union, final, overload
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+    Union,
+    overload,
+)
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +32,7 @@ from ._errors import (
 
 __version__: str
 __all__ = [
+    "COSMUL_EPSILON",
     "FIT_DEFAULTS",
     "FileError",
     "GloveError",
@@ -34,7 +49,14 @@ _PathLike = Union[str, "os.PathLike[str]"]
 _Backend = Literal["auto", "gpu", "cpu"]
 _Metric = Literal["cosine", "dot", "euclidean"]
 _FileFormat = Literal["glove", "word2vec", "word2vec-bin", "fasttext"]
+_ReturnTensors = Optional[Literal["np", "pt"]]
 _WordScores = list[Tuple[str, float]]
+_Key = Union[str, int, np.integer[Any]]
+_Vector = Any
+"""A ``(d,)`` vector: a numpy array, a PyTorch tensor (any device, dtype,
+``requires_grad``), or any DLPack or ``__array__`` producer."""
+_KeyOrVector = Union[_Key, _Vector, Tuple[Union[_Key, _Vector], float]]
+_Words = Union[_KeyOrVector, Sequence[_KeyOrVector], None]
 
 class _EpochReport(TypedDict):
     """What ``fit``'s progress callback receives after every epoch."""
@@ -56,111 +78,253 @@ class _AnalogySection(TypedDict):
     incorrect: list[Tuple[str, str, str, str]]
 
 FIT_DEFAULTS: dict[str, Any]
-"""The value each setting of ``fit`` left at ``None`` takes: the command line's defaults."""
+"""The value each setting of ``fit`` left at ``None`` takes."""
 
-@final
+COSMUL_EPSILON: float
+"""3CosMul's epsilon, gensim's 1e-6."""
+
 class Vectors:
-    """Word vectors with exact nearest-neighbour search on the GPU or the CPU,
-    shaped after gensim's ``KeyedVectors``.
+    """Word vectors with exact nearest-neighbour search on the GPU or the CPU:
+    gensim 4's ``KeyedVectors`` API.
 
-    Build one from words and a matrix, read one with ``Vectors.load``, or train
-    one with ``fit``. ``backend="auto"`` uses a hardware GPU when there is one and
-    the CPU otherwise; ``"gpu"`` insists (``GpuError`` without one); ``f16``
-    stores the search copy of the matrix in half precision."""
+    ``Vectors(words, vectors)``, ``Vectors(vector_size=d)`` (empty),
+    ``Vectors.load(path)`` or ``fit(...)``. ``backend="auto"`` uses a hardware
+    GPU when there is one and the CPU otherwise; ``"gpu"`` insists
+    (``GpuError`` without one); ``f16`` stores the search copy of the matrix in
+    half precision. The exact indexes always answer for the vectors as they
+    are: a change drops them and the next search builds them again."""
 
+    @property
+    def expandos(self) -> dict[str, npt.NDArray[Any]]:
+        """Per-vector attributes: name to an array of one value per row."""
     def __new__(
         cls,
-        words: Sequence[str],
-        vectors: npt.ArrayLike,
+        words: Optional[Sequence[str]] = None,
+        vectors: Optional[npt.ArrayLike] = None,
         *,
+        vector_size: Optional[int] = None,
         backend: _Backend = "auto",
         f16: bool = False,
     ) -> "Vectors":
-        """Vectors from a list of words and an ``(n, d)`` matrix (copied)."""
-    @staticmethod
+        """Vectors from words and an ``(n, d)`` matrix (copied), or an empty
+        set of ``vector_size`` dimensions."""
+    # Files.
+    @classmethod
     def load(
+        cls,
         path: _PathLike,
         format: Optional[_FileFormat] = None,
         backend: _Backend = "auto",
         f16: bool = False,
     ) -> "Vectors":
         """Reads a vectors file; ``format=None`` detects it."""
+    @classmethod
+    def load_word2vec_format(
+        cls,
+        fname: _PathLike,
+        fvocab: Optional[_PathLike] = None,
+        binary: bool = False,
+        encoding: str = "utf8",
+        unicode_errors: str = "strict",
+        limit: Optional[int] = None,
+        datatype: Any = ...,
+        no_header: bool = False,
+        *,
+        backend: _Backend = "auto",
+        f16: bool = False,
+    ) -> "Vectors":
+        """gensim's ``load_word2vec_format`` (UTF-8, float32)."""
     def save(self, path: _PathLike, format: _FileFormat = "glove") -> None:
-        """Writes the vectors to ``path`` in ``format``."""
+        """Writes the vectors to ``path`` in ``format``, atomically."""
+    def save_word2vec_format(
+        self,
+        fname: _PathLike,
+        fvocab: Optional[_PathLike] = None,
+        binary: bool = False,
+        total_vec: Optional[int] = None,
+        write_header: bool = True,
+        prefix: str = "",
+        append: bool = False,
+        sort_attr: str = "count",
+    ) -> None:
+        """gensim's ``save_word2vec_format``."""
+    # Keys and rows.
     def __len__(self) -> int: ...
-    def __contains__(self, word: object, /) -> bool: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def __iter__(self) -> Iterator[str]:
+        """The words in row order."""
     @overload
-    def __getitem__(self, word: str, /) -> npt.NDArray[np.float32]:
-        """A word's vector: a read-only view of the matrix."""
+    def __getitem__(self, key: _Key, /) -> npt.NDArray[np.float32]:
+        """A key's vector (a new array)."""
     @overload
-    def __getitem__(self, words: Sequence[str], /) -> npt.NDArray[np.float32]:
-        """The words' vectors stacked into a new ``(len(words), d)`` array."""
+    def __getitem__(self, keys: Iterable[_Key], /) -> npt.NDArray[np.float32]:
+        """The keys' vectors stacked into a new ``(len(keys), d)`` array."""
+    def __setitem__(self, keys: Union[_Key, list[_Key]], weights: npt.ArrayLike, /) -> None:
+        """Adds the new keys, replaces the vectors of the others."""
     @property
     def vectors(self) -> npt.NDArray[np.float32]:
         """The ``(n, d)`` float32 matrix, a read-only view (no copy)."""
     @property
     def index_to_key(self) -> list[str]:
-        """The words in row order."""
+        """The words in row order (one list, kept up to date; read it only)."""
     @property
-    def key_to_index(self) -> dict[str, int]:
-        """Word to row."""
+    def key_to_index(self) -> Mapping[str, int]:
+        """Word to row: a read-only mapping over one cached dict."""
     @property
     def vector_size(self) -> int:
         """The dimension."""
     @property
     def backend(self) -> str:
         """``"cpu"`` or the GPU adapter's name."""
-    def get_index(self, word: str) -> int:
-        """The row of ``word``; ``UnknownWordError`` (a ``KeyError``) if unknown."""
+    @property
+    def norms(self) -> npt.NDArray[np.float32]:
+        """The rows' norms, read-only, never stale."""
+    def get_index(self, key: Any, default: Optional[int] = None) -> int:
+        """The row of a word or row number; ``UnknownWordError`` (a
+        ``KeyError``) unless ``default`` is given."""
+    def has_index_for(self, key: Any) -> bool: ...
+    def get_vector(self, key: _Key, norm: bool = False) -> npt.NDArray[np.float32]:
+        """A key's vector (a new array); ``norm``: of unit length."""
+    def word_vec(self, *args: Any, **kwargs: Any) -> npt.NDArray[np.float32]:
+        """Deprecated alias of ``get_vector``."""
+    def get_normed_vectors(self) -> npt.NDArray[np.float32]:
+        """The unit rows, read-only."""
+    def fill_norms(self, force: bool = False) -> None: ...
+    def get_vecattr(self, key: _Key, attr: str) -> Any: ...
+    def set_vecattr(self, key: _Key, attr: str, val: Any) -> None: ...
+    def allocate_vecattrs(self, attrs: Optional[Iterable[str]] = None, types: Optional[Iterable[Any]] = None) -> None: ...
+    # Changes.
+    def add_vector(self, key: str, vector: npt.ArrayLike) -> int:
+        """Adds one key; returns its row."""
+    def add_vectors(
+        self,
+        keys: Union[_Key, Sequence[_Key]],
+        weights: npt.ArrayLike,
+        extras: Optional[Mapping[str, npt.ArrayLike]] = None,
+        replace: bool = False,
+    ) -> None:
+        """Adds the new keys (the others keep their vectors unless ``replace``)."""
+    def unit_normalize_all(self) -> None: ...
+    def init_sims(self, replace: bool = False) -> None:
+        """Deprecated (as in gensim)."""
+    def sort_by_descending_frequency(self) -> None: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    def __copy__(self) -> "Vectors": ...
+    def __deepcopy__(self, memo: Any) -> "Vectors": ...
+    def to_gensim(self) -> Any:
+        """A gensim ``KeyedVectors`` with the same words, vectors and attributes."""
+    # Search.
     @overload
     def words(self, ids: int) -> str: ...
     @overload
-    def words(self, ids: npt.ArrayLike) -> Any:
-        """The words of an array of ids, as nested lists of its shape."""
-    @overload
+    def words(self, ids: Any) -> Any:
+        """The words of an array (or tensor) of ids, as nested lists of its shape."""
     def nearest(
-        self, queries: npt.ArrayLike, k: int = 1, metric: _Metric = "cosine"
-    ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Reverse lookup in bulk: for an ``(m, d)`` array (or a ``(d,)``
-        vector), the ``k`` nearest rows of each query as ``(ids, scores)`` of
-        shape ``(m, k)`` (``(k,)``), best first. Scores are similarities for
-        ``"cosine"`` and ``"dot"``, distances for ``"euclidean"``. C-contiguous
-        float32 input is read in place; tensors on the CPU are accepted
-        (``__array__`` or DLPack)."""
-    @overload
-    def nearest(self, queries: Any, k: int = 1, metric: _Metric = "cosine") -> Any: ...
+        self,
+        queries: Any,
+        k: int = 1,
+        metric: _Metric = "cosine",
+        *,
+        exclude: Optional[Sequence[Sequence[int]]] = None,
+        restrict_vocab: Optional[int] = None,
+        return_tensors: _ReturnTensors = None,
+    ) -> Tuple[Any, Any]:
+        """Reverse lookup in bulk: for an ``(m, d)`` array or tensor (or a
+        ``(d,)`` vector), the ``k`` nearest rows of each query as ``(ids,
+        scores)`` of shape ``(m, k)`` (``(k,)``), best first: int64 and float32
+        numpy arrays, or torch tensors with ``return_tensors="pt"`` (no copy).
+        Tensors are taken as they come (``requires_grad``, bf16, any device:
+        detached, copied to the host, converted)."""
     def most_similar(
         self,
-        positive: Union[str, Sequence[str], None] = None,
-        negative: Union[str, Sequence[str], None] = None,
-        topn: int = 10,
-    ) -> _WordScores:
-        """The ``topn`` words nearest (cosine) to the sum of the unit vectors of
-        ``positive`` minus those of ``negative``, the input words excluded."""
-    def similar_by_word(self, word: str, topn: int = 10) -> _WordScores:
-        """``most_similar([word], topn=topn)``."""
-    def similar_by_vector(self, vector: npt.ArrayLike, topn: int = 10) -> _WordScores:
-        """The ``topn`` words nearest (cosine) to a ``(d,)`` vector; nothing excluded."""
+        positive: _Words = None,
+        negative: _Words = None,
+        topn: Optional[int] = 10,
+        clip_start: int = 0,
+        clip_end: Optional[int] = None,
+        restrict_vocab: Optional[int] = None,
+        indexer: Any = None,
+        *,
+        return_tensors: _ReturnTensors = None,
+    ) -> Any:
+        """gensim's ``most_similar``: ``[(word, similarity), ...]``, or every
+        similarity as an array for ``topn=None``."""
+    def similar_by_key(
+        self, key: _Key, topn: Optional[int] = 10, restrict_vocab: Optional[int] = None, *,
+        return_tensors: _ReturnTensors = None,
+    ) -> Any: ...
+    def similar_by_word(
+        self, word: _Key, topn: Optional[int] = 10, restrict_vocab: Optional[int] = None, *,
+        return_tensors: _ReturnTensors = None,
+    ) -> Any: ...
+    def similar_by_vector(
+        self, vector: _Vector, topn: Optional[int] = 10, restrict_vocab: Optional[int] = None, *,
+        return_tensors: _ReturnTensors = None,
+    ) -> Any: ...
+    def most_similar_cosmul(
+        self,
+        positive: _Words = None,
+        negative: _Words = None,
+        topn: Optional[int] = 10,
+        restrict_vocab: Optional[int] = None,
+        *,
+        epsilon: float = 1e-6,
+        return_tensors: _ReturnTensors = None,
+    ) -> Any:
+        """gensim's ``most_similar_cosmul`` (3CosMul, epsilon 1e-6)."""
     def analogy(
         self,
-        a: str,
-        b: str,
-        c: str,
+        a: _Key,
+        b: _Key,
+        c: _Key,
         topn: int = 1,
         method: Literal["add", "mul"] = "add",
+        *,
+        epsilon: float = 1e-6,
     ) -> _WordScores:
-        """``a : b :: c : ?`` by 3CosAdd (``"add"``) or 3CosMul (``"mul"``),
-        ``a``, ``b`` and ``c`` excluded."""
+        """``a : b :: c : ?`` by 3CosAdd (``"add"``) or 3CosMul (``"mul"``)."""
+    # Pairs and sets of keys.
+    def get_mean_vector(
+        self,
+        keys: Sequence[Any],
+        weights: Optional[npt.ArrayLike] = None,
+        pre_normalize: bool = True,
+        post_normalize: bool = False,
+        ignore_missing: bool = True,
+    ) -> npt.NDArray[np.float32]: ...
+    @staticmethod
+    def cosine_similarities(vector_1: npt.ArrayLike, vectors_all: npt.ArrayLike) -> npt.NDArray[Any]: ...
+    def similarity(self, w1: _Key, w2: _Key) -> np.float32: ...
+    def distance(self, w1: _Key, w2: _Key) -> np.float32: ...
+    def distances(self, word_or_vector: Any, other_words: Sequence[_Key] = ()) -> npt.NDArray[np.float32]: ...
+    def n_similarity(self, ws1: Sequence[_Key], ws2: Sequence[_Key]) -> np.float32: ...
+    def rank_by_centrality(self, words: Sequence[_Key], use_norm: bool = True) -> list[Tuple[np.float32, _Key]]: ...
+    def doesnt_match(self, words: Sequence[_Key]) -> _Key: ...
+    def closer_than(self, key1: _Key, key2: _Key) -> list[str]: ...
+    def words_closer_than(self, word1: _Key, word2: _Key) -> list[str]: ...
+    def rank(self, key1: _Key, key2: _Key) -> int: ...
+    def most_similar_to_given(self, key1: _Key, keys_list: Sequence[_Key]) -> _Key: ...
+    def relative_cosine_similarity(self, wa: _Key, wb: _Key, topn: int = 10) -> float: ...
+    # Evaluation.
     def evaluate_word_analogies(
-        self, analogies: _PathLike, case_insensitive: bool = True
+        self,
+        analogies: _PathLike,
+        restrict_vocab: int = 300000,
+        case_insensitive: bool = True,
+        dummy4unknown: bool = False,
+        similarity_function: Literal["most_similar", "most_similar_cosmul"] = "most_similar",
     ) -> Tuple[float, list[_AnalogySection]]:
-        """Google analogy questions by 3CosAdd: ``(accuracy, sections)`` as
-        gensim returns them, the last section ``"Total accuracy"``."""
+        """Google analogy questions: ``(accuracy, sections)`` as gensim returns them."""
     def evaluate_word_pairs(
-        self, pairs: _PathLike, case_insensitive: bool = True
+        self,
+        pairs: _PathLike,
+        delimiter: str = "\t",
+        encoding: str = "utf8",
+        restrict_vocab: int = 300000,
+        case_insensitive: bool = True,
+        dummy4unknown: bool = False,
     ) -> Tuple[Tuple[float, float], Tuple[float, float], float]:
-        """WordSim-353-style pairs: ``((pearson, nan), (spearman, nan),
-        oov_percent)`` as gensim returns them (p-values are not computed)."""
+        """``((pearson, p), (spearman, p), oov_percent)`` as gensim computes them."""
 
 def fit(
     corpus: _PathLike,
@@ -193,12 +357,9 @@ def fit(
     verbose: bool = False,
     f16: bool = False,
 ) -> Tuple[Vectors, dict[str, Any]]:
-    """Trains GloVe vectors on a text corpus (vocabulary, co-occurrences,
-    shuffle, training: the command line's ``fit``). Settings left at ``None``
-    take the command line's defaults (``FIT_DEFAULTS``). ``progress`` is called
-    after every epoch; an exception it raises stops training and is raised.
-    Notes and stage times go to the ``glove_wgpu`` logger, and with ``verbose``
-    the progress of the counting steps too (once a second). The settings are
-    checked before any work; training and the returned vectors' index share one
-    device. Returns the vectors and the report (the command line's
-    ``report.json``, with its ``version``)."""
+    """Trains GloVe vectors on a text corpus. Defaults: dim=50, epochs=25,
+    min_count=5, max_vocab=None, window=15, symmetric=True,
+    distance_weighting=True, x_max=100.0, alpha=0.75, eta=0.05, clip=100.0,
+    seed=1, batch_size=None, row_cap=8, backend="auto", cpu_trainer="hogwild",
+    threads=0, save="w+c", memory_mb=4096, gpu_memory_mb=4096 (see
+    ``FIT_DEFAULTS``). Returns the vectors and the report."""

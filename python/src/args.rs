@@ -7,7 +7,6 @@ use glove_wgpu::model::SaveMode;
 use glove_wgpu::names::Named;
 use glove_wgpu::pipeline::CpuTrainer;
 use glove_wgpu::search::Metric;
-use glove_wgpu::similarity::AnalogyMethod;
 use glove_wgpu::{DeviceChoice, Error};
 
 /// `"cosine"`, `"dot"` or `"euclidean"`.
@@ -23,11 +22,6 @@ pub fn backend(name: &str) -> Result<DeviceChoice, Error> {
 /// The file formats by their command-line names.
 pub fn format(name: &str) -> Result<Format, Error> {
     Format::from_name("format", name)
-}
-
-/// `"add"` (3CosAdd) or `"mul"` (3CosMul).
-pub fn analogy_method(name: &str) -> Result<AnalogyMethod, Error> {
-    AnalogyMethod::from_name("analogy method", name)
 }
 
 /// `"hogwild"`, `"exact"` or `"batched"`.

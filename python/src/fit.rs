@@ -53,18 +53,34 @@ fn decimal(x: f32) -> f64 {
 /// raised instead.
 const STOPPED: &str = "stopped by the progress callback";
 
-/// Trains GloVe vectors on the text file ``corpus`` (whitespace-separated
-/// tokens): vocabulary, co-occurrence counting, shuffle and training, as the
-/// command line's ``fit``. Returns ``(vectors, report)``, the report a dict (the
-/// command line's ``report.json``).
-///
-/// Every setting left at ``None`` takes the command line's default (see
-/// ``FIT_DEFAULTS``). ``progress(epoch)`` is called after every epoch with a dict
-/// ``{"epoch", "cost", "seconds", "updates"}``; an exception it raises stops the
-/// run and is raised by ``fit``. Ctrl-C stops the run at the next event. Notes
-/// (a fallback to the CPU) and stage times go to the ``glove_wgpu`` logger, and
-/// with ``verbose`` the progress of the counting steps too (once a second).
-/// The returned vectors are indexed on ``backend`` (``f16``: half precision).
+/// A whole-number setting as the library's type: `None` stays `None`; below
+/// `min`, or too large for the type, is an `InvalidInputError` naming it.
+fn setting<T: TryFrom<i64>>(
+    py: Python<'_>,
+    name: &str,
+    value: Option<i64>,
+    min: i64,
+) -> PyResult<Option<T>> {
+    let Some(v) = value else { return Ok(None) };
+    if v < min {
+        return Err(to_py(
+            py,
+            Error::invalid(format!("{name} must be at least {min}, got {v}")),
+        ));
+    }
+    T::try_from(v).map(Some).map_err(|_| {
+        to_py(
+            py,
+            Error::invalid(format!(
+                "{name} must be at most the platform's limit, got {v}"
+            )),
+        )
+    })
+}
+
+/// The native half of ``glove_wgpu.fit`` (its Python wrapper documents the
+/// settings and their defaults): ``(vectors, report)``, the vectors a
+/// ``glove_wgpu._native.Vectors``.
 #[pyfunction]
 #[pyo3(signature = (
     corpus, *, dim = None, epochs = None, min_count = None, max_vocab = None, window = None,
@@ -78,26 +94,26 @@ const STOPPED: &str = "stopped by the progress callback";
 pub fn fit(
     py: Python<'_>,
     corpus: PathBuf,
-    dim: Option<usize>,
-    epochs: Option<u32>,
-    min_count: Option<u64>,
-    max_vocab: Option<usize>,
-    window: Option<usize>,
+    dim: Option<i64>,
+    epochs: Option<i64>,
+    min_count: Option<i64>,
+    max_vocab: Option<i64>,
+    window: Option<i64>,
     symmetric: Option<bool>,
     distance_weighting: Option<bool>,
     x_max: Option<f32>,
     alpha: Option<f32>,
     eta: Option<f32>,
     clip: Option<f32>,
-    seed: Option<u64>,
-    batch_size: Option<usize>,
-    row_cap: Option<u32>,
+    seed: Option<i64>,
+    batch_size: Option<i64>,
+    row_cap: Option<i64>,
     backend: Option<String>,
     cpu_trainer: Option<String>,
-    threads: Option<usize>,
+    threads: Option<i64>,
     save: Option<String>,
-    memory_mb: Option<usize>,
-    gpu_memory_mb: Option<u64>,
+    memory_mb: Option<i64>,
+    gpu_memory_mb: Option<i64>,
     work_dir: Option<PathBuf>,
     temp_dir: Option<PathBuf>,
     checkpoint_dir: Option<PathBuf>,
@@ -106,6 +122,32 @@ pub fn fit(
     verbose: bool,
     f16: bool,
 ) -> PyResult<(Vectors, Py<PyAny>)> {
+    // Every setting is checked, with its name, before the corpus is opened.
+    let dim: Option<usize> = setting(py, "dim", dim, 1)?;
+    let epochs: Option<u32> = setting(py, "epochs", epochs, 1)?;
+    let min_count: Option<u64> = setting(py, "min_count", min_count, 0)?;
+    let max_vocab: Option<usize> = setting(py, "max_vocab", max_vocab, 1)?;
+    let window: Option<usize> = setting(py, "window", window, 1)?;
+    let seed: Option<u64> = setting(py, "seed", seed, 0)?;
+    let batch_size: Option<usize> = setting(py, "batch_size", batch_size, 1)?;
+    let row_cap: Option<u32> = setting(py, "row_cap", row_cap, 0)?;
+    let threads: Option<usize> = setting(py, "threads", threads, 0)?;
+    let memory_mb: Option<usize> = setting(py, "memory_mb", memory_mb, 0)?;
+    let gpu_memory_mb: Option<u64> = setting(py, "gpu_memory_mb", gpu_memory_mb, 0)?;
+    for (name, v) in [
+        ("x_max", x_max),
+        ("alpha", alpha),
+        ("eta", eta),
+        ("clip", clip),
+    ] {
+        if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
+            return Err(to_py(
+                py,
+                Error::invalid(format!("{name} must be a positive number, got {v}")),
+            ));
+        }
+    }
+
     // The flags onto the library's settings, once.
     let mut cfg = FitConfig::default();
     let u = &mut cfg.train.config;
@@ -132,7 +174,10 @@ pub fn fit(
     t.resume = resume;
     if let Some(mb) = gpu_memory_mb {
         t.gpu_memory_bytes = mb.checked_mul(1 << 20).ok_or_else(|| {
-            to_py(py, Error::invalid(format!("gpu_memory_mb {mb} is too large")))
+            to_py(
+                py,
+                Error::invalid(format!("gpu_memory_mb {mb} is too large")),
+            )
         })?;
     }
     if let Some(n) = threads {
@@ -152,6 +197,7 @@ pub fn fit(
     }
     cfg.work_dir = work_dir;
     cfg.temp_parent = temp_dir;
+    let min_count = cfg.vocab.min_count;
 
     // Resolved once, on the process's device for this choice: training and the
     // returned vectors' index share it.
@@ -163,11 +209,26 @@ pub fn fit(
     });
     log_notes(py, &notes)?;
     let setup = setup.or_raise(py)?;
+    if corpus.is_dir() {
+        // The library would copy it first and name the copy.
+        let e = std::io::Error::from_raw_os_error(21); // EISDIR
+        return Err(to_py(
+            py,
+            Error::io(
+                format!(
+                    "{}: the corpus is a directory, not a text file",
+                    corpus.display()
+                ),
+                e,
+            ),
+        ));
+    }
 
     // The callback's exception, kept to be raised as itself.
     let mut raised: Option<PyErr> = None;
     // With `verbose`, a long step's progress is logged at most once a second.
     let mut logged: Option<std::time::Instant> = None;
+    let corpus_name = corpus.clone();
     let outcome = py.detach(|| {
         let mut on_event = |e: Event<'_>| -> Result<(), Error> {
             let called = Python::attach(|py| -> PyResult<()> {
@@ -214,10 +275,23 @@ pub fn fit(
     let (emb, report) = match (outcome, raised) {
         (Ok(done), _) => done,
         (Err(_), Some(err)) => return Err(err),
+        (Err(Error::InvalidArgument(m)), None) if m == "the vocabulary is empty" => {
+            return Err(to_py(
+                py,
+                Error::invalid(format!(
+                    "the vocabulary is empty: no word occurs min_count={min_count} times or more in {} \
+                     (lower min_count)",
+                    corpus_name.display()
+                )),
+            ))
+        }
         (Err(e), None) => return Err(to_py(py, e)),
     };
     let json = serde_json::to_string(&report)
         .map_err(|e| to_py(py, Error::invalid(format!("report: {e}"))))?;
     let report = py.import("json")?.call_method1("loads", (json,))?.unbind();
-    Ok((Vectors::on(py, emb, setup.device().clone(), f16)?, report))
+    Ok((
+        Vectors::on(emb, setup.device().clone(), choice, f16),
+        report,
+    ))
 }
