@@ -31,7 +31,7 @@ def is_torch_tensor(x):
 
 
 def _from_torch(t):
-    import torch
+    import torch  # type: ignore[import-not-found]  # optional: only reached with a torch tensor
 
     t = t.detach()
     if t.device.type != "cpu":
@@ -119,7 +119,7 @@ def results(arrays, return_tensors):
     if return_tensors != "pt":
         return arrays
     try:
-        import torch
+        import torch  # type: ignore[import-not-found]  # optional: only with return_tensors="pt"
     except ImportError as e:
         raise ImportError('return_tensors="pt" needs PyTorch (pip install torch)') from e
     if isinstance(arrays, tuple):
