@@ -1,14 +1,16 @@
-// merge_subgroup: the merge of search.wgsl with one subgroup per query.
-// Appended to search.wgsl (src/shaders.rs, `SEARCH_SUBGROUP`); used only on a
-// device with Features::SUBGROUP (no `enable` directive: naga 30 rejects it).
+// merge_subgroup: the merge of search_merge.wgsl with one subgroup per query.
+// Appended to search_merge.wgsl (src/shaders.rs, `SEARCH_MERGE_SUBGROUP`); used
+// only on a device with Features::SUBGROUP (no `enable` directive: naga 30
+// rejects it).
 //
 // The host gives each workgroup of MERGE_WG lanes `queries_per_group` queries,
 // MERGE_WG / the adapter's largest subgroup size, so every query has a subgroup
 // whatever size up to MERGE_WG the driver picks; spare subgroups return. An
-// adapter whose subgroups may be wider than MERGE_WG gets the workgroup `merge`. Lane j of the subgroup
-// owns lists j, j + size, ...; each of the k rounds finds the best head with a
-// subgroupShuffleXor butterfly in `better` order (a fixed order, and a total one,
-// so every lane ends with the same winner) and the winning lane advances.
+// adapter whose subgroups may be wider than MERGE_WG gets the workgroup `merge`.
+// Lane j of the subgroup owns lists j, j + size, ...; each of the k rounds finds
+// the best head with a subgroupShuffleXor butterfly in `better` order (a fixed
+// order, and a total one, so every lane ends with the same winner) and the
+// winning lane advances.
 @compute @workgroup_size(MERGE_WG)
 fn merge_subgroup(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -24,8 +26,7 @@ fn merge_subgroup(
         return;
     }
     let k = params.k;
-    let base = q * params.lists_per_query * k;
-    var mine = lane_best(base, lane, size, false, 0.0, 0u);
+    var mine = lane_best(q, lane, size, false, 0.0, 0u);
     for (var r = 0u; r < k; r = r + 1u) {
         var key = mine.key;
         var id = mine.id;
@@ -38,10 +39,10 @@ fn merge_subgroup(
             }
         }
         if lane == 0u {
-            lists[q * k + r] = Cand(key, id);
+            results[q * k + r] = Cand(key, id);
         }
         if id != EMPTY && mine.id == id {
-            mine = lane_best(base, lane, size, true, key, id);
+            mine = lane_best(q, lane, size, true, key, id);
         }
     }
 }

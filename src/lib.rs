@@ -35,6 +35,7 @@
 //! | [`model`] | the parameters `W`, `W~`, biases and AdaGrad state |
 //! | [`embeddings`], [`io`] | the trained vectors and their file formats |
 //! | [`search`], [`similarity`], [`eval`] | nearest neighbours, word queries, evaluations |
+//! | [`ivf`] | approximate nearest neighbours: the IVF-Flat [`ivf::Index`], its k-means, recall table and file |
 //! | [`gpu`], [`shaders`] | the GPU context, the adapter kind and its policy, the WGSL sources |
 //! | [`names`] | one name per option value, shared by flags, JSON and Python |
 //! | [`rng`] | the seeded generators (one family) |
@@ -68,6 +69,7 @@ pub mod gpu;
 mod hash;
 pub mod input;
 pub mod io;
+pub mod ivf;
 pub mod model;
 pub mod names;
 mod params;

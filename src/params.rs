@@ -6,7 +6,8 @@
 //!
 //! The module sits below the shader registry ([`crate::shaders`] reads the sizes of
 //! the parameter blocks from here) and above nothing: the training modules import
-//! these types, not the other way round. [`crate::train`] re-exports them.
+//! these types, not the other way round. [`crate::train`] re-exports the training
+//! kernels' mirrors and [`crate::search`] the search kernels'.
 
 /// The parameters of one pass of one batch (`glove_step.wgsl`), bound at a
 /// dynamic offset. Keep in sync with `StepParams` in `shaders/glove_step.wgsl`.
@@ -107,4 +108,117 @@ pub struct Entry {
     pub idx: u32,
     /// The co-occurrence value.
     pub x: f32,
+}
+
+/// The parameters of one dispatch of the search scan (`scan` in
+/// `shaders/search_scan.wgsl`), bound at a dynamic offset. Keep in sync with
+/// `ScanParams` there.
+///
+/// ```
+/// use glove_wgpu::search::ScanParams;
+/// assert_eq!(std::mem::size_of::<ScanParams>(), 56); // 14 four-byte fields, as in the WGSL
+/// let p = ScanParams { k: 10, neg_inf: f32::NEG_INFINITY, ..Default::default() };
+/// assert_eq!(bytemuck::cast::<ScanParams, [u32; 14]>(p)[5], 10);
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct ScanParams {
+    /// Exact search: rows in this shard.
+    pub n_rows: u32,
+    /// Exact search: id of the shard's row 0.
+    pub row_base: u32,
+    /// Padded dimension (a multiple of 4).
+    pub dp: u32,
+    /// Queries in this batch.
+    pub n_queries: u32,
+    /// Index of the batch's query 0 among all queries (for the exclusion lists).
+    pub query_base: u32,
+    /// Hits per list (at most `MAX_K`, one page).
+    pub k: u32,
+    /// Exact search: rows per workgroup, a multiple of `TILE_E`.
+    pub chunk_rows: u32,
+    /// Exact search: index of this shard's chunk 0 among all chunks.
+    pub chunk_base: u32,
+    /// Exact search: chunks of all shards (lists per query).
+    pub lists_per_query: u32,
+    /// The metric's code (`METRIC_EUCLIDEAN` in the WGSL for Euclidean, else 0).
+    pub metric: u32,
+    /// 0: exact search, 1: the work items of an IVF scan.
+    pub mode: u32,
+    /// IVF scan: this dispatch's first work item.
+    pub item_base: u32,
+    /// 1: keep only keys after each query's bound (pages of `k` above `MAX_K`).
+    pub paged: u32,
+    /// `-inf` (WGSL has no literal for it).
+    pub neg_inf: f32,
+}
+
+/// One work item of an IVF scan: a range of one list's stored rows against up
+/// to `TILE_Q` queries that probe it. Keep in sync with `ScanItem` in
+/// `shaders/search_scan.wgsl`.
+///
+/// ```
+/// use glove_wgpu::search::ScanItem;
+/// assert_eq!(std::mem::size_of::<ScanItem>(), 20);
+/// let item = ScanItem { row_start: 128, row_count: 64, pair_count: 3, ..Default::default() };
+/// assert_eq!(item.row_start + item.row_count, 192);
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct ScanItem {
+    /// The shard's stored rows `row_start ..`
+    pub row_start: u32,
+    /// `.. row_start + row_count`.
+    pub row_count: u32,
+    /// Its queries: `pairs[pair_start .. pair_start + pair_count]`.
+    pub pair_start: u32,
+    /// At most `TILE_Q`.
+    pub pair_count: u32,
+    /// Query `i` of the item writes list `out_base + i`.
+    pub out_base: u32,
+}
+
+/// The parameters of the search merge (`shaders/search_merge.wgsl`), bound at a
+/// dynamic offset. Keep in sync with `MergeParams` there.
+///
+/// ```
+/// use glove_wgpu::search::MergeParams;
+/// assert_eq!(std::mem::size_of::<MergeParams>(), 24);
+/// let p = MergeParams { n_queries: 5, k: 10, listed: 1, ..Default::default() };
+/// assert_eq!(bytemuck::cast::<MergeParams, [u32; 6]>(p)[..4], [5, 10, 0, 1]);
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct MergeParams {
+    /// Queries to merge.
+    pub n_queries: u32,
+    /// Hits per query.
+    pub k: u32,
+    /// `listed` 0: lists per query.
+    pub lists_per_query: u32,
+    /// 1: each query's lists come from `q_off` and `q_lists` (an IVF scan).
+    pub listed: u32,
+    /// `merge_subgroup`: queries (subgroups) per workgroup.
+    pub queries_per_group: u32,
+    /// `-inf`.
+    pub neg_inf: f32,
+}
+
+/// One entry of a search list: a key (the score the kernels maximise) and a row
+/// id (`EMPTY` in the WGSL: none). Keep in sync with `Cand` in
+/// `shaders/search_scan.wgsl` and `shaders/search_merge.wgsl`.
+///
+/// ```
+/// use glove_wgpu::search::Cand;
+/// assert_eq!(std::mem::size_of::<Cand>(), 8);
+/// let c = Cand { key: 0.5, id: 7 };
+/// assert_eq!(bytemuck::cast::<Cand, [u32; 2]>(c), [0.5f32.to_bits(), 7]);
+/// ```
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct Cand {
+    /// The key: higher is better.
+    pub key: f32,
+    /// The row's id.
+    pub id: u32,
 }

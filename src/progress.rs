@@ -182,6 +182,13 @@ pub enum Step {
     Load,
     /// Writing one ([`io::write_with`](crate::io::write_with)).
     Write,
+    /// Clustering an index's training rows (k-means; rows assigned over all
+    /// iterations, [`ivf::Index::build`](crate::ivf::Index::build)).
+    Cluster,
+    /// Assigning every row of an index to its list.
+    Assign,
+    /// Calibrating an index's recall against exact search (sampled rows).
+    Calibrate,
 }
 
 impl Step {
@@ -198,6 +205,9 @@ impl Step {
             Step::Shuffle => "shuffle",
             Step::Load => "loading",
             Step::Write => "writing",
+            Step::Cluster => "k-means",
+            Step::Assign => "assigning",
+            Step::Calibrate => "calibrating",
         }
     }
 
@@ -211,7 +221,7 @@ impl Step {
         match self {
             Step::Vocab | Step::Cooccur | Step::Load | Step::Write => Unit::Bytes,
             Step::Merge => Unit::Entries,
-            Step::Shuffle => Unit::Records,
+            Step::Shuffle | Step::Cluster | Step::Assign | Step::Calibrate => Unit::Records,
         }
     }
 }

@@ -11,16 +11,16 @@
 //!
 //! ## Kernels, entry points, CPU twins and bindings
 //!
-//! The binding lists below are the only place the training kernels' bindings are
-//! written on the host: pipelines get their layouts from them, and the trainer and
-//! the tests bind buffers in this order.
+//! The binding lists below are the only place the kernels' bindings are written on
+//! the host: pipelines get their layouts from them, and the trainer, the search
+//! and the tests bind buffers in this order.
 //!
 //! | kernel | entry points | CPU twin ([`Kernel::twins`]) | bindings, in order |
 //! | --- | --- | --- | --- |
 //! | [`GLOVE_STEP_SUBGROUP`], [`GLOVE_STEP_WORKGROUP`] | `main_pass`, `context_pass` | [`crate::train::twin::glove_step::main_pass`], [`crate::train::twin::glove_step::context_pass`] | [`GLOVE_STEP_BINDINGS`] |
 //! | [`GLOVE_COST`] | `reduce_cost` | [`crate::train::twin::glove_cost::reduce_cost`] | [`GLOVE_COST_BINDINGS`] |
-//! | [`SEARCH`], [`SEARCH_F16`], [`SEARCH_F16_PACKED`] | `topk_tiles`, `merge` | `crate::search::cpu` (`topk_tiles`, then the merge of the lists) | layout from the WGSL |
-//! | [`SEARCH_SUBGROUP`] | `topk_tiles`, `merge_subgroup` | the same | layout from the WGSL |
+//! | [`SEARCH_SCAN_SUBGROUP`], [`SEARCH_SCAN_WORKGROUP`], [`SEARCH_SCAN_F16_SUBGROUP`], [`SEARCH_SCAN_F16_WORKGROUP`], [`SEARCH_SCAN_F16_PACKED_SUBGROUP`], [`SEARCH_SCAN_F16_PACKED_WORKGROUP`] | `scan` | `crate::search::twin::search_scan::scan_rows` (exact search), `scan_list` (an IVF index's lists) | [`SEARCH_SCAN_BINDINGS`] |
+//! | [`SEARCH_MERGE`], [`SEARCH_MERGE_SUBGROUP`] | `merge`, `merge_subgroup` | `crate::search::twin::search_merge::merge` (both) | [`SEARCH_MERGE_BINDINGS`] |
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -75,19 +75,6 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    const fn new(name: &'static str, source: &'static str) -> Self {
-        Self::declared(name, source, wgpu::Features::empty(), &[], &[])
-    }
-
-    const fn with(
-        name: &'static str,
-        source: &'static str,
-        features: wgpu::Features,
-        bindings: &'static [(&'static str, Binding)],
-    ) -> Self {
-        Self::declared(name, source, features, bindings, &[])
-    }
-
     /// A kernel that declares its bindings and its entry points' CPU twins.
     const fn declared(
         name: &'static str,
@@ -109,7 +96,7 @@ impl Kernel {
     /// Parses the source with naga and validates it.
     ///
     /// ```
-    /// glove_wgpu::shaders::SEARCH.validate().unwrap();
+    /// glove_wgpu::shaders::SEARCH_MERGE.validate().unwrap();
     /// ```
     pub fn validate(&self) -> Result<naga::Module, String> {
         let module =
@@ -127,7 +114,7 @@ impl Kernel {
     /// by naga's layouter): what the adapter must offer for its pipelines.
     ///
     /// ```
-    /// assert!(glove_wgpu::shaders::SEARCH.workgroup_bytes() > 0);
+    /// assert!(glove_wgpu::shaders::SEARCH_SCAN_WORKGROUP.workgroup_bytes() > 0);
     /// ```
     pub fn workgroup_bytes(&self) -> u64 {
         let Ok(module) = naga::front::wgsl::parse_str(self.source) else {
@@ -148,7 +135,7 @@ impl Kernel {
     /// The value of a module-scope `const NAME: u32 = ...;` in the WGSL.
     ///
     /// ```
-    /// let tile = glove_wgpu::shaders::SEARCH.const_u32("TILE_Q");
+    /// let tile = glove_wgpu::shaders::SEARCH_SCAN_WORKGROUP.const_u32("TILE_Q");
     /// assert!(tile > 0);
     /// ```
     ///
@@ -179,72 +166,238 @@ impl Kernel {
     }
 }
 
-/// Exact top-k search over f32 rows: register-tiled scores fused with a per-query
-/// top-k selection, then a workgroup-memory merge (`shaders/search.wgsl`).
+/// Bindings of the search scan (`shaders/search_scan.wgsl`, every row format and
+/// lane path), in order: the parameter block (one `ScanParams` at a dynamic
+/// offset), the batch's queries, the rows, their squared norms, the rows' ids (an
+/// IVF index's lists), the exclusion lists (offsets, ids), the work items and
+/// pairs of an IVF scan, the page bounds, and the output lists.
 ///
 /// ```
-/// use glove_wgpu::shaders::SEARCH;
-/// assert!(SEARCH.source.contains("fn topk_tiles") && SEARCH.source.contains("fn merge"));
-/// assert!(SEARCH.bindings.is_empty()); // layout from the WGSL
-/// SEARCH.validate().unwrap();
+/// use glove_wgpu::shaders::{Binding, SEARCH_SCAN_BINDINGS};
+/// let names: Vec<&str> = SEARCH_SCAN_BINDINGS.iter().map(|b| b.0).collect();
+/// assert_eq!(names, ["params", "queries", "rows", "norms", "row_ids", "excl_off", "excl_ids",
+///     "items", "pairs", "bounds", "lists"]);
+/// assert_eq!(SEARCH_SCAN_BINDINGS[10].1, Binding::ReadWrite);
 /// ```
-pub static SEARCH: Kernel = Kernel::new(
-    "search",
+pub const SEARCH_SCAN_BINDINGS: &[(&str, Binding)] = &[
+    (
+        "params",
+        Binding::DynamicUniform {
+            size: std::mem::size_of::<crate::params::ScanParams>() as u64,
+        },
+    ),
+    ("queries", Binding::Read),
+    ("rows", Binding::Read),
+    ("norms", Binding::Read),
+    ("row_ids", Binding::Read),
+    ("excl_off", Binding::Read),
+    ("excl_ids", Binding::Read),
+    ("items", Binding::Read),
+    ("pairs", Binding::Read),
+    ("bounds", Binding::Read),
+    ("lists", Binding::ReadWrite),
+];
+
+/// Bindings of the search merge (`shaders/search_merge.wgsl`, both paths), in
+/// order: the parameter block (one `MergeParams` at a dynamic offset), the scan's
+/// lists, each query's lists (offsets, list numbers) and the results.
+///
+/// ```
+/// use glove_wgpu::shaders::{Binding, SEARCH_MERGE_BINDINGS};
+/// let names: Vec<&str> = SEARCH_MERGE_BINDINGS.iter().map(|b| b.0).collect();
+/// assert_eq!(names, ["params", "cands", "q_off", "q_lists", "results"]);
+/// ```
+pub const SEARCH_MERGE_BINDINGS: &[(&str, Binding)] = &[
+    (
+        "params",
+        Binding::DynamicUniform {
+            size: std::mem::size_of::<crate::params::MergeParams>() as u64,
+        },
+    ),
+    ("cands", Binding::Read),
+    ("q_off", Binding::Read),
+    ("q_lists", Binding::Read),
+    ("results", Binding::ReadWrite),
+];
+
+/// The CPU twins of the search scan's entry point `scan`, one per mode: exact
+/// search (`mode` 0) and the lists of an IVF index (`mode` 1).
+///
+/// ```
+/// use glove_wgpu::shaders::{SEARCH_SCAN_TWINS, SEARCH_SCAN_WORKGROUP};
+/// assert_eq!(SEARCH_SCAN_WORKGROUP.twins, SEARCH_SCAN_TWINS);
+/// assert_eq!(SEARCH_SCAN_TWINS[1], ("scan", "search::twin::search_scan::scan_list"));
+/// ```
+pub const SEARCH_SCAN_TWINS: &[(&str, &str)] = &[
+    ("scan", "search::twin::search_scan::scan_rows"),
+    ("scan", "search::twin::search_scan::scan_list"),
+];
+
+/// The CPU twin of the search merge's entry points: one merge for both lane paths.
+///
+/// ```
+/// use glove_wgpu::shaders::{SEARCH_MERGE_SUBGROUP, SEARCH_MERGE_TWINS};
+/// assert_eq!(SEARCH_MERGE_SUBGROUP.twins, SEARCH_MERGE_TWINS);
+/// assert_eq!(SEARCH_MERGE_TWINS[0], ("merge", "search::twin::search_merge::merge"));
+/// ```
+pub const SEARCH_MERGE_TWINS: &[(&str, &str)] = &[
+    ("merge", "search::twin::search_merge::merge"),
+    ("merge_subgroup", "search::twin::search_merge::merge"),
+];
+
+/// The search scan over f32 rows, selection lanes exchanging by subgroup
+/// shuffles (`search_rows_f32.wgsl` + `search_scan.wgsl` +
+/// `search_lanes_subgroup.wgsl`): register-tiled products fused with a top-k kept
+/// in registers by groups of four lanes.
+///
+/// ```
+/// use glove_wgpu::shaders::{SEARCH_SCAN_BINDINGS, SEARCH_SCAN_SUBGROUP};
+/// assert!(SEARCH_SCAN_SUBGROUP.source.contains("fn scan("));
+/// assert!(SEARCH_SCAN_SUBGROUP.features.contains(wgpu::Features::SUBGROUP));
+/// assert_eq!(SEARCH_SCAN_SUBGROUP.bindings, SEARCH_SCAN_BINDINGS);
+/// SEARCH_SCAN_SUBGROUP.validate().unwrap();
+/// ```
+pub static SEARCH_SCAN_SUBGROUP: Kernel = Kernel::declared(
+    "search_scan_subgroup",
     concat!(
         include_str!("../shaders/search_rows_f32.wgsl"),
-        include_str!("../shaders/search.wgsl")
+        include_str!("../shaders/search_scan.wgsl"),
+        include_str!("../shaders/search_lanes_subgroup.wgsl")
     ),
+    wgpu::Features::SUBGROUP,
+    SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
-/// [`SEARCH`] over f16 rows read as `vec4<f16>` (devices with `SHADER_F16`).
+/// [`SEARCH_SCAN_SUBGROUP`] exchanging through workgroup memory (adapters
+/// without subgroups, or with subgroups of fewer than 4 lanes).
 ///
 /// ```
-/// use glove_wgpu::shaders::SEARCH_F16;
-/// assert!(SEARCH_F16.features.contains(wgpu::Features::SHADER_F16));
-/// SEARCH_F16.validate().unwrap();
+/// use glove_wgpu::shaders::SEARCH_SCAN_WORKGROUP;
+/// assert!(SEARCH_SCAN_WORKGROUP.features.is_empty());
+/// assert_eq!(SEARCH_SCAN_WORKGROUP.const_u32("TILE_Q"), 64);
+/// SEARCH_SCAN_WORKGROUP.validate().unwrap();
 /// ```
-pub static SEARCH_F16: Kernel = Kernel::with(
-    "search_f16",
+pub static SEARCH_SCAN_WORKGROUP: Kernel = Kernel::declared(
+    "search_scan_workgroup",
+    concat!(
+        include_str!("../shaders/search_rows_f32.wgsl"),
+        include_str!("../shaders/search_scan.wgsl"),
+        include_str!("../shaders/search_lanes_workgroup.wgsl")
+    ),
+    wgpu::Features::empty(),
+    SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
+);
+
+/// The search scan over f16 rows read as `vec4<f16>` (`SHADER_F16`), subgroup lanes.
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH_SCAN_F16_SUBGROUP;
+/// assert!(SEARCH_SCAN_F16_SUBGROUP.features.contains(wgpu::Features::SHADER_F16));
+/// SEARCH_SCAN_F16_SUBGROUP.validate().unwrap();
+/// ```
+pub static SEARCH_SCAN_F16_SUBGROUP: Kernel = Kernel::declared(
+    "search_scan_f16_subgroup",
     concat!(
         include_str!("../shaders/search_rows_f16.wgsl"),
-        include_str!("../shaders/search.wgsl")
+        include_str!("../shaders/search_scan.wgsl"),
+        include_str!("../shaders/search_lanes_subgroup.wgsl")
+    ),
+    wgpu::Features::SHADER_F16.union(wgpu::Features::SUBGROUP),
+    SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
+);
+
+/// The search scan over `vec4<f16>` rows, workgroup-memory lanes.
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH_SCAN_F16_WORKGROUP;
+/// assert_eq!(SEARCH_SCAN_F16_WORKGROUP.features, wgpu::Features::SHADER_F16);
+/// ```
+pub static SEARCH_SCAN_F16_WORKGROUP: Kernel = Kernel::declared(
+    "search_scan_f16_workgroup",
+    concat!(
+        include_str!("../shaders/search_rows_f16.wgsl"),
+        include_str!("../shaders/search_scan.wgsl"),
+        include_str!("../shaders/search_lanes_workgroup.wgsl")
     ),
     wgpu::Features::SHADER_F16,
-    &[],
+    SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
-/// [`SEARCH`] over f16 rows read as u32 pairs and unpacked (devices without `SHADER_F16`).
+/// The search scan over f16 rows read as u32 pairs and unpacked (no
+/// `SHADER_F16`), subgroup lanes.
 ///
 /// ```
-/// use glove_wgpu::shaders::SEARCH_F16_PACKED;
-/// assert!(SEARCH_F16_PACKED.features.is_empty()); // no SHADER_F16 needed
-/// SEARCH_F16_PACKED.validate().unwrap();
+/// use glove_wgpu::shaders::SEARCH_SCAN_F16_PACKED_SUBGROUP;
+/// assert_eq!(SEARCH_SCAN_F16_PACKED_SUBGROUP.features, wgpu::Features::SUBGROUP);
 /// ```
-pub static SEARCH_F16_PACKED: Kernel = Kernel::new(
-    "search_f16_packed",
+pub static SEARCH_SCAN_F16_PACKED_SUBGROUP: Kernel = Kernel::declared(
+    "search_scan_f16_packed_subgroup",
     concat!(
         include_str!("../shaders/search_rows_f16_packed.wgsl"),
-        include_str!("../shaders/search.wgsl")
+        include_str!("../shaders/search_scan.wgsl"),
+        include_str!("../shaders/search_lanes_subgroup.wgsl")
     ),
+    wgpu::Features::SUBGROUP,
+    SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
 );
 
-/// [`SEARCH`] plus `merge_subgroup`, the merge with one subgroup per query
-/// (devices with `SUBGROUP`).
+/// The search scan over unpacked f16 rows, workgroup-memory lanes: runs on any adapter.
 ///
 /// ```
-/// use glove_wgpu::shaders::SEARCH_SUBGROUP;
-/// assert!(SEARCH_SUBGROUP.source.contains("fn merge_subgroup"));
-/// assert!(SEARCH_SUBGROUP.features.contains(wgpu::Features::SUBGROUP));
+/// use glove_wgpu::shaders::SEARCH_SCAN_F16_PACKED_WORKGROUP;
+/// assert!(SEARCH_SCAN_F16_PACKED_WORKGROUP.features.is_empty());
+/// SEARCH_SCAN_F16_PACKED_WORKGROUP.validate().unwrap();
 /// ```
-pub static SEARCH_SUBGROUP: Kernel = Kernel::with(
-    "search_subgroup",
+pub static SEARCH_SCAN_F16_PACKED_WORKGROUP: Kernel = Kernel::declared(
+    "search_scan_f16_packed_workgroup",
     concat!(
-        include_str!("../shaders/search_rows_f32.wgsl"),
-        include_str!("../shaders/search.wgsl"),
+        include_str!("../shaders/search_rows_f16_packed.wgsl"),
+        include_str!("../shaders/search_scan.wgsl"),
+        include_str!("../shaders/search_lanes_workgroup.wgsl")
+    ),
+    wgpu::Features::empty(),
+    SEARCH_SCAN_BINDINGS,
+    SEARCH_SCAN_TWINS,
+);
+
+/// The search merge, one workgroup per query (`shaders/search_merge.wgsl`).
+///
+/// ```
+/// use glove_wgpu::shaders::{SEARCH_MERGE, SEARCH_MERGE_BINDINGS};
+/// assert!(SEARCH_MERGE.source.contains("fn merge("));
+/// assert_eq!(SEARCH_MERGE.bindings, SEARCH_MERGE_BINDINGS);
+/// SEARCH_MERGE.validate().unwrap();
+/// ```
+pub static SEARCH_MERGE: Kernel = Kernel::declared(
+    "search_merge",
+    include_str!("../shaders/search_merge.wgsl"),
+    wgpu::Features::empty(),
+    SEARCH_MERGE_BINDINGS,
+    &[("merge", "search::twin::search_merge::merge")],
+);
+
+/// [`SEARCH_MERGE`] plus `merge_subgroup`, one subgroup per query (devices with
+/// `SUBGROUP`).
+///
+/// ```
+/// use glove_wgpu::shaders::SEARCH_MERGE_SUBGROUP;
+/// assert!(SEARCH_MERGE_SUBGROUP.source.contains("fn merge_subgroup"));
+/// assert!(SEARCH_MERGE_SUBGROUP.features.contains(wgpu::Features::SUBGROUP));
+/// ```
+pub static SEARCH_MERGE_SUBGROUP: Kernel = Kernel::declared(
+    "search_merge_subgroup",
+    concat!(
+        include_str!("../shaders/search_merge.wgsl"),
         include_str!("../shaders/search_merge_subgroup.wgsl")
     ),
     wgpu::Features::SUBGROUP,
-    &[],
+    SEARCH_MERGE_BINDINGS,
+    SEARCH_MERGE_TWINS,
 );
 
 /// Bindings of `glove_step` (both lane paths), in order: the parameter block, the
@@ -371,17 +524,21 @@ pub static GLOVE_COST: Kernel = Kernel::declared(
 ///
 /// ```
 /// let kernels = glove_wgpu::shaders::all();
-/// assert_eq!(kernels.len(), 7);
+/// assert_eq!(kernels.len(), 11);
 /// for k in kernels {
 ///     k.validate().unwrap_or_else(|e| panic!("{}: {e}", k.name));
 /// }
 /// ```
 pub fn all() -> Vec<&'static Kernel> {
     vec![
-        &SEARCH,
-        &SEARCH_F16,
-        &SEARCH_F16_PACKED,
-        &SEARCH_SUBGROUP,
+        &SEARCH_SCAN_SUBGROUP,
+        &SEARCH_SCAN_WORKGROUP,
+        &SEARCH_SCAN_F16_SUBGROUP,
+        &SEARCH_SCAN_F16_WORKGROUP,
+        &SEARCH_SCAN_F16_PACKED_SUBGROUP,
+        &SEARCH_SCAN_F16_PACKED_WORKGROUP,
+        &SEARCH_MERGE,
+        &SEARCH_MERGE_SUBGROUP,
         &GLOVE_STEP_SUBGROUP,
         &GLOVE_STEP_WORKGROUP,
         &GLOVE_COST,

@@ -672,9 +672,10 @@ fn chunks_divide_rows_unevenly(dev: &Device) {
 }
 common::twin_test!(chunks_divide_rows_unevenly);
 
-fn k_around_the_workgroup_list_capacity(dev: &Device) {
-    // k <= 16 keeps each query's list in workgroup memory, larger k in global memory.
-    for (i, k) in [15, 16, 17, 64].into_iter().enumerate() {
+fn k_around_list_sizes_and_the_page(dev: &Device) {
+    // The GPU keeps lists of k rounded up to a power of two (at least 4) in
+    // registers, and answers k above 128 in pages of 128.
+    for (i, k) in [4, 5, 16, 17, 128, 129].into_iter().enumerate() {
         run_case(
             &Case {
                 n: 700,
@@ -688,7 +689,7 @@ fn k_around_the_workgroup_list_capacity(dev: &Device) {
         );
     }
 }
-common::twin_test!(k_around_the_workgroup_list_capacity);
+common::twin_test!(k_around_list_sizes_and_the_page);
 
 fn exact_ties_across_chunks_and_shards_go_to_the_lower_id(dev: &Device) {
     // The best key is shared by rows far apart (other chunks, other shards), and
@@ -800,9 +801,10 @@ fn repeated_searches_reuse_buffers_without_stale_results() {
 
 #[test]
 fn counted_figures_follow_the_tiles() {
-    // 64 x 64 tiles: rows read once per 64 queries and queries once per 64 rows,
-    // so at n, m multiples of 64 and d = dp: (4 + 4) / 128 B/FLOP for f32 rows
-    // plus the candidates; one submission per batch.
+    // 64-query x 128-row tiles: rows read once per 64 queries and queries once
+    // per 128 rows, so at n, m multiples of the tiles and d = dp: b / 128 + 4 / 256
+    // B/FLOP (b bytes per stored value) plus the lists; 3 shared loads (128-bit)
+    // per 32 FMAs; one submission per batch.
     let (n, dim, mq, k) = (4096, 32, 256, 10);
     let m = vec![0.5f32; n * dim];
     let cpu = SearchIndex::cpu(&m, dim, &SearchOptions::new(Metric::Dot)).unwrap();
@@ -814,24 +816,23 @@ fn counted_figures_follow_the_tiles() {
         let c = idx.gpu_counts(mq, k).unwrap().expect("GPU counts");
         let flops = 2.0 * (n * dim * mq) as f64;
         assert_eq!(c.row_bytes, (n * dim) as f64 * b * (mq / 64) as f64);
-        assert_eq!(c.query_bytes, (mq * dim * 4 * (n / 64)) as f64);
+        assert_eq!(c.query_bytes, (mq * dim * 4 * (n / 128)) as f64);
         assert_eq!(
             c.candidate_bytes,
             2.0 * mq as f64 * c.candidates_per_query * 8.0
         );
-        let want = (b + 4.0) / 128.0 + c.candidate_bytes / flops;
+        let want = b / 128.0 + 4.0 / 256.0 + c.candidate_bytes / flops;
         assert!((c.bytes_per_flop - want).abs() < 1e-12, "{c:?}");
+        assert_eq!(c.shared_loads_per_fma, 3.0 / 32.0);
         assert_eq!(c.candidates_per_query % k as f64, 0.0);
-        // A list per 512 rows or more; per 128 on a software adapter, whose loop
-        // limit caps the rows a workgroup screens (see src/search/gpu.rs).
-        let rows_per_list = if ctx.adapter().kind.is_software() {
-            128
-        } else {
-            512
-        };
-        assert!(c.candidates_per_query <= (n / rows_per_list * k) as f64);
+        // A list per 512 rows or more.
+        assert!(c.candidates_per_query <= (n / 512 * k) as f64);
         assert_eq!(c.submissions_per_1000_queries, 1000.0 / mq as f64);
         assert_eq!(c.dispatches_per_1000_queries, 2.0 * 1000.0 / mq as f64);
+        // k above a page: one pass of the scan per page of 128.
+        let c2 = idx.gpu_counts(mq, 200).unwrap().expect("GPU counts");
+        assert_eq!(c2.row_bytes, 2.0 * c.row_bytes);
+        assert_eq!(c2.submissions_per_1000_queries, 2.0 * 1000.0 / mq as f64);
     }
 }
 
@@ -856,19 +857,42 @@ fn k_a_large_share_of_the_rows(dev: &Device) {
 common::twin_test!(k_a_large_share_of_the_rows);
 
 /// llvmpipe ends a shader invocation's loops after 65,535 iterations in all: a
-/// search that could need more must be refused there, never answered short.
+/// search that could need more must be refused there, never answered short. A
+/// large k is answered in pages that each stay within the limit.
 #[test]
 fn searches_beyond_the_software_loop_limit_are_refused_not_cut_short() {
     let Some(ctx) = common::gpu() else { return };
     let (n, dim) = (100_000, 4);
     let m = common::Rng::new(9).vec(n * dim);
-    let idx = SearchIndex::gpu(ctx.clone(), &m, dim, &SearchOptions::new(Metric::Dot)).unwrap();
-    let got = idx.search(&m[..dim], 2000, None);
+    let opts = SearchOptions::new(Metric::Dot);
+    let idx = SearchIndex::gpu(ctx.clone(), &m, dim, &opts).unwrap();
+    let cpu = SearchIndex::cpu(&m, dim, &opts).unwrap();
+    // k = 2,000: 16 pages of 128, every hit the CPU twin's (but near-ties).
+    let got = idx.search(&m[..dim], 2000, None).unwrap();
+    let want = cpu.search(&m[..dim], 2000, None).unwrap();
+    assert_eq!(got[0].len(), 2000);
+    let (g, w) = (&got[0], &want[0]);
+    for r in 0..2000 {
+        assert!((g[r].score - w[r].score).abs() < 1e-5, "rank {r}");
+        let gap = [r.wrapping_sub(1), r + 1]
+            .iter()
+            .filter_map(|&j| w.get(j))
+            .map(|o| (o.score - w[r].score).abs())
+            .fold(f32::MAX, f32::min);
+        if gap > 1e-5 {
+            assert_eq!(g[r].id, w[r].id, "rank {r}");
+        }
+    }
+    let ids = |h: &[Neighbor]| h.iter().map(|x| x.id).collect::<Vec<_>>();
+    // An exclusion list of 20,000 ids is scanned for every surviving key.
+    let excl = vec![(0..20_000u32).map(|i| i * 5).collect::<Vec<_>>()];
+    let got = idx.search(&m[..dim], 10, Some(&excl));
     if ctx.adapter().kind.is_software() {
         let err = got.unwrap_err().to_string();
         assert!(err.contains("stops at 65535"), "{err}");
         assert!(err.contains("CPU backend"), "{err}");
     } else {
-        assert_eq!(got.unwrap()[0].len(), 2000);
+        let want = cpu.search(&m[..dim], 10, Some(&excl)).unwrap();
+        assert_eq!(ids(&got.unwrap()[0]), ids(&want[0]));
     }
 }

@@ -105,9 +105,10 @@ fn every_kernel_translates_to_spirv_msl_and_hlsl() {
             translated += 1;
         }
     }
-    // search: topk_tiles and merge in three row formats, plus merge_subgroup;
+    // search: scan in three row formats and two lane paths, merge, and merge plus
+    // merge_subgroup;
     // training: two passes in two lane paths, and the cost.
-    assert!(translated >= 12, "{translated} entry points translated");
+    assert!(translated >= 14, "{translated} entry points translated");
     eprintln!("{translated} entry points translated");
 }
 
@@ -124,12 +125,16 @@ fn undeclared_features_are_caught() {
 
 #[test]
 fn search_constants_are_consistent() {
-    for s in [
-        &glove_wgpu::shaders::SEARCH,
-        &glove_wgpu::shaders::SEARCH_F16,
-        &glove_wgpu::shaders::SEARCH_F16_PACKED,
-        &glove_wgpu::shaders::SEARCH_SUBGROUP,
-    ] {
+    use glove_wgpu::shaders::*;
+    let scans = [
+        &SEARCH_SCAN_SUBGROUP,
+        &SEARCH_SCAN_WORKGROUP,
+        &SEARCH_SCAN_F16_SUBGROUP,
+        &SEARCH_SCAN_F16_WORKGROUP,
+        &SEARCH_SCAN_F16_PACKED_SUBGROUP,
+        &SEARCH_SCAN_F16_PACKED_WORKGROUP,
+    ];
+    for s in scans {
         let c = |n: &str| s.const_u32(n);
         let (tq, te, tk, wg) = (c("TILE_Q"), c("TILE_E"), c("TILE_K"), c("WG"));
         assert_eq!(
@@ -137,31 +142,87 @@ fn search_constants_are_consistent() {
             (tq / c("REG_Q")) * (te / c("REG_E")),
             "one register block per thread"
         );
-        assert_eq!(c("LANES_Q"), tq / c("REG_Q"));
+        assert_eq!(c("THREADS_Q"), tq / c("REG_Q"));
         assert_eq!(
-            c("PITCH"),
-            tq + 1,
-            "odd pitch: conflict-free transposed stores"
+            c("REG_Q"),
+            4,
+            "a thread's queries are one vec4 of the query tile"
         );
         assert_eq!(
-            tq, te,
-            "the key tile reuses the pitch of both product tiles"
+            c("REG_E"),
+            8,
+            "a thread's rows are two vec4s of the row tile"
         );
         assert_eq!(
-            c("LANES_Q"),
-            32,
-            "the key tile swizzle (col ^ (q & 31)) spans 32 banks"
+            tq * tk / 4,
+            wg,
+            "one 16-byte load of the query tile per thread and step"
         );
         assert_eq!(
-            tq * (tk / 4),
+            te * tk / 4,
             2 * wg,
-            "two vec4 loads per thread per tile and step"
+            "two 16-byte loads of the row tile per thread and step"
         );
+        assert_eq!(c("Q_SLOTS"), tk * tq / 4);
+        assert_eq!(c("E_SLOTS"), tk * te / 4);
+        // The quads own the queries: one quad per query slot.
+        assert_eq!(c("QUAD") * tq, wg, "a quad of selection lanes per query");
+        assert_eq!(c("LIST_SLOTS"), c("MAX_K") / c("QUAD"));
+        assert_eq!(c("BATCH_SLOTS"), c("BATCH") / c("QUAD"));
+        assert_eq!(
+            c("BATCH"),
+            te / c("REG_E"),
+            "a batch slot per thread holding a query's keys"
+        );
+        assert!(c("MAX_K").is_power_of_two() && c("BATCH").is_power_of_two());
+        // The offers (keys and ids of BATCH per query) fit in the product tiles.
+        assert!(2 * tq * c("BATCH") <= 4 * (c("Q_SLOTS") + c("E_SLOTS")));
+        // 32 pending bits per thread.
+        assert!(c("REG_Q") * c("REG_E") <= 32);
+        assert_eq!(c("EMPTY"), u32::MAX);
         assert!(
-            tq * te <= 2 * tk * c("PITCH"),
-            "the key tile fits in the product tiles"
+            s.workgroup_bytes() <= 16 * 1024,
+            "{}: {} bytes",
+            s.name,
+            s.workgroup_bytes()
         );
-        assert!(c("MERGE_WG").is_power_of_two());
+    }
+    for m in [&SEARCH_MERGE, &SEARCH_MERGE_SUBGROUP] {
+        assert!(m.const_u32("MERGE_WG").is_power_of_two());
+        assert_eq!(m.const_u32("EMPTY"), u32::MAX);
+    }
+}
+
+/// The swizzle of the product tiles, by its own arithmetic: the 32 lanes of one
+/// transposed store hit 32 banks, and the 128-bit reads of a dimension's row are
+/// a permutation of its slots (no two lanes of a quarter-warp on one bank group).
+#[test]
+fn the_tile_swizzle_is_conflict_free() {
+    let swz = |d: u32| ((d >> 2) << 1) & 7;
+    for (columns, what) in [(64u32, "query tile"), (128, "row tile")] {
+        let slots = columns / 4;
+        for warp in 0..(columns * 4 / 32) {
+            // lanes 32 warp .. : column i = lane / 4, dimension vec v = lane % 4
+            for w in 0..4 {
+                let mut banks = std::collections::HashSet::new();
+                for lane in 32 * warp..32 * (warp + 1) {
+                    let (i, v) = (lane / 4, lane % 4);
+                    let d = 4 * v + w;
+                    let word = (d * slots + ((i / 4) ^ swz(d))) * 4 + i % 4;
+                    banks.insert(word % 32);
+                }
+                assert_eq!(banks.len(), 32, "{what}: warp {warp} word {w}");
+            }
+        }
+        for d in 0..16 {
+            let mut seen: Vec<u32> = (0..slots).map(|s| s ^ swz(d)).collect();
+            seen.sort();
+            assert_eq!(
+                seen,
+                (0..slots).collect::<Vec<_>>(),
+                "{what}: dimension {d}"
+            );
+        }
     }
 }
 
@@ -171,6 +232,7 @@ fn search_constants_are_consistent() {
 /// them). The field lists are the Rust side's, with `offset_of!`.
 #[test]
 fn wgsl_structs_match_their_rust_mirrors() {
+    use glove_wgpu::search::{Cand, MergeParams, ScanItem, ScanParams};
     use glove_wgpu::train::{CostParams, Entry, Span, StepParams};
     use std::mem::{offset_of, size_of};
     macro_rules! fields {
@@ -190,6 +252,22 @@ fn wgsl_structs_match_their_rust_mirrors() {
             &shaders::GLOVE_COST,
             fields!(CostParams: n_batches, out_base, pad0, pad1),
         ),
+        (
+            &shaders::SEARCH_SCAN_WORKGROUP,
+            fields!(ScanParams: n_rows, row_base, dp, n_queries, query_base, k, chunk_rows,
+                chunk_base, lists_per_query, metric, mode, item_base, paged, neg_inf),
+        ),
+        (
+            &shaders::SEARCH_SCAN_WORKGROUP,
+            fields!(ScanItem: row_start, row_count, pair_start, pair_count, out_base),
+        ),
+        (&shaders::SEARCH_SCAN_WORKGROUP, fields!(Cand: key, id)),
+        (
+            &shaders::SEARCH_MERGE,
+            fields!(MergeParams: n_queries, k, lists_per_query, listed, queries_per_group,
+                neg_inf),
+        ),
+        (&shaders::SEARCH_MERGE, fields!(Cand: key, id)),
     ];
     for (kernel, (name, size, rust)) in mirrors {
         let module = naga::front::wgsl::parse_str(kernel.source).unwrap();
@@ -213,15 +291,22 @@ fn wgsl_structs_match_their_rust_mirrors() {
     }
 }
 
-/// Every kernel whose bindings the registry declares also declares the CPU twin of
-/// each of its entry points, and nothing else: the twin is named after the entry
-/// point, in a file named after the kernel's family.
+/// Every kernel whose bindings the registry declares also declares the CPU twin
+/// of each of its entry points, and nothing else: the twin lives in a file named
+/// after the kernel's family (`src/<area>/twin/<family>.rs`, the area being
+/// `train` for `glove_*` and `search` for `search_*`), and that file defines it.
 #[test]
 fn every_entry_point_of_a_declared_kernel_has_its_twin() {
-    for k in shaders::all()
+    let declared_kernels: Vec<_> = shaders::all()
         .into_iter()
         .filter(|k| !k.bindings.is_empty())
-    {
+        .collect();
+    assert_eq!(
+        declared_kernels.len(),
+        shaders::all().len(),
+        "every kernel declares its bindings"
+    );
+    for k in declared_kernels {
         let module = naga::front::wgsl::parse_str(k.source).unwrap();
         let mut entries: Vec<&str> = module
             .entry_points
@@ -231,20 +316,36 @@ fn every_entry_point_of_a_declared_kernel_has_its_twin() {
         let mut declared: Vec<&str> = k.twins.iter().map(|t| t.0).collect();
         entries.sort_unstable();
         declared.sort_unstable();
+        declared.dedup(); // an entry point may have one twin per mode
         assert_eq!(
             entries, declared,
             "{}: entry points against declared twins",
             k.name
         );
-        let family = k
-            .name
-            .trim_end_matches("_subgroup")
-            .trim_end_matches("_workgroup");
+        let family = ["_f16_packed", "_f16"].iter().fold(
+            k.name
+                .trim_end_matches("_subgroup")
+                .trim_end_matches("_workgroup"),
+            |n, suffix| n.trim_end_matches(suffix),
+        );
+        let area = if family.starts_with("search_") {
+            "search"
+        } else {
+            "train"
+        };
         for (entry, twin) in k.twins {
-            assert_eq!(
-                *twin,
-                format!("train::twin::{family}::{entry}"),
-                "{}: the twin of {entry}",
+            let prefix = format!("{area}::twin::{family}::");
+            let name = twin.strip_prefix(&prefix).unwrap_or_else(|| {
+                panic!(
+                    "{}: the twin of {entry}, {twin}, is not in {prefix}",
+                    k.name
+                )
+            });
+            let file = format!("{}/src/{area}/twin/{family}.rs", env!("CARGO_MANIFEST_DIR"));
+            let src = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(
+                src.contains(&format!("fn {name}(")) || src.contains(&format!("fn {name}<")),
+                "{}: the twin of {entry}, {twin}, is not defined in {file}",
                 k.name
             );
         }

@@ -28,6 +28,9 @@ enum What {
     /// GloVe training on a corpus (the bundled one by default), with the kernels'
     /// counted traffic.
     Train(super::bench_train::TrainBenchArgs),
+    /// An IVF index (approximate search): recall and queries/s per nprobe,
+    /// against exact search in the same run.
+    Ann(super::bench_ann::AnnArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +102,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.what {
         What::Search(a) => search(a),
         What::Train(a) => super::bench_train::run(a),
+        What::Ann(a) => super::bench_ann::run(a),
     }
 }
 
@@ -466,6 +470,7 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
         "rank_id_differences": agree.id_differences,
         // counted from the GPU kernel's tile arithmetic, not measured (null without a GPU)
         "bytes_per_flop": counts.map(|c| c.bytes_per_flop),
+        "shared_loads_per_fma": counts.map(|c| c.shared_loads_per_fma),
         "candidates_per_query": counts.map(|c| c.candidates_per_query),
         "dispatches_per_1000_queries": counts.map(|c| c.dispatches_per_1000_queries),
         "submissions_per_1000_queries": counts.map(|c| c.submissions_per_1000_queries),
@@ -484,8 +489,8 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
             a.queries,
             a.k,
             counts.map_or(String::new(), |c| format!(
-                "; kernel {:.4} B/FLOP, {} candidates/query",
-                c.bytes_per_flop, c.candidates_per_query
+                "; kernel {:.4} B/FLOP, {:.3} shared loads/FMA, {} candidates/query",
+                c.bytes_per_flop, c.shared_loads_per_fma, c.candidates_per_query
             )),
             a.repeat.max(1),
             out["verified_against"].as_str().unwrap_or_default(),

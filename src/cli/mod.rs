@@ -17,12 +17,14 @@ macro_rules! errln {
 
 mod analogy;
 mod bench;
+mod bench_ann;
 mod bench_train;
 mod common;
 mod cooccur;
 mod eval;
 mod export;
 mod fit;
+mod index;
 mod info;
 mod neighbors;
 pub mod out;
@@ -51,6 +53,8 @@ enum Command {
     Info(info::Args),
     /// Print the nearest words of each query word.
     Neighbors(neighbors::Args),
+    /// Build and update approximate-search (IVF) index files.
+    Index(index::Args),
     /// Solve analogies: B - A + C.
     Analogy(analogy::Args),
     /// Benchmarks that print one JSON object.
@@ -78,6 +82,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info(a) => info::run(a),
         Command::Neighbors(a) => neighbors::run(a),
+        Command::Index(a) => index::run(a),
         Command::Analogy(a) => analogy::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Vocab(a) => vocab::run(a),

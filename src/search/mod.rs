@@ -4,12 +4,14 @@
 //!
 //! `E` is an `n x d` matrix (a vocabulary or any other), `Q` an `m x d` batch of
 //! queries. For each query the `k` best rows come back, best first, ties broken
-//! by lower id. The full `m x n` score matrix is never held: the GPU kernel
-//! (`shaders/search.wgsl`) computes register-tiled score tiles and selects each
-//! query's top k in workgroup memory, one list per (query, workgroup), then a
-//! merge pass reduces them (`src/search/gpu.rs` documents the layout and its bytes per
-//! FLOP, [`KernelCounts`] counts them); its CPU twin (`src/search/cpu.rs`) does the same with a blocked matrix product (the `gemm` crate) and a
-//! bounded list per query.
+//! by lower id. The full `m x n` score matrix is never held: the GPU scan
+//! (`shaders/search_scan.wgsl`) computes register-tiled score tiles and keeps
+//! each query's top k in registers, one list per (query, workgroup), then a
+//! merge (`shaders/search_merge.wgsl`) reduces them (`src/search/gpu.rs`
+//! documents the plan and its bytes per FLOP, [`KernelCounts`] counts them); its
+//! CPU twins (`src/search/twin/`) do the same with a blocked matrix product
+//! (the `gemm` crate) and a bounded list per query. The same scan reads the
+//! lists of an IVF index ([`crate::ivf`]).
 //!
 //! | metric | rows | score returned | order |
 //! | --- | --- | --- | --- |
@@ -24,14 +26,19 @@
 //! | file | holds |
 //! | --- | --- |
 //! | `mod.rs` | [`SearchIndex`], its options, and the matrix and queries prepared for both twins |
-//! | `gpu.rs` | the host side of `shaders/search.wgsl` |
-//! | `cpu.rs` | its CPU twin |
+//! | `gpu.rs` | the host side of `shaders/search_scan.wgsl` and `search_merge.wgsl` |
+//! | `twin/` | their CPU twins, one file per kernel (`search_scan.rs`, `search_merge.rs`) |
+//! | `lists.rs` | rows grouped by list and (query, list) pairs grouped by list (IVF) |
 //! | `topk.rs` | the order of results and the bounded list both twins keep |
 
-mod cpu;
 mod gpu;
+pub(crate) mod lists;
 mod topk;
+mod twin;
 
+/// The host mirrors of the search kernels' WGSL structs (checked against the WGSL by a test).
+pub use crate::params::{Cand, MergeParams, ScanItem, ScanParams};
+pub(crate) use gpu::GpuLists;
 pub use gpu::KernelCounts;
 
 use std::sync::Arc;
@@ -198,7 +205,7 @@ pub(crate) fn padded_dim(dim: usize) -> usize {
     dim.div_ceil(4) * 4
 }
 
-fn check_matrix(matrix: &[f32], dim: usize, what: &str) -> Result<usize> {
+pub(crate) fn check_matrix(matrix: &[f32], dim: usize, what: &str) -> Result<usize> {
     if dim == 0 {
         return Err(Error::invalid("vector dimension must be at least 1"));
     }
@@ -240,7 +247,7 @@ pub fn inv_norm(v: &[f32]) -> f64 {
 
 /// Copies rows into `dp`-padded f32 rows, normalised when `normalise` is set
 /// (a zero row stays zero).
-fn pad_rows(matrix: &[f32], dim: usize, dp: usize, normalise: bool) -> Vec<f32> {
+pub(crate) fn pad_rows(matrix: &[f32], dim: usize, dp: usize, normalise: bool) -> Vec<f32> {
     use rayon::prelude::*;
     let n = matrix.len() / dim;
     let mut out = vec![0f32; n * dp];
@@ -257,35 +264,78 @@ fn pad_rows(matrix: &[f32], dim: usize, dp: usize, normalise: bool) -> Vec<f32> 
 
 impl Prepared {
     fn new(matrix: &[f32], dim: usize, opts: &SearchOptions) -> Result<Self> {
-        use rayon::prelude::*;
-        let n = check_matrix(matrix, dim, "matrix")?;
+        check_matrix(matrix, dim, "matrix")?;
         let dp = padded_dim(dim);
         let padded = pad_rows(matrix, dim, dp, opts.metric == Metric::Cosine);
-        let (rows, norms) = match opts.precision {
+        Ok(Prepared::from_padded(padded, dim, opts.precision))
+    }
+
+    /// Rows already padded to `padded_dim(dim)` (and normalised where the metric
+    /// wants it), stored in `precision`, with their squared norms.
+    pub(crate) fn from_padded(padded: Vec<f32>, dim: usize, precision: Precision) -> Self {
+        use rayon::prelude::*;
+        let dp = padded_dim(dim);
+        let n = padded.len() / dp.max(1);
+        let (rows, norms) = match precision {
             Precision::F32 => {
                 let norms = padded.par_chunks(dp.max(1)).map(sq_norm).collect();
                 (Rows::F32(padded), norms)
             }
             Precision::F16 => {
                 let h: Vec<f16> = padded.par_iter().map(|&v| f16::from_f32(v)).collect();
-                let norms = h
-                    .par_chunks(dp.max(1))
-                    .map(|r| r.iter().map(|v| v.to_f32() * v.to_f32()).sum())
-                    .collect();
+                let norms = h.par_chunks(dp.max(1)).map(sq_norm_f16).collect();
                 (Rows::F16(h), norms)
             }
         };
-        Ok(Prepared {
+        Prepared {
             n,
             dim,
             dp,
             rows,
             norms,
-        })
+        }
+    }
+
+    /// Rows already stored (`n x padded_dim(dim)`), with their squared norms.
+    pub(crate) fn from_rows(rows: Rows, dim: usize) -> Self {
+        use rayon::prelude::*;
+        let dp = padded_dim(dim);
+        let (n, norms) = match &rows {
+            Rows::F32(v) => (v.len() / dp, v.par_chunks(dp).map(sq_norm).collect()),
+            Rows::F16(v) => (v.len() / dp, v.par_chunks(dp).map(sq_norm_f16).collect()),
+        };
+        Prepared {
+            n,
+            dim,
+            dp,
+            rows,
+            norms,
+        }
+    }
+
+    /// The storage precision.
+    pub(crate) fn precision(&self) -> Precision {
+        match self.rows {
+            Rows::F32(_) => Precision::F32,
+            Rows::F16(_) => Precision::F16,
+        }
+    }
+
+    /// Row `i` as f32 (`dp` values).
+    pub(crate) fn row_f32(&self, i: usize) -> Vec<f32> {
+        let r = i * self.dp..(i + 1) * self.dp;
+        match &self.rows {
+            Rows::F32(v) => v[r].to_vec(),
+            Rows::F16(v) => v[r].iter().map(|x| x.to_f32()).collect(),
+        }
     }
 }
 
-fn sq_norm(row: &[f32]) -> f32 {
+pub(crate) fn sq_norm_f16(row: &[f16]) -> f32 {
+    row.iter().map(|v| v.to_f32() * v.to_f32()).sum()
+}
+
+pub(crate) fn sq_norm(row: &[f32]) -> f32 {
     row.iter().map(|v| v * v).sum()
 }
 
@@ -310,7 +360,7 @@ pub(crate) struct Exclusions {
 }
 
 impl Exclusions {
-    fn new(m: usize, exclude: Option<&[Vec<u32>]>) -> Result<Self> {
+    pub(crate) fn new(m: usize, exclude: Option<&[Vec<u32>]>) -> Result<Self> {
         let mut offsets = Vec::with_capacity(m + 1);
         let mut ids = Vec::new();
         offsets.push(0);
@@ -332,6 +382,15 @@ impl Exclusions {
             }
         }
         Ok(Exclusions { offsets, ids })
+    }
+
+    /// The lists of queries `q0..q1`, renumbered from 0.
+    pub(crate) fn range(&self, q0: usize, q1: usize) -> Exclusions {
+        let (a, b) = (self.offsets[q0], self.offsets[q1]);
+        Exclusions {
+            offsets: self.offsets[q0..=q1].iter().map(|o| o - a).collect(),
+            ids: self.ids[a as usize..b as usize].to_vec(),
+        }
     }
 
     /// The excluded ids of query `q`.
@@ -572,7 +631,7 @@ impl SearchIndex {
         let q = Queries { m, data };
         let lists = match (&self.gpu, &self.host) {
             (Some(g), _) => g.search(&q, k, &excl, self.metric)?,
-            (None, Some(p)) => cpu::search(p, &q, k, &excl, self.metric),
+            (None, Some(p)) => twin::search(p, &q, k, &excl, self.metric),
             (None, None) => unreachable!("a CPU index keeps its rows"),
         };
         Ok(lists
@@ -600,17 +659,29 @@ impl SearchIndex {
 /// `2 q.e - |e|^2` selects the rows, but turning it back into a distance
 /// (`|q|^2 - key`) loses digits to cancellation when `|q|` is large and the
 /// distance small.
-fn exact_distances(p: &Prepared, q: &[f32], list: &TopK) -> Vec<Neighbor> {
+pub(crate) fn exact_distances(p: &Prepared, q: &[f32], list: &TopK) -> Vec<Neighbor> {
+    exact_distances_at(p, q, list, |id| id as usize)
+}
+
+/// [`exact_distances`] for hits whose ids are not row numbers: `row_of(id)` is
+/// the stored row of `id`.
+pub(crate) fn exact_distances_at(
+    p: &Prepared,
+    q: &[f32],
+    list: &TopK,
+    row_of: impl Fn(u32) -> usize,
+) -> Vec<Neighbor> {
     let mut out: Vec<Neighbor> = list
         .iter()
         .map(|(_, id)| {
+            let r = row_of(id);
             let d2: f64 = match &p.rows {
-                Rows::F32(v) => v[id as usize * p.dp..(id as usize + 1) * p.dp]
+                Rows::F32(v) => v[r * p.dp..(r + 1) * p.dp]
                     .iter()
                     .zip(q)
                     .map(|(&e, &x)| (e as f64 - x as f64).powi(2))
                     .sum(),
-                Rows::F16(v) => v[id as usize * p.dp..(id as usize + 1) * p.dp]
+                Rows::F16(v) => v[r * p.dp..(r + 1) * p.dp]
                     .iter()
                     .zip(q)
                     .map(|(&e, &x)| (e.to_f64() - x as f64).powi(2))
@@ -626,14 +697,76 @@ fn exact_distances(p: &Prepared, q: &[f32], list: &TopK) -> Vec<Neighbor> {
     out
 }
 
-/// Metric code shared with the shader (`params.metric`).
-/// Keep in sync with `METRIC_EUCLIDEAN` in `shaders/search.wgsl`.
+/// Metric code shared with the shader (`params.metric`): the Euclidean key or
+/// the dot product. The code of Euclidean is read from the WGSL (`METRIC_EUCLIDEAN`).
 pub(crate) fn metric_code(metric: Metric) -> u32 {
     match metric {
         Metric::Cosine | Metric::Dot => 0,
-        Metric::Euclidean => 1,
+        Metric::Euclidean => crate::shaders::SEARCH_SCAN_WORKGROUP.const_u32("METRIC_EUCLIDEAN"),
     }
 }
 
 /// Lists per query, used by both twins.
 pub(crate) type Lists = Vec<TopK>;
+
+/// The CPU twin of the list scan over `rows` (see `twin::scan_lists`).
+pub(crate) fn scan_lists_cpu(
+    rows: &lists::ListRows,
+    q: &Queries,
+    pairs: &lists::Pairs,
+    k: usize,
+    excl: &Exclusions,
+    metric: Metric,
+) -> Lists {
+    twin::scan_lists(rows, q, pairs, k, excl, metric)
+}
+
+/// Exact search of `q` over every row of `p` on the CPU twin (row numbers).
+pub(crate) fn search_cpu(
+    p: &Prepared,
+    q: &Queries,
+    k: usize,
+    excl: &Exclusions,
+    metric: Metric,
+) -> Lists {
+    twin::search(p, q, k, excl, metric)
+}
+
+/// Rows gathered from several stored matrices of one dimension and precision:
+/// `(source, row)` pairs in the order of the result.
+pub(crate) fn gather_rows(
+    from: &[&Prepared],
+    order: impl Iterator<Item = (usize, usize)>,
+) -> Prepared {
+    let dim = from[0].dim;
+    let dp = from[0].dp;
+    let order: Vec<(usize, usize)> = order.collect();
+    let rows = match &from[0].rows {
+        Rows::F32(_) => {
+            let mut v = Vec::with_capacity(order.len() * dp);
+            for &(s, r) in &order {
+                if let Rows::F32(src) = &from[s].rows {
+                    v.extend_from_slice(&src[r * dp..(r + 1) * dp]);
+                }
+            }
+            Rows::F32(v)
+        }
+        Rows::F16(_) => {
+            let mut v = Vec::with_capacity(order.len() * dp);
+            for &(s, r) in &order {
+                if let Rows::F16(src) = &from[s].rows {
+                    v.extend_from_slice(&src[r * dp..(r + 1) * dp]);
+                }
+            }
+            Rows::F16(v)
+        }
+    };
+    let norms = order.iter().map(|&(s, r)| from[s].norms[r]).collect();
+    Prepared {
+        n: order.len(),
+        dim,
+        dp,
+        rows,
+        norms,
+    }
+}

@@ -4,10 +4,11 @@
 //! is what the kernels maximise: `q.e` for cosine and dot, `2 q.e - |e|^2` for
 //! Euclidean (the query's own `|q|^2` is the same for every row). This order is
 //! total, so "the k best" is one well-defined set: on exact ties the lower id wins,
-//! on the GPU (`better` in `shaders/search.wgsl`) and here alike.
+//! on the GPU (`better` in `shaders/search_scan.wgsl` and `search_merge.wgsl`)
+//! and here alike.
 
 /// Whether `(a, ia)` comes before `(b, ib)`: higher key, then lower id.
-/// Keep in sync with `better` in `shaders/search.wgsl`.
+/// Keep in sync with `better` in `shaders/search_scan.wgsl` and `search_merge.wgsl`.
 #[inline(always)]
 pub fn better(a: f32, ia: u32, b: f32, ib: u32) -> bool {
     a > b || (a == b && ia < ib)
@@ -43,7 +44,8 @@ impl TopK {
     }
 
     /// Offers one candidate; keeps the list sorted and at most `k` long.
-    /// Same steps as `insert` in `shaders/search.wgsl`.
+    /// An insertion: the GPU's quads merge sorted batches instead (a bitonic
+    /// network, `shaders/search_scan.wgsl`), which keeps the same `k` best.
     #[inline]
     pub fn push(&mut self, key: f32, id: u32) {
         if self.k == 0 {
@@ -65,15 +67,43 @@ impl TopK {
         self.ids.insert(p, id);
     }
 
-    /// Offers every entry of `other`.
-    pub fn merge(&mut self, other: &TopK) {
-        for (&key, &id) in other.keys.iter().zip(&other.ids) {
-            self.push(key, id);
-        }
-    }
-
     /// `(key, id)` pairs, best first.
     pub fn iter(&self) -> impl Iterator<Item = (f32, u32)> + '_ {
         self.keys.iter().copied().zip(self.ids.iter().copied())
+    }
+}
+
+/// [`TopK::push`] on a list kept in slices: `keys` and `ids` hold room for `k`
+/// entries, the first `*len` of them sorted best first.
+#[inline]
+pub fn push_into(keys: &mut [f32], ids: &mut [u32], len: &mut usize, key: f32, id: u32) {
+    let k = keys.len();
+    if k == 0 {
+        return;
+    }
+    let full = *len == k;
+    if full && !better(key, id, keys[k - 1], ids[k - 1]) {
+        return;
+    }
+    let mut p = if full { k - 1 } else { *len };
+    while p > 0 && better(key, id, keys[p - 1], ids[p - 1]) {
+        keys[p] = keys[p - 1];
+        ids[p] = ids[p - 1];
+        p -= 1;
+    }
+    keys[p] = key;
+    ids[p] = id;
+    if !full {
+        *len += 1;
+    }
+}
+
+/// The lowest key that can still enter a slice list of `k` entries holding `len`.
+#[inline(always)]
+pub fn threshold_of(keys: &[f32], len: usize) -> f32 {
+    if len < keys.len() {
+        f32::NEG_INFINITY
+    } else {
+        keys[keys.len() - 1]
     }
 }
