@@ -32,32 +32,72 @@ pub(crate) fn scan_rows(
     let mq = queries.len();
     let mut lists: Vec<TopK> = (0..mq).map(|_| TopK::new(k)).collect();
     let mut scores = vec![0f32; mq * CN];
-    let mut converted = match p.rows {
-        Rows::F16(_) => vec![0f32; CN * dp],
-        Rows::F32(_) => Vec::new(),
-    };
-    // Euclidean key: 2 q.e - |e|^2, so the product is scaled by 2.
-    let beta = if metric == Metric::Euclidean {
-        2.0
-    } else {
-        1.0
-    };
+    let mut scorer = Scorer::new(p, CN, metric);
+    let lhs = &q.data[queries.start * dp..];
     let mut start = rows.start;
     while start < rows.end {
         let len = CN.min(rows.end - start);
+        scorer.score(p, lhs, mq, start, len, &mut scores);
+        for (qi, list) in lists.iter_mut().enumerate() {
+            let row = &scores[qi * len..(qi + 1) * len];
+            offer(list, row, start as u32, excl.of(queries.start + qi));
+        }
+        start += len;
+    }
+    lists
+}
+
+/// The scoring step both modes share: keys of `mq` query rows (`lhs`, row
+/// stride `dp`) against `len` stored rows from `start`, in a `gemm` product.
+/// Half-precision rows are widened into a reused buffer first; Euclidean keys
+/// are `2 q.e - |e|^2`, so the product is scaled by 2 and the norms subtracted.
+struct Scorer {
+    converted: Vec<f32>,
+    beta: f32,
+    euclidean: bool,
+}
+
+impl Scorer {
+    /// A scorer for chunks of at most `chunk_rows` rows of `p`.
+    fn new(p: &Prepared, chunk_rows: usize, metric: Metric) -> Self {
+        let euclidean = metric == Metric::Euclidean;
+        Self {
+            converted: match p.rows {
+                Rows::F16(_) => vec![0f32; chunk_rows * p.dp],
+                Rows::F32(_) => Vec::new(),
+            },
+            beta: if euclidean { 2.0 } else { 1.0 },
+            euclidean,
+        }
+    }
+
+    /// `scores[mq x len]`, row stride `len`: the keys of the queries in `lhs`
+    /// against rows `start..start + len`.
+    fn score(
+        &mut self,
+        p: &Prepared,
+        lhs: &[f32],
+        mq: usize,
+        start: usize,
+        len: usize,
+        scores: &mut [f32],
+    ) {
+        let dp = p.dp;
+        assert!((mq == 0 || lhs.len() >= (mq - 1) * dp + p.dim) && scores.len() >= mq * len);
         let chunk: &[f32] = match &p.rows {
             Rows::F32(v) => &v[start * dp..(start + len) * dp],
             Rows::F16(v) => {
                 use half::slice::HalfFloatSliceExt;
                 let src: &[f16] = &v[start * dp..(start + len) * dp];
-                src.convert_to_f32_slice(&mut converted[..len * dp]);
-                &converted[..len * dp]
+                src.convert_to_f32_slice(&mut self.converted[..len * dp]);
+                &self.converted[..len * dp]
             }
         };
-        // scores[mq x len] = beta * Q[queries] * chunk^T
-        // SAFETY: the pointers and strides describe in-bounds row-major matrices:
-        // dst mq x len (row stride len), lhs mq x dim (row stride dp),
-        // rhs dim x len read from chunk's len x dp rows (column stride dp).
+        // scores[mq x len] = beta * lhs * chunk^T
+        // SAFETY: the pointers and strides describe in-bounds row-major matrices
+        // (checked above and by the slicing): dst mq x len (row stride len), lhs
+        // mq x dim (row stride dp), rhs dim x len read from chunk's len x dp rows
+        // (column stride dp).
         unsafe {
             gemm::gemm(
                 mq,
@@ -67,32 +107,28 @@ pub(crate) fn scan_rows(
                 1,
                 len as isize,
                 false,
-                q.data[queries.start * dp..].as_ptr(),
+                lhs.as_ptr(),
                 1,
                 dp as isize,
                 chunk.as_ptr(),
                 dp as isize,
                 1,
                 0.0,
-                beta,
+                self.beta,
                 false,
                 false,
                 false,
                 gemm::Parallelism::None,
             );
         }
-        for (qi, list) in lists.iter_mut().enumerate() {
-            let row = &mut scores[qi * len..(qi + 1) * len];
-            if metric == Metric::Euclidean {
+        if self.euclidean {
+            for row in scores[..mq * len].chunks_mut(len) {
                 for (s, n) in row.iter_mut().zip(&p.norms[start..start + len]) {
                     *s -= n;
                 }
             }
-            offer(list, row, start as u32, excl.of(queries.start + qi));
         }
-        start += len;
     }
-    lists
 }
 
 /// Offers the keys of `row` (ids `base..`) to `list`, screening `SCAN` keys at a
@@ -145,61 +181,14 @@ pub(crate) fn scan_list(
     }
     let chunk_rows = CN.min(range.len());
     let mut scores = vec![0f32; mq * chunk_rows];
-    let mut converted = match p.rows {
-        Rows::F16(_) => vec![0f32; chunk_rows * dp],
-        Rows::F32(_) => Vec::new(),
-    };
-    let beta = if metric == Metric::Euclidean {
-        2.0
-    } else {
-        1.0
-    };
+    let mut scorer = Scorer::new(p, chunk_rows, metric);
     let mut start = range.start;
     while start < range.end {
         let len = chunk_rows.min(range.end - start);
-        let chunk: &[f32] = match &p.rows {
-            Rows::F32(v) => &v[start * dp..(start + len) * dp],
-            Rows::F16(v) => {
-                use half::slice::HalfFloatSliceExt;
-                let src: &[f16] = &v[start * dp..(start + len) * dp];
-                src.convert_to_f32_slice(&mut converted[..len * dp]);
-                &converted[..len * dp]
-            }
-        };
-        // SAFETY: as in `topk_tiles`: dst mq x len (row stride len), lhs the
-        // gathered block mq x dim (row stride dp), rhs dim x len read from the
-        // chunk's len x dp rows (column stride dp), all in bounds.
-        unsafe {
-            gemm::gemm(
-                mq,
-                len,
-                p.dim,
-                scores.as_mut_ptr(),
-                1,
-                len as isize,
-                false,
-                block.as_ptr(),
-                1,
-                dp as isize,
-                chunk.as_ptr(),
-                dp as isize,
-                1,
-                0.0,
-                beta,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            );
-        }
+        scorer.score(p, &block, mq, start, len, &mut scores);
         let row_ids = &rows.ids[start..start + len];
         for (j, &qi) in queries.iter().enumerate() {
-            let row = &mut scores[j * len..(j + 1) * len];
-            if metric == Metric::Euclidean {
-                for (s, n) in row.iter_mut().zip(&p.norms[start..start + len]) {
-                    *s -= n;
-                }
-            }
+            let row = &scores[j * len..(j + 1) * len];
             let (kj, ij) = (&mut keys[j * k..(j + 1) * k], &mut ids[j * k..(j + 1) * k]);
             offer_ids(kj, ij, &mut lens[j], row, row_ids, excl.of(qi as usize));
         }
