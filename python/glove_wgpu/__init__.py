@@ -10,6 +10,9 @@ with gensim 4's ``KeyedVectors`` API.
 [['king', 'queen']]
 >>> v.most_similar("king", topn=1)[0][0]
 'queen'
+>>> index = v.build_index(lists=2)        # an IVF approximate-nearest-neighbour index
+>>> index.most_similar("king", topn=1)[0][0]
+'queen'
 """
 
 from ._errors import (
@@ -21,6 +24,7 @@ from ._errors import (
     UnknownWordError,
 )
 from ._fit import fit
+from ._index import Index
 from ._native import FIT_DEFAULTS, __version__
 from ._vectors import COSMUL_EPSILON, Vectors
 
@@ -30,6 +34,7 @@ __all__ = [
     "FileError",
     "GloveError",
     "GpuError",
+    "Index",
     "InvalidInputError",
     "OutOfMemoryError",
     "UnknownWordError",

@@ -1,6 +1,6 @@
 """Type stubs of glove_wgpu: the Vectors class (glove_wgpu._vectors over the
-Rust extension glove_wgpu._native), fit, and the exceptions of
-glove_wgpu._errors."""
+Rust extension glove_wgpu._native), the Index class (glove_wgpu._index), fit,
+and the exceptions of glove_wgpu._errors."""
 
 import os
 from typing import (
@@ -37,6 +37,7 @@ __all__ = [
     "FileError",
     "GloveError",
     "GpuError",
+    "Index",
     "InvalidInputError",
     "OutOfMemoryError",
     "UnknownWordError",
@@ -219,14 +220,31 @@ class Vectors:
     @overload
     def words(self, ids: Any) -> Any:
         """The words of an array (or tensor) of ids, as nested lists of its shape."""
+    def build_index(
+        self,
+        *,
+        lists: Optional[int] = None,
+        recall: float = 0.95,
+        f16: bool = False,
+        metric: _Metric = "cosine",
+        seed: int = 0,
+        train_per_list: int = 64,
+        iterations: int = 20,
+        backend: Optional[_Backend] = None,
+    ) -> "Index":
+        """An IVF approximate-nearest-neighbour index over the vectors as they
+        are now (its own copy); ``backend=None``: these vectors' device."""
     def nearest(
         self,
         queries: Any,
         k: int = 1,
-        metric: _Metric = "cosine",
+        metric: Optional[_Metric] = None,
         *,
         exclude: Optional[Sequence[Sequence[int]]] = None,
         restrict_vocab: Optional[int] = None,
+        index: Optional["Index"] = None,
+        recall: Optional[float] = None,
+        nprobe: Optional[int] = None,
         return_tensors: _ReturnTensors = None,
     ) -> Tuple[Any, Any]:
         """Reverse lookup in bulk: for an ``(m, d)`` array or tensor (or a
@@ -234,7 +252,9 @@ class Vectors:
         scores)`` of shape ``(m, k)`` (``(k,)``), best first: int64 and float32
         numpy arrays, or torch tensors with ``return_tensors="pt"`` (no copy).
         Tensors are taken as they come (``requires_grad``, bf16, any device:
-        detached, copied to the host, converted)."""
+        detached, copied to the host, converted). ``metric=None``: cosine, or
+        the index's. ``index``: an IVF ``Index`` answers (``recall`` or
+        ``nprobe`` lists), ids still this object's rows."""
     def most_similar(
         self,
         positive: _Words = None,
@@ -245,20 +265,27 @@ class Vectors:
         restrict_vocab: Optional[int] = None,
         indexer: Any = None,
         *,
+        index: Optional["Index"] = None,
+        recall: Optional[float] = None,
+        nprobe: Optional[int] = None,
         return_tensors: _ReturnTensors = None,
     ) -> Any:
         """gensim's ``most_similar``: ``[(word, similarity), ...]``, or every
-        similarity as an array for ``topn=None``."""
+        similarity as an array for ``topn=None``; ``index``: a cosine IVF
+        ``Index`` answers."""
     def similar_by_key(
         self, key: _Key, topn: Optional[int] = 10, restrict_vocab: Optional[int] = None, *,
+        index: Optional["Index"] = None, recall: Optional[float] = None, nprobe: Optional[int] = None,
         return_tensors: _ReturnTensors = None,
     ) -> Any: ...
     def similar_by_word(
         self, word: _Key, topn: Optional[int] = 10, restrict_vocab: Optional[int] = None, *,
+        index: Optional["Index"] = None, recall: Optional[float] = None, nprobe: Optional[int] = None,
         return_tensors: _ReturnTensors = None,
     ) -> Any: ...
     def similar_by_vector(
         self, vector: _Vector, topn: Optional[int] = 10, restrict_vocab: Optional[int] = None, *,
+        index: Optional["Index"] = None, recall: Optional[float] = None, nprobe: Optional[int] = None,
         return_tensors: _ReturnTensors = None,
     ) -> Any: ...
     def most_similar_cosmul(
@@ -325,6 +352,95 @@ class Vectors:
         dummy4unknown: bool = False,
     ) -> Tuple[Tuple[float, float], Tuple[float, float], float]:
         """``((pearson, p), (spearman, p), oov_percent)`` as gensim computes them."""
+
+class _Calibration(TypedDict):
+    """An index's recall table, measured when it was built."""
+
+    k: int
+    """True neighbours per sampled query."""
+    queries: int
+    """Sampled queries (rows of the index)."""
+    recall: list[float]
+    """``recall[p - 1]``: the share of the true neighbours found reading ``p`` lists."""
+
+class Index:
+    """An IVF-Flat approximate-nearest-neighbour index over words and their
+    vectors, searched on the GPU or the CPU: ``Vectors.build_index(...)`` or
+    ``Index.load(path)``. A search reads the lists its ``recall`` (default
+    ``index.recall``) or ``nprobe`` picks. The index keeps its own copy of the
+    vectors; ids are its own (``words(ids)``, ``key_to_index``)."""
+
+    def __new__(cls, *, _share: Optional["Index"] = None) -> "Index": ...
+    @classmethod
+    def load(cls, path: _PathLike, backend: _Backend = "auto") -> "Index":
+        """Reads an index file written by ``save``."""
+    def save(self, path: _PathLike) -> None:
+        """Writes the index atomically, without its removed words (the file
+        renumbers the ids)."""
+    def __len__(self) -> int:
+        """Live words."""
+    def __contains__(self, word: object, /) -> bool: ...
+    def __iter__(self) -> Iterator[str]:
+        """The live words in id order."""
+    @property
+    def dim(self) -> int: ...
+    @property
+    def metric(self) -> _Metric: ...
+    @property
+    def lists(self) -> int: ...
+    @property
+    def precision(self) -> Literal["f32", "f16"]: ...
+    @property
+    def recall(self) -> float:
+        """The recall searches ask for by default."""
+    @property
+    def backend(self) -> str:
+        """``"cpu"`` or the GPU adapter's name."""
+    @property
+    def calibration(self) -> _Calibration: ...
+    @property
+    def key_to_index(self) -> Mapping[str, int]:
+        """Live word to id, read-only."""
+    def list_sizes(self) -> list[int]:
+        """Live words in each list."""
+    def nprobe_for(self, recall: float) -> int:
+        """The lists a search asking for ``recall`` reads."""
+    def get_index(self, word: str, default: Optional[int] = None) -> int: ...
+    def get_vector(self, word: str) -> npt.NDArray[np.float32]:
+        """The vector the index holds for ``word`` (unit for cosine)."""
+    @overload
+    def words(self, ids: int) -> str: ...
+    @overload
+    def words(self, ids: Any) -> Any:
+        """The words of an array (or tensor) of ids, as nested lists of its shape."""
+    def add(self, words: Sequence[str], vectors: npt.ArrayLike) -> None:
+        """Adds new words, each to its nearest list."""
+    def remove(self, words: Union[str, Sequence[str]]) -> None:
+        """Removes words (skipped by searches at once, dropped by ``save``)."""
+    def nearest(
+        self,
+        queries: Any,
+        k: int = 1,
+        *,
+        recall: Optional[float] = None,
+        nprobe: Optional[int] = None,
+        exclude: Optional[Sequence[Sequence[int]]] = None,
+        return_tensors: _ReturnTensors = None,
+    ) -> Tuple[Any, Any]:
+        """``Vectors.nearest`` through the index: ``(ids, scores)`` of shape
+        ``(m, k)`` (``(k,)`` for one vector), the index's ids, -1 and NaN where
+        the lists read hold fewer than ``k`` words."""
+    def most_similar(
+        self,
+        positive: _Words = None,
+        negative: _Words = None,
+        topn: int = 10,
+        *,
+        recall: Optional[float] = None,
+        nprobe: Optional[int] = None,
+        return_tensors: _ReturnTensors = None,
+    ) -> Any:
+        """gensim's ``most_similar`` through the index: ``[(word, score), ...]``."""
 
 def fit(
     corpus: _PathLike,

@@ -521,9 +521,67 @@ class Vectors(_native.Vectors):
         nested lists of the same shape (e.g. the ids from ``nearest``)."""
         return super().words(host_ints(ids))
 
-    def nearest(self, queries, k=1, metric="cosine", *, exclude=None, restrict_vocab=None, return_tensors=None):
+    def build_index(
+        self, *, lists=None, recall=0.95, f16=False, metric="cosine", seed=0, train_per_list=64,
+        iterations=20, backend=None,
+    ):
+        """Builds an IVF approximate-nearest-neighbour index (a
+        ``glove_wgpu.Index``) over the vectors as they are now, as the command
+        line's ``index build`` does: seeded k-means into ``lists`` lists
+        (``None``: ``4 sqrt(n)``, at most one per row) on ``train_per_list``
+        sampled rows per list for at most ``iterations`` iterations, every row
+        to its nearest list, and the recall against exact search measured on a
+        sample of the rows for every number of lists read (the index's
+        ``calibration``). ``recall`` is what searches ask for by default (in
+        (0, 1]); ``f16`` stores the rows in half precision; ``metric`` is
+        ``"cosine"``, ``"dot"`` or ``"euclidean"``; the same ``seed`` gives the
+        same index on any device. ``backend`` (``"auto"``, ``"gpu"``,
+        ``"cpu"``) is where the index is built and searched; ``None``: where
+        these vectors are searched.
+
+        The index keeps its own copy of the vectors: later changes to this
+        object do not reach it (``index.add`` and ``index.remove`` change it).
+        Search it with ``index.nearest`` and ``index.most_similar``, or pass it
+        as ``index=`` to ``nearest`` and ``most_similar`` here. Ctrl-C stops
+        the build; notes (fewer rows than lists) go to the ``glove_wgpu``
+        logger.
+
+        >>> import numpy as np, glove_wgpu
+        >>> v = glove_wgpu.Vectors([f"w{i}" for i in range(100)],
+        ...                        np.random.default_rng(0).standard_normal((100, 8)), backend="cpu")
+        >>> index = v.build_index(lists=4, recall=0.9, seed=3)
+        >>> (len(index), index.lists, index.recall)
+        (100, 4, 0.9)
+        >>> ids, _ = v.nearest(v.vectors[:2], k=1, index=index, nprobe=4)
+        >>> ids[:, 0].tolist()
+        [0, 1]
+        """
+        from ._index import Index
+
+        native = _native.Index._build(
+            self, lists=lists, recall=recall, f16=f16, metric=metric, seed=seed,
+            train_per_list=train_per_list, iterations=iterations, backend=backend,
+        )
+        return Index._adopt(native)
+
+    def _check_index(self, index, recall, nprobe):
+        """Refuses an ``index=`` that is not an Index of these dimensions, and
+        ``recall`` or ``nprobe`` without one."""
+        if index is None:
+            if recall is not None or nprobe is not None:
+                raise InvalidInputError("recall and nprobe go with index= (an IVF index); the exact search reads every row")
+            return
+        if not isinstance(index, _native.Index):
+            raise TypeError(f"index must be a glove_wgpu.Index (from build_index or Index.load), not {type(index).__name__}")
+        if index.dim != self.vector_size:
+            raise InvalidInputError(f"the index has {index.dim} dimensions, these vectors {self.vector_size}")
+
+    def nearest(
+        self, queries, k=1, metric=None, *, exclude=None, restrict_vocab=None, index=None, recall=None,
+        nprobe=None, return_tensors=None,
+    ):
         """Reverse lookup in bulk: the ``k`` nearest rows of every query row, in
-        one exact search on the GPU or the CPU.
+        one exact search on the GPU or the CPU (or through an IVF ``index``).
 
         ``queries`` is an ``(m, d)`` array or a ``(d,)`` vector: numpy (a
         C-contiguous float32 array is read in place), a PyTorch tensor as it
@@ -531,31 +589,54 @@ class Vectors(_native.Vectors):
         converted to float32; the caller's tensor is untouched), or any DLPack
         or ``__array__`` producer. Returns ``(ids, scores)``, ``(m, k)`` int64
         and float32 arrays (``(k,)`` for one vector), best first, ties to the
-        lower id; scores are similarities for ``"cosine"`` and ``"dot"`` and
-        distances for ``"euclidean"``. ``exclude``: one list of ids per query
-        that it must not return; ``restrict_vocab``: search the first rows only;
-        where fewer rows than ``k`` remain, ids are -1 and scores NaN.
-        ``return_tensors="pt"``: torch tensors on the CPU that share the
-        result arrays' memory (no copy). The search runs in chunks of about a
-        fifth of a second and Ctrl-C stops it between two."""
+        lower id; scores are similarities for ``"cosine"`` (``metric=None``)
+        and ``"dot"`` and distances for ``"euclidean"``. ``exclude``: one list
+        of ids per query that it must not return; ``restrict_vocab``: search
+        the first rows only; where fewer rows than ``k`` remain, ids are -1 and
+        scores NaN. ``return_tensors="pt"``: torch tensors on the CPU that
+        share the result arrays' memory (no copy). The search runs in chunks of
+        about a fifth of a second and Ctrl-C stops it between two.
+
+        ``index``: an ``Index`` (``build_index``, ``Index.load``) answers
+        instead, reading the lists ``recall`` picks (default: the index's) or
+        ``nprobe`` lists; its metric is the search's (``metric`` may only
+        repeat it) and ``restrict_vocab`` does not go with it. Ids in
+        ``exclude`` and in the answer are this object's rows, matched by word
+        (a hit whose word is not here is an ``InvalidInputError``); where the
+        lists read hold fewer than ``k`` rows, ids are -1 and scores NaN.
+
+        >>> import numpy as np, glove_wgpu
+        >>> v = glove_wgpu.Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32), backend="cpu")
+        >>> ids, scores = v.nearest(np.array([[0.9, 0.1, 0]], np.float32), k=2)
+        >>> v.words(ids)
+        [['a', 'b']]
+        """
         check_return_tensors(return_tensors)
+        self._check_index(index, recall, nprobe)
+        if isinstance(k, bool) or not isinstance(k, Integral):
+            raise TypeError(f"k must be an int, got {type(k).__name__}")
         q = host_array(queries)
         single = q.ndim == 1
         if single:
             q = q.reshape(1, -1)
             if exclude is not None and (len(exclude) == 0 or not isinstance(exclude[0], (list, tuple, np.ndarray))):
                 exclude = [exclude]
-        if isinstance(k, bool) or not isinstance(k, Integral):
-            raise TypeError(f"k must be an int, got {type(k).__name__}")
-        ids, scores = self._search(q, k, metric, None if exclude is None else [list(map(int, e)) for e in exclude],
-                                   restrict_vocab)
+        exclude = None if exclude is None else [list(map(int, e)) for e in exclude]
+        if index is None:
+            ids, scores = self._search(q, k, "cosine" if metric is None else metric, exclude, restrict_vocab)
+        else:
+            if metric is not None and metric != index.metric:
+                raise InvalidInputError(f"the index ranks by {index.metric}, not {metric}: build one with metric={metric!r}")
+            if restrict_vocab is not None:
+                raise InvalidInputError("restrict_vocab does not go with index=: the index holds the rows it holds")
+            ids, scores = index._search(q, k, exclude, recall, nprobe, self)
         if single:
             ids, scores = ids[0], scores[0]
         return results((ids, scores), return_tensors)
 
     def most_similar(
         self, positive=None, negative=None, topn=10, clip_start=0, clip_end=None,
-        restrict_vocab=None, indexer=None, *, return_tensors=None,
+        restrict_vocab=None, indexer=None, *, index=None, recall=None, nprobe=None, return_tensors=None,
     ):
         """gensim's ``most_similar``: the ``topn`` keys nearest (cosine) to the
         mean of the unit vectors of ``positive`` (weight 1) and ``negative``
@@ -568,10 +649,32 @@ class Vectors(_native.Vectors):
         with numpy). ``topn=None``: every similarity as an array; ``topn < 1``:
         ``[]``. ``indexer``: an object with ``most_similar(vector, topn)`` that
         answers instead (gensim's approximate indexers). The search is the
-        exact one of ``nearest``, on the GPU or the CPU.
+        exact one of ``nearest``, on the GPU or the CPU; ``index``: a cosine
+        ``Index`` answers instead, reading the lists ``recall`` picks or
+        ``nprobe`` lists (the same query, so the same answer as
+        ``index.most_similar`` up to rounding; not with ``restrict_vocab``,
+        ``clip_start``, ``clip_end`` or ``indexer``; ``topn=None`` computes
+        every similarity with numpy, as with ``indexer``).
         ``return_tensors="pt"``: ``(ids, scores)`` torch tensors instead of the
-        list (every similarity as one tensor for ``topn=None``)."""
+        list (every similarity as one tensor for ``topn=None``).
+
+        >>> import numpy as np, glove_wgpu
+        >>> v = glove_wgpu.Vectors(["x", "y", "xy"], np.array([[1, 0], [0, 1], [1, 1]], np.float32),
+        ...                        backend="cpu")
+        >>> [w for w, _ in v.most_similar(positive=["x", "y"], topn=1)]
+        ['xy']
+        >>> [w for w, _ in v.most_similar(positive=["x", "y"], topn=1, index=v.build_index(lists=1))]
+        ['xy']
+        """
         check_return_tensors(return_tensors)
+        self._check_index(index, recall, nprobe)
+        if index is not None:
+            if index.metric != "cosine":
+                raise InvalidInputError(
+                    f"most_similar ranks by cosine and the index by {index.metric}: use index.most_similar"
+                )
+            if restrict_vocab or clip_start or clip_end is not None or indexer is not None:
+                raise InvalidInputError("restrict_vocab, clip_start, clip_end and indexer do not go with index=")
         if isinstance(topn, Integral) and topn < 1:
             return results((np.zeros(0, np.int64), np.zeros(0, np.float32)), return_tensors) if return_tensors else []
         positive = _ensure_list(positive)
@@ -595,7 +698,11 @@ class Vectors(_native.Vectors):
         if not topn:
             dists = np.dot(self.vectors[clip_start:clip_end], mean) / self.norms[clip_start:clip_end]
             return results(dists, return_tensors) if return_tensors else dists
-        if clip_start > 0:
+        if index is not None:
+            ids, scores = index._search(mean.reshape(1, -1), topn, [all_keys], recall, nprobe, self)
+            keep = ids[0] >= 0
+            ids, scores = ids[0][keep], scores[0][keep]
+        elif clip_start > 0:
             dists = np.dot(self.vectors[clip_start:clip_end], mean) / self.norms[clip_start:clip_end]
             best = _argsort(dists, topn=topn + len(all_keys), reverse=True)
             ids = np.array([s + clip_start for s in best if (s + clip_start) not in all_keys][:topn], np.int64)
@@ -609,22 +716,35 @@ class Vectors(_native.Vectors):
         keys = self.index_to_key
         return [(keys[i], float(s)) for i, s in zip(ids.tolist(), scores.tolist())]
 
-    def similar_by_key(self, key, topn=10, restrict_vocab=None, *, return_tensors=None):
-        """``most_similar(positive=[key], topn, restrict_vocab)``."""
-        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab, return_tensors=return_tensors)
+    def similar_by_key(
+        self, key, topn=10, restrict_vocab=None, *, index=None, recall=None, nprobe=None, return_tensors=None,
+    ):
+        """``most_similar(positive=[key], topn, restrict_vocab)`` (``index``,
+        ``recall``, ``nprobe``: as for ``most_similar``)."""
+        return self.most_similar(
+            positive=[key], topn=topn, restrict_vocab=restrict_vocab, index=index, recall=recall, nprobe=nprobe,
+            return_tensors=return_tensors,
+        )
 
-    def similar_by_word(self, word, topn=10, restrict_vocab=None, *, return_tensors=None):
+    def similar_by_word(
+        self, word, topn=10, restrict_vocab=None, *, index=None, recall=None, nprobe=None, return_tensors=None,
+    ):
         """``similar_by_key`` (gensim's alias)."""
-        return self.similar_by_key(word, topn, restrict_vocab, return_tensors=return_tensors)
+        return self.similar_by_key(
+            word, topn, restrict_vocab, index=index, recall=recall, nprobe=nprobe, return_tensors=return_tensors
+        )
 
-    def similar_by_vector(self, vector, topn=10, restrict_vocab=None, *, return_tensors=None):
+    def similar_by_vector(
+        self, vector, topn=10, restrict_vocab=None, *, index=None, recall=None, nprobe=None, return_tensors=None,
+    ):
         """``most_similar(positive=[vector], topn, restrict_vocab)``: nothing is
         excluded. ``vector``: an array or a tensor as it comes."""
         vector = host_array(vector)
         if vector.shape != (self.vector_size,):
             raise InvalidInputError(f"similar_by_vector takes one vector of {self.vector_size} values, got shape {vector.shape}")
         return self.most_similar(
-            positive=[vector], topn=topn, restrict_vocab=restrict_vocab, return_tensors=return_tensors
+            positive=[vector], topn=topn, restrict_vocab=restrict_vocab, index=index, recall=recall, nprobe=nprobe,
+            return_tensors=return_tensors,
         )
 
     def most_similar_cosmul(

@@ -144,7 +144,7 @@ pub fn log_notes(py: Python<'_>, notes: &[String]) -> PyResult<()> {
 /// DLPack). Other dtypes and layouts are converted. (Tensors on a device,
 /// with `requires_grad`, or in bf16 are brought here by
 /// `glove_wgpu._tensors.host_array` first.)
-fn float32_array<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+pub fn float32_array<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
     if let Ok(a) = obj.cast::<PyArrayDyn<f32>>() {
         if a.is_c_contiguous() {
             return Ok(a.clone());
@@ -429,29 +429,69 @@ impl Vectors {
     ) -> Result<Result<Vec<Vec<Neighbor>>, PyErr>, Error> {
         let m = queries.len() / dim.max(1);
         let per_query = index.len().max(1) * dim.max(1);
-        let mut chunk = (FIRST_CHUNK_WORK / per_query).clamp(8, 4096);
-        let mut out = Vec::with_capacity(m);
-        let mut start = 0;
-        while start < m {
-            let end = (start + chunk).min(m);
-            let t = Instant::now();
-            let hits = index.search(
+        in_chunks(m, per_query, |start, end| {
+            index.search(
                 &queries[start * dim..end * dim],
                 k,
                 exclude.map(|e| &e[start..end]),
-            )?;
-            out.extend(hits);
-            start = end;
-            if start < m {
-                if let Err(e) = Python::attach(|py| py.check_signals()) {
-                    return Ok(Err(e));
-                }
-                let took = t.elapsed().as_secs_f64().max(1e-6);
-                let scale = (CHUNK_TARGET.as_secs_f64() / took).clamp(0.25, 4.0);
-                chunk = ((chunk as f64 * scale) as usize).max(1);
+            )
+        })
+    }
+
+    /// The device the object's indexes live on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+}
+
+/// Runs `search(start, end)` over the queries `0..m` in chunks of about
+/// [`CHUNK_TARGET`], checking for signals between them; `Err` when one came
+/// (its exception), the hits otherwise. `per_query` is one query's work in
+/// multiply-adds (it sizes the first chunk; the clock sizes the others).
+pub fn in_chunks(
+    m: usize,
+    per_query: usize,
+    mut search: impl FnMut(usize, usize) -> Result<Vec<Vec<Neighbor>>, Error>,
+) -> Result<Result<Vec<Vec<Neighbor>>, PyErr>, Error> {
+    let mut chunk = (FIRST_CHUNK_WORK / per_query.max(1)).clamp(8, 4096);
+    let mut out = Vec::with_capacity(m);
+    let mut start = 0;
+    while start < m {
+        let end = (start + chunk).min(m);
+        let t = Instant::now();
+        out.extend(search(start, end)?);
+        start = end;
+        if start < m {
+            if let Err(e) = Python::attach(|py| py.check_signals()) {
+                return Ok(Err(e));
             }
+            let took = t.elapsed().as_secs_f64().max(1e-6);
+            let scale = (CHUNK_TARGET.as_secs_f64() / took).clamp(0.25, 4.0);
+            chunk = ((chunk as f64 * scale) as usize).max(1);
         }
-        Ok(Ok(out))
+    }
+    Ok(Ok(out))
+}
+
+/// The rows of the queries `a` (an `(m, dim)` matrix), or an
+/// `InvalidInputError` naming the shape; `owner` says whose dimension it is
+/// ("the vectors have").
+pub fn query_rows(
+    py: Python<'_>,
+    a: &Bound<'_, PyArrayDyn<f32>>,
+    dim: usize,
+    owner: &str,
+) -> PyResult<usize> {
+    match a.shape() {
+        [m, d] if *d == dim => Ok(*m),
+        [_, d] => Err(invalid(
+            py,
+            format!("queries have {d} columns, {owner} {dim} dimensions"),
+        )),
+        s => Err(invalid(
+            py,
+            format!("queries must be 1-D (one vector) or 2-D (one per row), got shape {s:?}"),
+        )),
     }
 }
 
@@ -756,23 +796,7 @@ impl Vectors {
         let metric = args::metric(&metric).or_raise(py)?;
         let a = float32_array(queries)?;
         let dim = self.vector_size();
-        let m = match a.shape() {
-            [m, d] if *d == dim => *m,
-            [_, d] => {
-                return Err(invalid(
-                    py,
-                    format!("queries have {d} columns, the vectors have {dim} dimensions"),
-                ))
-            }
-            s => {
-                return Err(invalid(
-                    py,
-                    format!(
-                        "queries must be 1-D (one vector) or 2-D (one per row), got shape {s:?}"
-                    ),
-                ))
-            }
-        };
+        let m = query_rows(py, &a, dim, "the vectors have")?;
         let rows = match rows {
             Some(r) if r < 0 => {
                 return Err(invalid(
