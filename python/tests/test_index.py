@@ -391,3 +391,61 @@ def test_docstring_examples_run():
     for module in [_index, _vectors]:
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+# Ctrl-C during a long Index.nearest, as tests/test_interrupt.py does it for
+# Vectors.nearest: a SIGALRM handler counts the signal checks the search makes
+# (it runs only when the native search checks for signals) and sends a real
+# SIGINT at the fifth; the search must end in KeyboardInterrupt.
+INTERRUPT_CHILD = r"""
+import os, signal, sys, time
+import numpy as np
+import glove_wgpu
+
+backend, seconds = sys.argv[1], float(sys.argv[2])
+rng = np.random.default_rng(0)
+n, d = (20_000, 64) if backend == "gpu" else (100_000, 64)
+v = glove_wgpu.Vectors([f"w{i}" for i in range(n)], rng.standard_normal((n, d), dtype=np.float32),
+                       backend=backend)
+index = v.build_index(lists=16)
+q = rng.standard_normal((64, d), dtype=np.float32)
+index.nearest(q[:8], nprobe=16)
+t = time.perf_counter()
+index.nearest(q, nprobe=16)
+per_query = (time.perf_counter() - t) / len(q)
+q = rng.standard_normal((max(64, int(seconds / per_query)), d), dtype=np.float32)
+
+searching, checks = False, 0
+def on_alarm(signum, frame):
+    global checks
+    if searching:
+        checks += 1
+        if checks == 5:
+            os.kill(os.getpid(), signal.SIGINT)
+signal.signal(signal.SIGALRM, on_alarm)
+signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
+hits = None
+try:
+    searching = True
+    hits = index.nearest(q, k=1, nprobe=16)
+    searching = False
+    print(f"finished: {len(q)} queries answered, {checks} signal checks during the search", flush=True)
+except KeyboardInterrupt:
+    searching = False
+    print(f"interrupted: result returned={hits is not None}, {checks} signal checks", flush=True)
+finally:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+"""
+
+
+@pytest.mark.parametrize("backend", ["cpu", "gpu"])
+def test_ctrl_c_stops_a_long_index_search(backend):
+    import subprocess
+    import sys
+
+    if backend == "gpu":
+        require_gpu()
+    out = subprocess.run([sys.executable, "-c", INTERRUPT_CHILD, backend, "10"], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("interrupted: result returned=False"), out.stdout + out.stderr
