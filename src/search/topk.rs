@@ -48,62 +48,29 @@ impl TopK {
     /// network, `shaders/search_scan.wgsl`), which keeps the same `k` best.
     #[inline]
     pub fn push(&mut self, key: f32, id: u32) {
-        if self.k == 0 {
-            return;
-        }
-        let full = self.keys.len() == self.k;
-        if full && !better(key, id, self.keys[self.k - 1], self.ids[self.k - 1]) {
-            return;
-        }
-        if full {
-            self.keys.pop();
-            self.ids.pop();
-        }
-        let mut p = self.keys.len();
+        let n = self.keys.len();
+        let mut p = if n == self.k {
+            if n == 0 || !better(key, id, self.keys[n - 1], self.ids[n - 1]) {
+                return;
+            }
+            n - 1
+        } else {
+            self.keys.push(key);
+            self.ids.push(id);
+            n
+        };
+        // Shift the worse entries down one place, in place.
         while p > 0 && better(key, id, self.keys[p - 1], self.ids[p - 1]) {
+            self.keys[p] = self.keys[p - 1];
+            self.ids[p] = self.ids[p - 1];
             p -= 1;
         }
-        self.keys.insert(p, key);
-        self.ids.insert(p, id);
+        self.keys[p] = key;
+        self.ids[p] = id;
     }
 
     /// `(key, id)` pairs, best first.
     pub fn iter(&self) -> impl Iterator<Item = (f32, u32)> + '_ {
         self.keys.iter().copied().zip(self.ids.iter().copied())
-    }
-}
-
-/// [`TopK::push`] on a list kept in slices: `keys` and `ids` hold room for `k`
-/// entries, the first `*len` of them sorted best first.
-#[inline]
-pub fn push_into(keys: &mut [f32], ids: &mut [u32], len: &mut usize, key: f32, id: u32) {
-    let k = keys.len();
-    if k == 0 {
-        return;
-    }
-    let full = *len == k;
-    if full && !better(key, id, keys[k - 1], ids[k - 1]) {
-        return;
-    }
-    let mut p = if full { k - 1 } else { *len };
-    while p > 0 && better(key, id, keys[p - 1], ids[p - 1]) {
-        keys[p] = keys[p - 1];
-        ids[p] = ids[p - 1];
-        p -= 1;
-    }
-    keys[p] = key;
-    ids[p] = id;
-    if !full {
-        *len += 1;
-    }
-}
-
-/// The lowest key that can still enter a slice list of `k` entries holding `len`.
-#[inline(always)]
-pub fn threshold_of(keys: &[f32], len: usize) -> f32 {
-    if len < keys.len() {
-        f32::NEG_INFINITY
-    } else {
-        keys[keys.len() - 1]
     }
 }

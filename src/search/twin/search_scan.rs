@@ -2,13 +2,15 @@
 //! [`scan_rows`] (exact search: a block of queries against a range of rows) and
 //! [`scan_list`] (an IVF index: one list against the queries that probe it).
 //! Both compute scores with a blocked matrix product (the `gemm` crate instead of
-//! register tiles) and offer those that pass a list's threshold to one bounded
-//! list per query, which the GPU keeps per (query, work item) as well.
+//! register tiles). [`scan_rows`] offers those that pass a list's threshold to
+//! one bounded list per query, which the GPU keeps per (query, work item) as
+//! well; [`scan_list`] returns the scores, and [`offer_ids`] selects from them
+//! once per query (see `twin::scan_lists`).
 
 use half::f16;
 
 use super::super::lists::{ListRows, DEAD};
-use super::super::topk::{push_into, threshold_of, TopK};
+use super::super::topk::TopK;
 use super::super::{Exclusions, Metric, Prepared, Queries, Rows};
 
 /// Rows per chunk. 256 x 2048 was the fastest of 128 x 1024, 256 x 2048 and
@@ -31,8 +33,11 @@ pub(crate) fn scan_rows(
     let dp = p.dp;
     let mq = queries.len();
     let mut lists: Vec<TopK> = (0..mq).map(|_| TopK::new(k)).collect();
-    let mut scores = vec![0f32; mq * CN];
-    let mut scorer = Scorer::new(p, CN, metric);
+    // Scores of one chunk: no larger than the rows scanned (a small matrix, such
+    // as an IVF index's centroids, needs no full chunk).
+    let chunk_rows = CN.min(rows.len());
+    let mut scores = vec![0f32; mq * chunk_rows];
+    let mut scorer = Scorer::new(p, chunk_rows, metric);
     let lhs = &q.data[queries.start * dp..];
     let mut start = rows.start;
     while start < rows.end {
@@ -152,26 +157,24 @@ fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32]) {
     }
 }
 
-/// One work item: list `list` against `queries` (batch numbers), each query's
-/// best `k` into its slice list.
-#[allow(clippy::too_many_arguments)]
+/// One work item: the scores of list `list` against `queries` (batch
+/// numbers), written to `scores` as `queries.len()` rows of the list's length,
+/// one row per (query, list) pair. The GPU keeps each pair's best `k` instead;
+/// here [`offer_ids`] selects from the rows afterwards, once per query, so a
+/// query's threshold carries from one of its lists to the next.
 pub(crate) fn scan_list(
     rows: &ListRows,
     list: usize,
     q: &Queries,
     queries: &[u32],
-    k: usize,
-    excl: &Exclusions,
     metric: Metric,
-    keys: &mut [f32],
-    ids: &mut [u32],
-    lens: &mut [usize],
+    scores: &mut [f32],
 ) {
     let p = rows.rows;
     let dp = p.dp;
     let range = rows.range(list);
     let mq = queries.len();
-    if range.is_empty() || mq == 0 || k == 0 {
+    if range.is_empty() || mq == 0 {
         return;
     }
     // The block's queries, gathered contiguous.
@@ -179,35 +182,15 @@ pub(crate) fn scan_list(
     for (dst, &qi) in block.chunks_mut(dp).zip(queries) {
         dst.copy_from_slice(&q.data[qi as usize * dp..(qi as usize + 1) * dp]);
     }
-    let chunk_rows = CN.min(range.len());
-    let mut scores = vec![0f32; mq * chunk_rows];
-    let mut scorer = Scorer::new(p, chunk_rows, metric);
-    let mut start = range.start;
-    while start < range.end {
-        let len = chunk_rows.min(range.end - start);
-        scorer.score(p, &block, mq, start, len, &mut scores);
-        let row_ids = &rows.ids[start..start + len];
-        for (j, &qi) in queries.iter().enumerate() {
-            let row = &scores[j * len..(j + 1) * len];
-            let (kj, ij) = (&mut keys[j * k..(j + 1) * k], &mut ids[j * k..(j + 1) * k]);
-            offer_ids(kj, ij, &mut lens[j], row, row_ids, excl.of(qi as usize));
-        }
-        start += len;
-    }
+    let mut scorer = Scorer::new(p, range.len(), metric);
+    scorer.score(p, &block, mq, range.start, range.len(), scores);
 }
 
-/// [`offer`] into a slice list, the keys of `row` belonging to `row_ids`
-/// (dead rows skipped).
+/// [`offer`] for the keys of one list: `row[e]` belongs to `row_ids[e]`, and
+/// dead rows are skipped.
 #[inline]
-fn offer_ids(
-    keys: &mut [f32],
-    ids: &mut [u32],
-    len: &mut usize,
-    row: &[f32],
-    row_ids: &[u32],
-    excluded: &[u32],
-) {
-    let mut thr = threshold_of(keys, *len);
+pub(crate) fn offer_ids(list: &mut TopK, row: &[f32], row_ids: &[u32], excluded: &[u32]) {
+    let mut thr = list.threshold();
     for (b, block) in row.chunks(SCAN).enumerate() {
         if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
             continue;
@@ -216,8 +199,8 @@ fn offer_ids(
             if s >= thr {
                 let id = row_ids[b * SCAN + e];
                 if id != DEAD && !excluded.contains(&id) {
-                    push_into(keys, ids, len, s, id);
-                    thr = threshold_of(keys, *len);
+                    list.push(s, id);
+                    thr = list.threshold();
                 }
             }
         }
