@@ -834,18 +834,22 @@ impl Index {
         for q0 in (0..m).step_by(batch) {
             let q1 = (q0 + batch).min(m);
             let qs = &queries[q0 * self.dim..q1 * self.dim];
-            let coarse = self.coarse.search(qs, nprobe, None)?;
-            let mut probes = vec![u32::MAX; (q1 - q0) * nprobe];
-            for (dst, hits) in probes.chunks_mut(nprobe).zip(&coarse) {
-                for (d, h) in dst.iter_mut().zip(hits) {
-                    *d = h.id;
-                }
-            }
-            let pairs = Pairs::new(&probes, nprobe, self.lists());
             let q = Queries {
                 m: q1 - q0,
                 data: pad_rows(qs, self.dim, dp, self.metric == Metric::Cosine),
             };
+            // The coarse index ranks by the dot product (cosine: unit queries and
+            // centroids) or the Euclidean key, on the same padded queries.
+            let coarse = self
+                .coarse
+                .search_keys(&q, nprobe, &Exclusions::new(q.m, None)?)?;
+            let mut probes = vec![u32::MAX; (q1 - q0) * nprobe];
+            for (dst, hits) in probes.chunks_mut(nprobe).zip(&coarse) {
+                for (d, (_, id)) in dst.iter_mut().zip(hits.iter()) {
+                    *d = id;
+                }
+            }
+            let pairs = Pairs::new(&probes, nprobe, self.lists());
             let sub = excl.range(q0, q1);
             let scan_metric = key_of(self.metric).0.metric();
             let lists: Lists = match self.gpu_lists()? {

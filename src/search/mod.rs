@@ -629,11 +629,7 @@ impl SearchIndex {
         let dp = padded_dim(self.dim);
         let data = pad_rows(queries, self.dim, dp, self.metric == Metric::Cosine);
         let q = Queries { m, data };
-        let lists = match (&self.gpu, &self.host) {
-            (Some(g), _) => g.search(&q, k, &excl, self.metric)?,
-            (None, Some(p)) => twin::search(p, &q, k, &excl, self.metric),
-            (None, None) => unreachable!("a CPU index keeps its rows"),
-        };
+        let lists = self.search_keys(&q, k, &excl)?;
         Ok(lists
             .iter()
             .enumerate()
@@ -651,6 +647,20 @@ impl SearchIndex {
                 }
             })
             .collect())
+    }
+}
+
+impl SearchIndex {
+    /// The `k` best rows of queries already padded (and normalised, for
+    /// cosine) as lists of `(key, row)`: [`SearchIndex::search`] without the
+    /// copy of the queries and the scores (an IVF index's coarse step).
+    pub(crate) fn search_keys(&self, q: &Queries, k: usize, excl: &Exclusions) -> Result<Lists> {
+        let k = k.min(self.n);
+        Ok(match (&self.gpu, &self.host) {
+            (Some(g), _) => g.search(q, k, excl, self.metric)?,
+            (None, Some(p)) => twin::search(p, q, k, excl, self.metric),
+            (None, None) => unreachable!("a CPU index keeps its rows"),
+        })
     }
 }
 

@@ -69,6 +69,12 @@ impl TopK {
         self.ids[p] = id;
     }
 
+    /// The most entries the list keeps (`k`).
+    #[inline(always)]
+    pub fn capacity(&self) -> usize {
+        self.k
+    }
+
     /// `(key, id)` pairs, best first.
     pub fn iter(&self) -> impl Iterator<Item = (f32, u32)> + '_ {
         self.keys.iter().copied().zip(self.ids.iter().copied())

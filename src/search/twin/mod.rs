@@ -21,7 +21,7 @@ pub(crate) mod search_scan;
 
 use rayon::prelude::*;
 
-use super::lists::{ListRows, Pairs};
+use super::lists::{ListRows, Pairs, DEAD};
 use super::topk::TopK;
 use super::{Exclusions, Lists, Metric, Prepared, Queries};
 use search_scan::CN;
@@ -100,7 +100,8 @@ fn scan_lists_in_waves(
     metric: Metric,
     wave: usize,
 ) -> Lists {
-    let mut top: Vec<TopK> = (0..q.m).map(|_| TopK::new(k)).collect();
+    let mut top: Lists = (0..q.m).map(|_| TopK::new(k)).collect();
+    let dead = rows.ids.iter().filter(|&&id| id == DEAD).count();
     let len_of = |l: usize| rows.range(l).len();
     let npairs = pairs.len();
     let mut p0 = 0;
@@ -153,25 +154,28 @@ fn scan_lists_in_waves(
                 search_scan::scan_list(rows, list, q, queries, metric, mine);
             });
         }
-        // Each query offers the rows of its pairs in this wave.
+        // Each query offers the rows of its pairs in this wave, above a floor
+        // drawn from all of them (dead rows may hide block maxima: each counts).
+        let (scores, slot, list_of) = (&scores, &slot, &list_of);
+        let in_wave = |qi: usize| {
+            pairs.of_query(qi).iter().filter_map(move |&p| {
+                let p = p as usize;
+                (p0..p1).contains(&p).then(|| {
+                    let list = list_of[p - p0] as usize;
+                    let range = rows.range(list);
+                    (&scores[slot[p - p0]..slot[p - p0] + range.len()], range)
+                })
+            })
+        };
         top.par_iter_mut()
             .enumerate()
             .with_min_len(64)
-            .for_each(|(qi, t)| {
-                for &p in pairs.of_query(qi) {
-                    let p = p as usize;
-                    if p < p0 || p >= p1 {
-                        continue;
-                    }
-                    let list = list_of[p - p0] as usize;
-                    let at = slot[p - p0];
-                    let range = rows.range(list);
-                    search_scan::offer_ids(
-                        t,
-                        &scores[at..at + range.len()],
-                        &rows.ids[range],
-                        excl.of(qi),
-                    );
+            .for_each_init(Vec::new, |maxima, (qi, t)| {
+                let excluded = excl.of(qi);
+                let skip = excluded.len() + dead;
+                let floor = search_scan::floor_of(t, in_wave(qi).map(|r| r.0), skip, maxima);
+                for (row, range) in in_wave(qi) {
+                    search_scan::offer_ids(t, row, &rows.ids[range], excluded, floor);
                 }
             });
         p0 = p1;
@@ -181,7 +185,6 @@ fn scan_lists_in_waves(
 
 #[cfg(test)]
 mod tests {
-    use super::super::lists::DEAD;
     use super::super::{pad_rows, SearchOptions};
     use super::*;
     use crate::search::topk::better;

@@ -43,9 +43,12 @@ pub(crate) fn scan_rows(
     while start < rows.end {
         let len = CN.min(rows.end - start);
         scorer.score(p, lhs, mq, start, len, &mut scores);
+        let mut maxima = Vec::new();
         for (qi, list) in lists.iter_mut().enumerate() {
             let row = &scores[qi * len..(qi + 1) * len];
-            offer(list, row, start as u32, excl.of(queries.start + qi));
+            let excluded = excl.of(queries.start + qi);
+            let floor = floor_of(list, std::iter::once(row), excluded.len(), &mut maxima);
+            offer(list, row, start as u32, excluded, floor);
         }
         start += len;
     }
@@ -136,11 +139,43 @@ impl Scorer {
     }
 }
 
-/// Offers the keys of `row` (ids `base..`) to `list`, screening `SCAN` keys at a
-/// time against its threshold so most of a row costs one vector compare.
+/// A key below which no key of `rows` can be among the `k` best, while `list`
+/// is not yet full (`-inf` once it is: its own threshold then rises key by
+/// key): the `(k + skip)`-th largest of the rows' block maxima (blocks of
+/// `SCAN`). Those maxima are that many distinct keys at or above it, and at
+/// most `skip` of them can be excluded or dead, so the `k`-th best key is at or
+/// above it too. Offering against it from the start spares the insertions a
+/// list makes while its threshold climbs from `-inf`.
+pub(crate) fn floor_of<'a>(
+    list: &TopK,
+    rows: impl Iterator<Item = &'a [f32]>,
+    skip: usize,
+    maxima: &mut Vec<f32>,
+) -> f32 {
+    if list.threshold() > f32::NEG_INFINITY {
+        return f32::NEG_INFINITY;
+    }
+    let k = list.capacity() + skip;
+    maxima.clear();
+    for row in rows {
+        for block in row.chunks(SCAN) {
+            maxima.push(block.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s)));
+        }
+    }
+    if k == 0 || maxima.len() < k {
+        return f32::NEG_INFINITY;
+    }
+    *maxima
+        .select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a))
+        .1
+}
+
+/// Offers the keys of `row` (ids `base..`) at or above `floor` to `list`,
+/// screening `SCAN` keys at a time against its threshold so most of a row
+/// costs one vector compare.
 #[inline]
-fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32]) {
-    let mut thr = list.threshold();
+fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32], floor: f32) {
+    let mut thr = list.threshold().max(floor);
     for (b, block) in row.chunks(SCAN).enumerate() {
         if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
             continue;
@@ -150,7 +185,7 @@ fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32]) {
                 let id = base + (b * SCAN + e) as u32;
                 if !excluded.contains(&id) {
                     list.push(s, id);
-                    thr = list.threshold();
+                    thr = list.threshold().max(floor);
                 }
             }
         }
@@ -189,8 +224,14 @@ pub(crate) fn scan_list(
 /// [`offer`] for the keys of one list: `row[e]` belongs to `row_ids[e]`, and
 /// dead rows are skipped.
 #[inline]
-pub(crate) fn offer_ids(list: &mut TopK, row: &[f32], row_ids: &[u32], excluded: &[u32]) {
-    let mut thr = list.threshold();
+pub(crate) fn offer_ids(
+    list: &mut TopK,
+    row: &[f32],
+    row_ids: &[u32],
+    excluded: &[u32],
+    floor: f32,
+) {
+    let mut thr = list.threshold().max(floor);
     for (b, block) in row.chunks(SCAN).enumerate() {
         if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
             continue;
@@ -200,8 +241,56 @@ pub(crate) fn offer_ids(list: &mut TopK, row: &[f32], row_ids: &[u32], excluded:
                 let id = row_ids[b * SCAN + e];
                 if id != DEAD && !excluded.contains(&id) {
                     list.push(s, id);
-                    thr = list.threshold();
+                    thr = list.threshold().max(floor);
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The floor keeps every key that can be among the k best, also when the
+    /// excluded ids are the block maxima the floor is drawn from: the lists
+    /// equal those offered with no floor, and the brute-force k best.
+    #[test]
+    fn the_floor_drops_no_key_of_the_k_best() {
+        let mut state = 5u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) % 1000) as f32 / 10.0
+        };
+        for (n, k) in [(100, 3), (64, 4), (16, 1), (200, 10), (33, 2), (5, 3)] {
+            let row: Vec<f32> = (0..n).map(|_| next()).collect();
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            order.sort_by(|&a, &b| row[b as usize].total_cmp(&row[a as usize]).then(a.cmp(&b)));
+            for skipped in [0, 1, 5] {
+                // the best keys excluded: each the maximum of its block
+                let excluded: Vec<u32> = order.iter().take(skipped).copied().collect();
+                let want: Vec<u32> = order
+                    .iter()
+                    .filter(|id| !excluded.contains(id))
+                    .take(k)
+                    .copied()
+                    .collect();
+                let mut maxima = Vec::new();
+                let mut with = TopK::new(k);
+                let floor = floor_of(
+                    &with,
+                    std::iter::once(&row[..]),
+                    excluded.len(),
+                    &mut maxima,
+                );
+                offer(&mut with, &row, 0, &excluded, floor);
+                let mut without = TopK::new(k);
+                offer(&mut without, &row, 0, &excluded, f32::NEG_INFINITY);
+                let ids = |t: &TopK| t.iter().map(|e| e.1).collect::<Vec<_>>();
+                assert_eq!(ids(&with), want, "n {n} k {k} skipped {skipped}");
+                assert_eq!(ids(&without), want, "n {n} k {k} skipped {skipped}");
             }
         }
     }
