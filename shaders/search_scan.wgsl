@@ -81,7 +81,6 @@ struct ScanParams {
     row_base: u32,        // mode 0: id of the shard's row 0
     dp: u32,              // padded dimension (multiple of 4)
     n_queries: u32,       // queries in this batch
-    query_base: u32,      // index of the batch's query 0 among all (exclusions)
     k: u32,               // hits per list (at most MAX_K)
     chunk_rows: u32,      // mode 0: rows per workgroup, a multiple of TILE_E
     chunk_base: u32,      // mode 0: index of this shard's chunk 0 among all chunks
@@ -134,8 +133,8 @@ fn better(a: f32, ia: u32, b: f32, ib: u32) -> bool {
 }
 
 fn excluded(query: u32, id: u32) -> bool {
-    let g = params.query_base + query;
-    for (var e = excl_off[g]; e < excl_off[g + 1u]; e = e + 1u) {
+    // The batch's own exclusion lists: query 0 of the batch is list 0.
+    for (var e = excl_off[query]; e < excl_off[query + 1u]; e = e + 1u) {
         if excl_ids[e] == id {
             return true;
         }

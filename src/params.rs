@@ -116,9 +116,9 @@ pub struct Entry {
 ///
 /// ```
 /// use glove_wgpu::search::ScanParams;
-/// assert_eq!(std::mem::size_of::<ScanParams>(), 56); // 14 four-byte fields, as in the WGSL
+/// assert_eq!(std::mem::size_of::<ScanParams>(), 52); // 13 four-byte fields, as in the WGSL
 /// let p = ScanParams { k: 10, neg_inf: f32::NEG_INFINITY, ..Default::default() };
-/// assert_eq!(bytemuck::cast::<ScanParams, [u32; 14]>(p)[5], 10);
+/// assert_eq!(bytemuck::cast::<ScanParams, [u32; 13]>(p)[4], 10);
 /// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
@@ -131,8 +131,6 @@ pub struct ScanParams {
     pub dp: u32,
     /// Queries in this batch.
     pub n_queries: u32,
-    /// Index of the batch's query 0 among all queries (for the exclusion lists).
-    pub query_base: u32,
     /// Hits per list (at most `MAX_K`, one page).
     pub k: u32,
     /// Exact search: rows per workgroup, a multiple of `TILE_E`.

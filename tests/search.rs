@@ -896,3 +896,36 @@ fn searches_beyond_the_software_loop_limit_are_refused_not_cut_short() {
         assert_eq!(ids(&got.unwrap()[0]), ids(&want[0]));
     }
 }
+
+/// A small storage binding cuts the queries into many GPU batches (and the rows
+/// into shards); each batch reads its own exclusion lists. Every query excludes
+/// its own best rows, so a batch reading another's lists returns them.
+#[test]
+fn exclusions_past_one_query_batch() {
+    common::gpu().expect("a GPU adapter");
+    let (n, dim, m, k) = (200, 3, 300, 5);
+    let mut rng = common::Rng::new(17);
+    let rows = rng.vec(n * dim);
+    let q = rng.vec(m * dim);
+    let opts = SearchOptions::new(Metric::Dot);
+    let cpu = SearchIndex::cpu(&rows, dim, &opts).unwrap();
+    let best = cpu.search(&q, 3, None).unwrap();
+    let excl: Vec<Vec<u32>> = best
+        .iter()
+        .map(|h| h.iter().map(|n| n.id).collect())
+        .collect();
+    let want = cpu.search(&q, k, Some(&excl)).unwrap();
+    // 1 KiB bindings: 64 padded queries a batch at most, 64 rows a shard.
+    let ctx = GpuContext::with_options(&GpuOptions {
+        max_binding_bytes: Some(1024),
+        ..GpuOptions::from_env()
+    })
+    .unwrap();
+    let gpu = SearchIndex::gpu(Arc::new(ctx), &rows, dim, &opts).unwrap();
+    assert!(gpu.shards() > 1);
+    let got = gpu.search(&q, k, Some(&excl)).unwrap();
+    for (qi, (g, w)) in got.iter().zip(&want).enumerate() {
+        let ids = |h: &Vec<Neighbor>| h.iter().map(|n| n.id).collect::<Vec<_>>();
+        assert_eq!(ids(g), ids(w), "query {qi}");
+    }
+}

@@ -254,7 +254,7 @@ fn wgsl_structs_match_their_rust_mirrors() {
         ),
         (
             &shaders::SEARCH_SCAN_WORKGROUP,
-            fields!(ScanParams: n_rows, row_base, dp, n_queries, query_base, k, chunk_rows,
+            fields!(ScanParams: n_rows, row_base, dp, n_queries, k, chunk_rows,
                 chunk_base, lists_per_query, metric, mode, item_base, paged, neg_inf),
         ),
         (

@@ -139,12 +139,7 @@ use glove_wgpu::names::Named;
 
 fn build(a: BuildArgs) -> Result<ExitCode> {
     super::common::check_paths(&[("--vectors", &a.vectors)], &[("--output", &a.output)])?;
-    if !(0.0..=1.0).contains(&a.recall) {
-        return Err(Error::invalid(format!(
-            "--recall {} is not between 0 and 1",
-            a.recall
-        )));
-    }
+    glove_wgpu::ivf::Probe::Recall(a.recall).check()?;
     let t = Instant::now();
     let mut printer = Printer::new(false);
     let mut callback = printer.callback();

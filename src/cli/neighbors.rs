@@ -143,11 +143,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 (_, Some(p)) => Probe::Lists(p),
                 _ => Probe::Default,
             };
-            if let Some(r) = a.recall.filter(|r| !(0.0..=1.0).contains(r)) {
-                return Err(Error::invalid(format!(
-                    "--recall {r} is not between 0 and 1"
-                )));
-            }
+            probe.check()?;
             Searcher::Index(Box::new(Index::load(path, &device)?), probe)
         }
         (None, None) => return Err(Error::invalid("give --vectors or --index")),

@@ -195,6 +195,27 @@ pub enum Probe {
     Lists(usize),
 }
 
+impl Probe {
+    /// An error for a recall outside `(0, 1]` (or NaN) and for zero lists.
+    ///
+    /// ```
+    /// use glove_wgpu::ivf::Probe;
+    /// assert!(Probe::Recall(0.95).check().is_ok() && Probe::Lists(3).check().is_ok());
+    /// for bad in [Probe::Recall(0.0), Probe::Recall(1.5), Probe::Recall(f32::NAN), Probe::Lists(0)] {
+    ///     assert!(bad.check().is_err());
+    /// }
+    /// ```
+    pub fn check(self) -> Result<()> {
+        match self {
+            Probe::Recall(r) if !(r > 0.0 && r <= 1.0) => {
+                Err(Error::invalid(format!("recall {r} is not in (0, 1]")))
+            }
+            Probe::Lists(0) => Err(Error::invalid("nprobe must be at least 1")),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// How the index was built, kept in its file.
 ///
 /// ```
@@ -330,12 +351,7 @@ impl Index {
         if n == 0 || dim == 0 {
             return Err(Error::invalid("an index needs at least one vector"));
         }
-        if !(0.0..=1.0).contains(&opts.recall) {
-            return Err(Error::invalid(format!(
-                "recall {} is not between 0 and 1",
-                opts.recall
-            )));
-        }
+        Probe::Recall(opts.recall).check()?;
         if opts.iterations == 0 {
             return Err(Error::invalid("k-means needs at least one iteration"));
         }
@@ -816,6 +832,7 @@ impl Index {
         probe: Probe,
         exclude: Option<&[Vec<u32>]>,
     ) -> Result<Vec<Vec<Neighbor>>> {
+        probe.check()?;
         let m = check_matrix(queries, self.dim, "queries")?;
         let excl = Exclusions::new(m, exclude)?;
         let k = k.min(self.len());

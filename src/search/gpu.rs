@@ -444,6 +444,8 @@ impl Resident {
         work: &Work,
     ) -> Result<Vec<Cand>> {
         let ctx = &*self.ctx;
+        // The batch's own exclusion lists, renumbered from its query 0.
+        let excl = &excl.range(q0, q0 + bm);
         let max_groups = ctx.limits().max_compute_workgroups_per_dimension as usize;
         let constants = scan_constants(k);
         let scan = ctx.pipeline(paths.scan, "scan", &constants)?;
@@ -453,7 +455,6 @@ impl Resident {
         let base = ScanParams {
             dp: self.dp as u32,
             n_queries: bm as u32,
-            query_base: q0 as u32,
             k: k as u32,
             metric: metric_code(metric),
             paged: bounds.is_some() as u32,
