@@ -229,7 +229,7 @@ class Vectors:
         metric: _Metric = "cosine",
         seed: int = 0,
         train_per_list: int = 64,
-        iterations: int = 20,
+        iterations: int = 10,
         backend: Optional[_Backend] = None,
     ) -> "Index":
         """An IVF approximate-nearest-neighbour index over the vectors as they

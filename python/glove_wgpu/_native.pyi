@@ -68,7 +68,7 @@ class Index:
         metric: str = "cosine",
         seed: int = 0,
         train_per_list: int = 64,
-        iterations: int = 20,
+        iterations: int = 10,
         backend: Optional[str] = None,
     ) -> "Index": ...
     @staticmethod

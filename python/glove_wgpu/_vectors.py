@@ -523,7 +523,7 @@ class Vectors(_native.Vectors):
 
     def build_index(
         self, *, lists=None, recall=0.95, f16=False, metric="cosine", seed=0, train_per_list=64,
-        iterations=20, backend=None,
+        iterations=10, backend=None,
     ):
         """Builds an IVF approximate-nearest-neighbour index (a
         ``glove_wgpu.Index``) over the vectors as they are now, as the command

@@ -179,9 +179,9 @@ impl Index {
     #[staticmethod]
     #[pyo3(signature = (
         vectors, *, lists = None, recall = 0.95, f16 = false, metric = "cosine".to_string(),
-        seed = 0, train_per_list = 64, iterations = 20, backend = None
+        seed = 0, train_per_list = 64, iterations = 10, backend = None
     ),
-    text_signature = "(vectors, *, lists=None, recall=0.95, f16=False, metric='cosine', seed=0, train_per_list=64, iterations=20, backend=None)"
+    text_signature = "(vectors, *, lists=None, recall=0.95, f16=False, metric='cosine', seed=0, train_per_list=64, iterations=10, backend=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn _build(

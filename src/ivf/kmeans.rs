@@ -22,7 +22,9 @@ use rayon::prelude::*;
 use crate::device::Device;
 use crate::error::Result;
 use crate::rng::SplitMix64;
-use crate::search::{Metric, SearchIndex, SearchOptions};
+use crate::search::{
+    pad_rows, padded_dim, Exclusions, Metric, Queries, SearchIndex, SearchOptions,
+};
 
 /// Centroids the device proposes per row before the f64 check.
 pub const CANDIDATES: usize = 3;
@@ -140,23 +142,29 @@ pub(crate) fn assign(
     while start < m {
         let end = (start + BATCH).min(m);
         let batch = &rows[start * dim..end * dim];
-        let hits = index.search(batch, t, None)?;
+        // The batch padded as the kernels read it; candidates as (key, centroid).
+        let q = Queries {
+            m: end - start,
+            data: pad_rows(batch, dim, padded_dim(dim), false),
+        };
+        let hits = index.search_keys(&q, t, &Exclusions::new(q.m, None)?)?;
+        drop(q);
         let best: Vec<u32> = hits
             .par_iter()
             .zip(batch.par_chunks(dim))
             .map(|(h, row)| {
                 if t == lists {
                     // every centroid is a candidate: the f64 best among them is the answer
-                    return best_of(cents, row, h.iter().map(|n| n.id));
+                    return best_of(cents, row, h.iter().map(|(_, id)| id));
                 }
                 let mut best = (f64::NEG_INFINITY, u32::MAX);
-                for n in h {
-                    let s = cents.key64(row, n.id as usize);
-                    if s > best.0 || (s == best.0 && n.id < best.1) {
-                        best = (s, n.id);
+                for (_, id) in h.iter() {
+                    let s = cents.key64(row, id as usize);
+                    if s > best.0 || (s == best.0 && id < best.1) {
+                        best = (s, id);
                     }
                 }
-                let last = h.last().map(|n| cents.key64(row, n.id as usize));
+                let last = h.iter().last().map(|(_, id)| cents.key64(row, id as usize));
                 match last {
                     Some(l) if best.0 > l + 2.0 * cents.tolerance(row) => best.1,
                     _ => cents.best64(row),

@@ -101,12 +101,13 @@ pub struct IndexOptions {
 
 impl IndexOptions {
     /// Default options: f32 rows, [`default_lists`], 64 training rows per list,
-    /// 20 iterations, seed 0, recall 0.95 by default, 1,000 calibration queries.
+    /// 10 iterations (FAISS's for IVF training), seed 0, recall 0.95 by default,
+    /// 1,000 calibration queries.
     ///
     /// ```
     /// use glove_wgpu::{ivf::IndexOptions, search::Metric};
     /// let o = IndexOptions::new(Metric::Euclidean);
-    /// assert_eq!((o.train_per_list, o.iterations, o.calibration_queries), (64, 20, 1000));
+    /// assert_eq!((o.train_per_list, o.iterations, o.calibration_queries), (64, 10, 1000));
     /// ```
     pub fn new(metric: Metric) -> Self {
         IndexOptions {
@@ -114,7 +115,7 @@ impl IndexOptions {
             precision: Precision::F32,
             lists: None,
             train_per_list: 64,
-            iterations: 20,
+            iterations: 10,
             seed: 0,
             recall: 0.95,
             calibration_queries: 1000,
@@ -223,7 +224,7 @@ impl Probe {
 /// let emb = Embeddings::new((0..100).map(|i| format!("w{i}")).collect(), 1, (0..100).map(|i| i as f32).collect())?;
 /// let opts = IndexOptions::new(Metric::Euclidean).lists(2).seed(4);
 /// let info = Index::build(&emb, &Device::Cpu, &opts, &mut |_| Ok(()))?.build_info().clone();
-/// assert_eq!((info.seed, info.iterations, info.train_rows), (4, 20, 100)); // 2 lists x 64 > 100 rows
+/// assert_eq!((info.seed, info.iterations, info.train_rows), (4, 10, 100)); // 2 lists x 64 > 100 rows
 /// # Ok::<(), glove_wgpu::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
