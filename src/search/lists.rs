@@ -72,7 +72,14 @@ impl Pairs {
         q_off.push(0);
         let mut at = 0;
         for q in 0..m {
-            for &l in &probes[q * nprobe..(q + 1) * nprobe] {
+            let mine = &probes[q * nprobe..(q + 1) * nprobe];
+            debug_assert!(
+                mine.iter()
+                    .enumerate()
+                    .all(|(i, &l)| l as usize >= lists || !mine[..i].contains(&l)),
+                "query {q} probes a list twice"
+            );
+            for &l in mine {
                 if (l as usize) < lists {
                     let p = next[l as usize];
                     next[l as usize] += 1;

@@ -32,11 +32,14 @@ impl TopK {
         }
     }
 
-    /// The lowest key that can still enter the list (`-inf` until it is full).
+    /// The lowest key that can still enter the list (`-inf` until it is full,
+    /// `+inf` for a list of 0).
     /// A key equal to it may still enter with a lower id.
     #[inline(always)]
     pub fn threshold(&self) -> f32 {
-        if self.keys.len() < self.k {
+        if self.k == 0 {
+            f32::INFINITY // nothing can enter
+        } else if self.keys.len() < self.k {
             f32::NEG_INFINITY
         } else {
             self.keys[self.k - 1]

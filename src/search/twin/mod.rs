@@ -244,6 +244,9 @@ mod tests {
                 }
             }
         }
+        // k = 0: empty lists, nothing offered.
+        let none = scan_lists_in_waves(&rows, &q, &pairs, 0, &excl, Metric::Dot, 7);
+        assert!(none.iter().all(|t| t.iter().next().is_none()));
         for qi in 0..m {
             let mut all: Vec<(f32, u32)> = Vec::new();
             for &l in &probes[qi * nprobe..(qi + 1) * nprobe] {
@@ -267,6 +270,52 @@ mod tests {
             });
             let want: Vec<u32> = all.iter().take(k).map(|e| e.1).collect();
             assert_eq!(whole[qi], want, "query {qi}");
+        }
+    }
+
+    /// A list longer than one gemm chunk (2,048 rows) of f16 rows, Euclidean:
+    /// scored a chunk at a time into the pairs' rows, the brute-force best of
+    /// the widened rows (keys `2 q.e - |e|^2`).
+    #[test]
+    fn a_list_past_one_chunk_equals_brute_force() {
+        use super::super::Rows;
+        use crate::search::Precision;
+        let (dim, n, m, k) = (3, 2 * search_scan::CN + 77, 5, 7);
+        let mut st = 3u64;
+        let matrix: Vec<f32> = (0..n * dim).map(|_| lcg(&mut st)).collect();
+        let opts = SearchOptions::new(Metric::Euclidean).precision(Precision::F16);
+        let p = Prepared::new(&matrix, dim, &opts).unwrap();
+        let off = [0, 10, n];
+        let ids: Vec<u32> = (0..n as u32).collect();
+        let rows = ListRows {
+            rows: &p,
+            ids: &ids,
+            off: &off,
+        };
+        let qm: Vec<f32> = (0..m * dim).map(|_| lcg(&mut st)).collect();
+        let q = Queries {
+            m,
+            data: pad_rows(&qm, dim, p.dp, false),
+        };
+        let probes: Vec<u32> = (0..m).flat_map(|_| [1u32, 0]).collect();
+        let pairs = Pairs::new(&probes, 2, 2);
+        let excl = Exclusions::new(m, None).unwrap();
+        let got = scan_lists_in_waves(&rows, &q, &pairs, k, &excl, Metric::Euclidean, 1000);
+        let Rows::F16(wide) = &p.rows else {
+            panic!("f16 rows")
+        };
+        for qi in 0..m {
+            let mut all: Vec<(f32, u32)> = (0..n)
+                .map(|r| {
+                    let e: Vec<f32> = (0..dim).map(|d| wide[r * p.dp + d].to_f32()).collect();
+                    let dot: f32 = (0..dim).map(|d| q.data[qi * p.dp + d] * e[d]).sum();
+                    (2.0 * dot - p.norms[r], r as u32)
+                })
+                .collect();
+            all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let want: Vec<u32> = all.iter().take(k).map(|e| e.1).collect();
+            let have: Vec<u32> = got[qi].iter().map(|e| e.1).collect();
+            assert_eq!(have, want, "query {qi}");
         }
     }
 }

@@ -42,7 +42,7 @@ pub(crate) fn scan_rows(
     let mut start = rows.start;
     while start < rows.end {
         let len = CN.min(rows.end - start);
-        scorer.score(p, lhs, mq, start, len, &mut scores);
+        scorer.score(p, lhs, mq, start, len, &mut scores, len);
         let mut maxima = Vec::new();
         for (qi, list) in lists.iter_mut().enumerate() {
             let row = &scores[qi * len..(qi + 1) * len];
@@ -79,8 +79,9 @@ impl Scorer {
         }
     }
 
-    /// `scores[mq x len]`, row stride `len`: the keys of the queries in `lhs`
-    /// against rows `start..start + len`.
+    /// `scores[mq x len]`, row stride `ld` (at least `len`): the keys of the
+    /// queries in `lhs` against rows `start..start + len`.
+    #[allow(clippy::too_many_arguments)]
     fn score(
         &mut self,
         p: &Prepared,
@@ -89,9 +90,11 @@ impl Scorer {
         start: usize,
         len: usize,
         scores: &mut [f32],
+        ld: usize,
     ) {
         let dp = p.dp;
-        assert!((mq == 0 || lhs.len() >= (mq - 1) * dp + p.dim) && scores.len() >= mq * len);
+        assert!(mq == 0 || lhs.len() >= (mq - 1) * dp + p.dim);
+        assert!(ld >= len && (mq == 0 || scores.len() >= (mq - 1) * ld + len));
         let chunk: &[f32] = match &p.rows {
             Rows::F32(v) => &v[start * dp..(start + len) * dp],
             Rows::F16(v) => {
@@ -103,7 +106,7 @@ impl Scorer {
         };
         // scores[mq x len] = beta * lhs * chunk^T
         // SAFETY: the pointers and strides describe in-bounds row-major matrices
-        // (checked above and by the slicing): dst mq x len (row stride len), lhs
+        // (checked above and by the slicing): dst mq x len (row stride ld), lhs
         // mq x dim (row stride dp), rhs dim x len read from chunk's len x dp rows
         // (column stride dp).
         unsafe {
@@ -113,7 +116,7 @@ impl Scorer {
                 p.dim,
                 scores.as_mut_ptr(),
                 1,
-                len as isize,
+                ld as isize,
                 false,
                 lhs.as_ptr(),
                 1,
@@ -130,7 +133,8 @@ impl Scorer {
             );
         }
         if self.euclidean {
-            for row in scores[..mq * len].chunks_mut(len) {
+            for qi in 0..mq {
+                let row = &mut scores[qi * ld..qi * ld + len];
                 for (s, n) in row.iter_mut().zip(&p.norms[start..start + len]) {
                     *s -= n;
                 }
@@ -144,7 +148,8 @@ impl Scorer {
 /// key): the `(k + skip)`-th largest of the rows' block maxima (blocks of
 /// `SCAN`). Those maxima are that many distinct keys at or above it, and at
 /// most `skip` of them can be excluded or dead, so the `k`-th best key is at or
-/// above it too. Offering against it from the start spares the insertions a
+/// above it too (the rows must hold each id once: a query probes distinct
+/// lists). Offering against it from the start spares the insertions a
 /// list makes while its threshold climbs from `-inf`.
 pub(crate) fn floor_of<'a>(
     list: &TopK,
@@ -217,8 +222,15 @@ pub(crate) fn scan_list(
     for (dst, &qi) in block.chunks_mut(dp).zip(queries) {
         dst.copy_from_slice(&q.data[qi as usize * dp..(qi as usize + 1) * dp]);
     }
-    let mut scorer = Scorer::new(p, range.len(), metric);
-    scorer.score(p, &block, mq, range.start, range.len(), scores);
+    // Chunks of at most CN rows (a long f16 list is widened a chunk at a
+    // time), each written into its columns of the pairs' rows.
+    let ld = range.len();
+    let chunk_rows = CN.min(ld);
+    let mut scorer = Scorer::new(p, chunk_rows, metric);
+    for c0 in (0..ld).step_by(chunk_rows) {
+        let len = chunk_rows.min(ld - c0);
+        scorer.score(p, &block, mq, range.start + c0, len, &mut scores[c0..], ld);
+    }
 }
 
 /// [`offer`] for the keys of one list: `row[e]` belongs to `row_ids[e]`, and
