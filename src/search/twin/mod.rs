@@ -304,7 +304,7 @@ mod tests {
         let Rows::F16(wide) = &p.rows else {
             panic!("f16 rows")
         };
-        for qi in 0..m {
+        for (qi, hits) in got.iter().enumerate() {
             let mut all: Vec<(f32, u32)> = (0..n)
                 .map(|r| {
                     let e: Vec<f32> = (0..dim).map(|d| wide[r * p.dp + d].to_f32()).collect();
@@ -314,7 +314,7 @@ mod tests {
                 .collect();
             all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let want: Vec<u32> = all.iter().take(k).map(|e| e.1).collect();
-            let have: Vec<u32> = got[qi].iter().map(|e| e.1).collect();
+            let have: Vec<u32> = hits.iter().map(|e| e.1).collect();
             assert_eq!(have, want, "query {qi}");
         }
     }
