@@ -184,7 +184,9 @@ pub fn skip_without_adapter() -> bool {
              install Mesa's software Vulkan (mesa-vulkan-drivers libvulkan1) or unset CI"
         );
     }
-    eprintln!("SKIPPED (no GPU adapter: {err})");
+    // Ignored if standard error cannot be written (closed, /dev/full).
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED (no GPU adapter: {err})");
     true
 }
 

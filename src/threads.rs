@@ -30,7 +30,12 @@ pub const MAX_THREADS_PER_CORE: usize = 4;
 pub fn capped_threads(requested: usize, cores: usize) -> usize {
     let max = MAX_THREADS_PER_CORE * cores.max(1);
     if requested > max {
-        eprintln!("note: {requested} threads capped at {max} ({MAX_THREADS_PER_CORE} per core)");
+        // A failed write to standard error (closed, /dev/full) is ignored, not a panic.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {requested} threads capped at {max} ({MAX_THREADS_PER_CORE} per core)"
+        );
         max
     } else {
         requested

@@ -31,7 +31,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::args;
 use crate::errors::{invalid, to_py, OrRaise};
-use crate::vectors::{device, float32_array, in_chunks, log_notes, query_rows, Vectors};
+use crate::vectors::{device, float32_array, in_chunks, log_notes, query_rows, words_of, Vectors};
 
 /// What the build's progress callback stops it with; the signal's exception is
 /// raised instead.
@@ -392,22 +392,8 @@ impl Index {
     /// ids until the index is saved.
     fn words<'py>(&self, ids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = ids.py();
-        let np = py.import("numpy")?;
-        let a = np.call_method1("asarray", (ids,))?;
-        let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
-        if kind != "i" && kind != "u" {
-            return Err(PyTypeError::new_err(format!(
-                "ids must be integers, got an array of dtype {}",
-                a.getattr("dtype")?.str()?
-            )));
-        }
-        let shape: Vec<usize> = a.getattr("shape")?.extract()?;
-        let flat: Vec<i64> = a
-            .call_method1("reshape", (-1,))?
-            .call_method0("tolist")?
-            .extract()?;
-        let words = self
-            .with(py, |i| {
+        words_of(ids, |flat| {
+            self.with(py, |i| {
                 flat.iter()
                     .map(|&id| {
                         u32::try_from(id)
@@ -418,24 +404,8 @@ impl Index {
                     })
                     .collect::<Result<Vec<String>, i64>>()
             })
-            .map_err(|id| invalid(py, format!("word id {id} out of range")))?;
-        fn nest<'py>(
-            py: Python<'py>,
-            words: &[String],
-            shape: &[usize],
-        ) -> PyResult<Bound<'py, PyAny>> {
-            match shape {
-                [] => Ok(PyString::new(py, &words[0]).into_any()),
-                [_, rest @ ..] => {
-                    let step = rest.iter().product::<usize>();
-                    let items = (0..shape[0])
-                        .map(|i| nest(py, &words[i * step..(i + 1) * step], rest))
-                        .collect::<PyResult<Vec<_>>>()?;
-                    Ok(PyList::new(py, items)?.into_any())
-                }
-            }
-        }
-        nest(py, &words, &shape)
+            .map_err(|id| format!("word id {id} out of range"))
+        })
     }
 
     /// The IVF search (``glove_wgpu.Index.nearest`` documents it): the ``k``

@@ -726,53 +726,18 @@ impl Vectors {
     /// Words of ids: an int gives a str, an array of ints nested lists of the
     /// same shape (e.g. the ids from ``nearest``).
     fn words<'py>(&self, ids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = ids.py();
         let emb = self.emb();
-        let np = py.import("numpy")?;
-        let a = np.call_method1("asarray", (ids,))?;
-        let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
-        if kind != "i" && kind != "u" {
-            return Err(PyTypeError::new_err(format!(
-                "ids must be integers, got an array of dtype {}",
-                a.getattr("dtype")?.str()?
-            )));
-        }
-        let shape: Vec<usize> = a.getattr("shape")?.extract()?;
-        let flat: Vec<i64> = a
-            .call_method1("reshape", (-1,))?
-            .call_method0("tolist")?
-            .extract()?;
-        let words = flat
-            .iter()
-            .map(|&id| {
-                u32::try_from(id)
-                    .ok()
-                    .and_then(|i| emb.word(i))
-                    .ok_or_else(|| {
-                        invalid(
-                            py,
-                            format!("word id {id} out of range ({} words)", emb.len()),
-                        )
-                    })
-            })
-            .collect::<PyResult<Vec<&str>>>()?;
-        fn nest<'py>(
-            py: Python<'py>,
-            words: &[&str],
-            shape: &[usize],
-        ) -> PyResult<Bound<'py, PyAny>> {
-            match shape {
-                [] => Ok(PyString::new(py, words[0]).into_any()),
-                [_, rest @ ..] => {
-                    let step = rest.iter().product::<usize>();
-                    let items = (0..shape[0])
-                        .map(|i| nest(py, &words[i * step..(i + 1) * step], rest))
-                        .collect::<PyResult<Vec<_>>>()?;
-                    Ok(PyList::new(py, items)?.into_any())
-                }
-            }
-        }
-        nest(py, &words, &shape)
+        words_of(ids, |flat| {
+            flat.iter()
+                .map(|&id| {
+                    u32::try_from(id)
+                        .ok()
+                        .and_then(|i| emb.word(i))
+                        .map(str::to_string)
+                        .ok_or_else(|| format!("word id {id} out of range ({} words)", emb.len()))
+                })
+                .collect()
+        })
     }
 
     /// The exact search (``glove_wgpu.Vectors.nearest`` documents it): the
@@ -958,4 +923,47 @@ impl Vectors {
         *st.change() = emb;
         Ok(())
     }
+}
+
+/// Words of integer ids, in the ids' shape: an int gives a str, an array of
+/// ints nested lists of the same shape. `lookup` turns the flattened ids into
+/// words, or says which id is out of range (a `ValueError`-like
+/// `InvalidInputError`).
+pub(crate) fn words_of<'py>(
+    ids: &Bound<'py, PyAny>,
+    lookup: impl FnOnce(&[i64]) -> Result<Vec<String>, String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = ids.py();
+    let np = py.import("numpy")?;
+    let a = np.call_method1("asarray", (ids,))?;
+    let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
+    if kind != "i" && kind != "u" {
+        return Err(PyTypeError::new_err(format!(
+            "ids must be integers, got an array of dtype {}",
+            a.getattr("dtype")?.str()?
+        )));
+    }
+    let shape: Vec<usize> = a.getattr("shape")?.extract()?;
+    let flat: Vec<i64> = a
+        .call_method1("reshape", (-1,))?
+        .call_method0("tolist")?
+        .extract()?;
+    let words = lookup(&flat).map_err(|e| invalid(py, e))?;
+    fn nest<'py>(
+        py: Python<'py>,
+        words: &[String],
+        shape: &[usize],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match shape {
+            [] => Ok(PyString::new(py, &words[0]).into_any()),
+            [_, rest @ ..] => {
+                let step = rest.iter().product::<usize>();
+                let items = (0..shape[0])
+                    .map(|i| nest(py, &words[i * step..(i + 1) * step], rest))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(PyList::new(py, items)?.into_any())
+            }
+        }
+    }
+    nest(py, &words, &shape)
 }
