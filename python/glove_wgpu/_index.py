@@ -14,27 +14,12 @@ import numpy as np
 
 from . import _native
 from ._errors import InvalidInputError, UnknownWordError
-from ._tensors import check_return_tensors, host_array, host_ints, results
+from ._tensors import as_queries, check_return_tensors, host_array, host_ints, results
 
 
 def check_k(k, name="k"):
     if isinstance(k, bool) or not isinstance(k, Integral):
         raise TypeError(f"{name} must be an int, got {type(k).__name__}")
-
-
-def as_queries(queries, exclude):
-    """``(q, single, exclude)``: the queries as an ``(m, d)`` float32 array,
-    whether one ``(d,)`` vector was given, and ``exclude`` as one list of ints
-    per query (a flat list goes with one vector)."""
-    q = host_array(queries)
-    single = q.ndim == 1
-    if single:
-        q = q.reshape(1, -1)
-        if exclude is not None and (len(exclude) == 0 or not isinstance(exclude[0], (list, tuple, np.ndarray))):
-            exclude = [exclude]
-    if exclude is not None:
-        exclude = [list(map(int, e)) for e in exclude]
-    return q, single, exclude
 
 
 def _ensure_list(value):

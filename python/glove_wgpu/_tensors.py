@@ -125,3 +125,18 @@ def results(arrays, return_tensors):
     if isinstance(arrays, tuple):
         return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in arrays)
     return torch.from_numpy(np.ascontiguousarray(arrays))
+
+
+def as_queries(queries, exclude):
+    """``(q, single, exclude)``: the queries as an ``(m, d)`` float32 array,
+    whether one ``(d,)`` vector was given, and ``exclude`` as one list of ints
+    per query (a flat list goes with one vector)."""
+    q = host_array(queries)
+    single = q.ndim == 1
+    if single:
+        q = q.reshape(1, -1)
+        if exclude is not None and (len(exclude) == 0 or not isinstance(exclude[0], (list, tuple, np.ndarray))):
+            exclude = [exclude]
+    if exclude is not None:
+        exclude = [list(map(int, e)) for e in exclude]
+    return q, single, exclude

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _native
 from ._errors import FileError, InvalidInputError, UnknownWordError
-from ._tensors import check_return_tensors, host_array, host_ints, is_torch_tensor, results
+from ._tensors import as_queries, check_return_tensors, host_array, host_ints, is_torch_tensor, results
 
 logger = logging.getLogger("glove_wgpu")
 
@@ -615,13 +615,7 @@ class Vectors(_native.Vectors):
         self._check_index(index, recall, nprobe)
         if isinstance(k, bool) or not isinstance(k, Integral):
             raise TypeError(f"k must be an int, got {type(k).__name__}")
-        q = host_array(queries)
-        single = q.ndim == 1
-        if single:
-            q = q.reshape(1, -1)
-            if exclude is not None and (len(exclude) == 0 or not isinstance(exclude[0], (list, tuple, np.ndarray))):
-                exclude = [exclude]
-        exclude = None if exclude is None else [list(map(int, e)) for e in exclude]
+        q, single, exclude = as_queries(queries, exclude)
         if index is None:
             ids, scores = self._search(q, k, "cosine" if metric is None else metric, exclude, restrict_vocab)
         else:
