@@ -580,3 +580,36 @@ fn gpu_shards_cut_between_lists() {
         .to_string();
     assert!(err.contains("more than one GPU binding"), "{err}");
 }
+
+/// The build normalises and assigns rows a block of 65,536 at a time: rows on
+/// both sides of the first block's end land in their own cluster's list, so
+/// each is its own nearest hit when only the query's nearest list is read.
+#[test]
+fn rows_past_one_assignment_block_land_in_their_lists() {
+    let (n, dim, clusters) = (65_536 + 40, 4, 4);
+    // Four far-apart clusters along the axes, row r in cluster (r / 3) % 4
+    // (rows 65,536 apart differ).
+    let mut rng = common::Rng::new(9);
+    let mut data = Vec::with_capacity(n * dim);
+    for r in 0..n {
+        let c = (r / 3) % clusters;
+        for d in 0..dim {
+            data.push(if d == c { 10.0 } else { 0.0 } + 0.5 * rng.uniform());
+        }
+    }
+    let emb = embeddings(data.clone(), dim);
+    let index = build(
+        &emb,
+        &Device::Cpu,
+        &IndexOptions::new(Metric::Cosine).lists(clusters),
+    );
+    let rows: Vec<usize> = (0..20).chain(65_516..n).collect();
+    let queries: Vec<f32> = rows
+        .iter()
+        .flat_map(|&r| data[r * dim..(r + 1) * dim].to_vec())
+        .collect();
+    let hits = index.search(&queries, 1, Probe::Lists(1), None).unwrap();
+    for (&r, h) in rows.iter().zip(&hits) {
+        assert_eq!(ids(h), [r as u32], "row {r}");
+    }
+}

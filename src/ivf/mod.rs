@@ -70,6 +70,9 @@ use kmeans::Key;
 /// ```
 pub const MIN_TRAIN_PER_LIST: usize = 39;
 
+/// Rows normalised and assigned at once while building (16 MiB at d = 64).
+const ASSIGN_ROWS: usize = 1 << 16;
+
 /// How an index is built.
 ///
 /// ```
@@ -312,12 +315,15 @@ fn key_of(metric: Metric) -> (Key, bool) {
 fn unit_rows(matrix: &[f32], dim: usize, normalise: bool) -> Vec<f32> {
     let mut out = matrix.to_vec();
     if normalise {
-        out.par_chunks_mut(dim.max(1)).for_each(|r| {
-            let s = inv_norm(r);
-            r.iter_mut().for_each(|x| *x = (*x as f64 * s) as f32);
-        });
+        out.par_chunks_mut(dim.max(1)).for_each(unit_row);
     }
     out
+}
+
+/// One row scaled to unit length in place (a zero row stays zero).
+fn unit_row(r: &mut [f32]) {
+    let s = inv_norm(r);
+    r.iter_mut().for_each(|x| *x = (*x as f64 * s) as f32);
 }
 
 /// Pads `m x dim` rows to `dp`.
@@ -367,24 +373,32 @@ impl Index {
             )))?;
         }
         let (key, spherical) = key_of(opts.metric);
-        let rows = unit_rows(emb.matrix(), dim, spherical);
+        let matrix = emb.matrix();
+        // Row `r` as the index stores it (unit length for cosine), written into
+        // `dst`: rows are made as each step needs them, never all at once beside
+        // `emb` (the peak is the vectors, the stored rows and one sample).
+        let unit = |r: usize, dst: &mut [f32]| {
+            dst.copy_from_slice(&matrix[r * dim..(r + 1) * dim]);
+            if spherical {
+                unit_row(dst);
+            }
+        };
         // k-means on a seeded sample, in row order.
         let per_list = opts.train_per_list.max(MIN_TRAIN_PER_LIST);
         let train_n = n.min(lists.saturating_mul(per_list));
-        let mut sample = kmeans::draw(n, train_n, opts.seed);
-        sample.sort_unstable();
-        let train: Vec<f32> = if train_n == n {
-            rows.clone()
+        let sample: Vec<u32> = if train_n == n {
+            (0..n as u32).collect()
         } else {
-            sample
-                .iter()
-                .flat_map(|&r| {
-                    rows[r as usize * dim..(r as usize + 1) * dim]
-                        .iter()
-                        .copied()
-                })
-                .collect()
+            let mut s = kmeans::draw(n, train_n, opts.seed);
+            s.sort_unstable();
+            s
         };
+        let mut train = vec![0f32; train_n * dim];
+        train
+            .par_chunks_mut(dim)
+            .zip(sample.par_iter())
+            .for_each(|(dst, &r)| unit(r as usize, dst));
+        drop(sample);
         let total = (train_n * opts.iterations) as u64;
         let mut seen = 0u64;
         let training = kmeans::Training {
@@ -400,13 +414,22 @@ impl Index {
         })?;
         progress(Event::StepDone(Step::Cluster))?;
         drop(train);
-        // Every row to its list.
+        // Every row to its list, a block of rows at a time.
         let cents = kmeans::Centroids::new(&centroids, dim, key);
         let mut seen = 0u64;
-        let assign = kmeans::assign(device, &cents, &rows, &mut |d| {
-            seen += d as u64;
-            progress(advance(Step::Assign, seen, n as u64))
-        })?;
+        let mut assign = Vec::with_capacity(n);
+        let mut block = vec![0f32; ASSIGN_ROWS.min(n) * dim];
+        for r0 in (0..n).step_by(ASSIGN_ROWS) {
+            let rows = &mut block[..(ASSIGN_ROWS.min(n - r0)) * dim];
+            rows.par_chunks_mut(dim)
+                .enumerate()
+                .for_each(|(i, dst)| unit(r0 + i, dst));
+            assign.extend(kmeans::assign(device, &cents, rows, &mut |d| {
+                seen += d as u64;
+                progress(advance(Step::Assign, seen, n as u64))
+            })?);
+        }
+        drop(block);
         progress(Event::StepDone(Step::Assign))?;
         let (off, order) = kmeans::group(&assign, lists);
         let mut padded = vec![0f32; n * padded_dim(dim)];
@@ -414,10 +437,7 @@ impl Index {
         padded
             .par_chunks_mut(dp)
             .zip(order.par_iter())
-            .for_each(|(dst, &r)| {
-                dst[..dim].copy_from_slice(&rows[r as usize * dim..(r as usize + 1) * dim])
-            });
-        drop(rows);
+            .for_each(|(dst, &r)| unit(r as usize, &mut dst[..dim]));
         let stored = Prepared::from_padded(padded, dim, opts.precision);
         let mut pos = vec![0u32; n];
         for (r, &id) in order.iter().enumerate() {
