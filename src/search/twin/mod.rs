@@ -11,7 +11,8 @@
 //! whose threshold carries from list to list (the GPU keeps one list per pair
 //! and merges them: lists of tens of rows would cost more in per-pair lists
 //! and merging than in scoring, on a CPU). The order (`better`) is total, so
-//! both twins return the same lists whatever their block sizes and merge order. Work items are `(query
+//! both twins return the same lists whatever their block sizes and merge
+//! order. Work items are `(query
 //! block, row range)` or `(list, block of its queries)` pairs run by rayon, so
 //! one query over a huge matrix and many queries over a small one both use every
 //! core.

@@ -180,6 +180,17 @@ pub(crate) fn floor_of<'a>(
 /// costs one vector compare.
 #[inline]
 fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32], floor: f32) {
+    offer_by(list, row, floor, |e| {
+        let id = base + e as u32;
+        (!excluded.contains(&id)).then_some(id)
+    });
+}
+
+/// The loop both offers share: keys of `row` at or above the threshold (and
+/// `floor`) go to `list` under `id_of(e)`, the id of key `e`, or `None` for a
+/// key that may not be offered.
+#[inline(always)]
+fn offer_by(list: &mut TopK, row: &[f32], floor: f32, id_of: impl Fn(usize) -> Option<u32>) {
     let mut thr = list.threshold().max(floor);
     for (b, block) in row.chunks(SCAN).enumerate() {
         if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
@@ -187,8 +198,7 @@ fn offer(list: &mut TopK, row: &[f32], base: u32, excluded: &[u32], floor: f32) 
         }
         for (e, &s) in block.iter().enumerate() {
             if s >= thr {
-                let id = base + (b * SCAN + e) as u32;
-                if !excluded.contains(&id) {
+                if let Some(id) = id_of(b * SCAN + e) {
                     list.push(s, id);
                     thr = list.threshold().max(floor);
                 }
@@ -243,21 +253,10 @@ pub(crate) fn offer_ids(
     excluded: &[u32],
     floor: f32,
 ) {
-    let mut thr = list.threshold().max(floor);
-    for (b, block) in row.chunks(SCAN).enumerate() {
-        if !block.iter().fold(false, |any, &s| any | (s >= thr)) {
-            continue;
-        }
-        for (e, &s) in block.iter().enumerate() {
-            if s >= thr {
-                let id = row_ids[b * SCAN + e];
-                if id != DEAD && !excluded.contains(&id) {
-                    list.push(s, id);
-                    thr = list.threshold().max(floor);
-                }
-            }
-        }
-    }
+    offer_by(list, row, floor, |e| {
+        let id = row_ids[e];
+        (id != DEAD && !excluded.contains(&id)).then_some(id)
+    });
 }
 
 #[cfg(test)]
